@@ -1,0 +1,203 @@
+//! The System Log's durable state: the polling cursor (with the de-duplication boundary) and
+//! the lease that keeps two runs for one tenant from working at once.
+//!
+//! Both are small JSON objects changed only by conditional writes: create-only when absent,
+//! compare-and-swap on the ETag otherwise. Whoever loses a write stops without writing more.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::store::{ObjectStore, PutMode, StoreError};
+
+/// Where the live System Log poll stands for one tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The `next` link to poll from, verbatim as Okta gave it.
+    pub cursor: String,
+    /// The newest `published` delivered so far.
+    pub watermark: Option<DateTime<Utc>>,
+    /// Uuid → `published` of the events delivered within [`BOUNDARY`] of the watermark: an
+    /// event seen again (after a restart from the watermark) is dropped.
+    pub boundary: BTreeMap<String, DateTime<Utc>>,
+    /// Set while a run may have written parts beyond `cursor`: whoever continues writes the
+    /// same part names again, so a crashed run's parts are replaced, not duplicated.
+    pub writing: Option<PartNaming>,
+    /// Where live ingestion began (the first run's `since`).
+    pub started_from: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+/// The names the next page's parts get: `{run_id}-part-{part:05}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartNaming {
+    pub run_id: String,
+    pub part: u32,
+}
+
+/// How far behind the watermark an event may be and still be remembered for de-duplication.
+pub const BOUNDARY: Duration = Duration::seconds(5);
+
+impl Checkpoint {
+    /// Records delivered events: moves the watermark and keeps the boundary window's uuids.
+    pub fn advance(&mut self, delivered: impl IntoIterator<Item = (String, DateTime<Utc>)>) {
+        for (uuid, published) in delivered {
+            self.watermark = Some(self.watermark.map_or(published, |w| w.max(published)));
+            self.boundary.insert(uuid, published);
+        }
+        if let Some(watermark) = self.watermark {
+            let floor = watermark - BOUNDARY;
+            self.boundary.retain(|_, published| *published >= floor);
+        }
+    }
+
+    /// True if this event was already delivered (within the boundary window).
+    pub fn delivered(&self, uuid: &str) -> bool {
+        self.boundary.contains_key(uuid)
+    }
+}
+
+/// Who may work on a tenant's System Log right now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lease {
+    pub holder: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A small JSON object changed only by conditional writes.
+pub struct StateObject<'s> {
+    store: &'s ObjectStore,
+    key: String,
+}
+
+impl<'s> StateObject<'s> {
+    pub fn new(store: &'s ObjectStore, key: String) -> Self {
+        Self { store, key }
+    }
+
+    /// The current value and its ETag, or `None` if there is none yet.
+    pub async fn load<T: DeserializeOwned>(&self) -> Result<Option<(T, String)>, StoreError> {
+        let Some(object) = self.store.get(&self.key).await? else {
+            return Ok(None);
+        };
+        let value = serde_json::from_slice(&object.body).map_err(|e| StoreError::Io {
+            key: self.store.location(&self.key),
+            detail: format!("not a valid state object ({e}); move it aside to start over"),
+        })?;
+        Ok(Some((value, object.etag)))
+    }
+
+    /// Writes `value` if the object is still at `expected` (`None`: if there is none).
+    /// [`StoreError::Conflict`] means another writer got there first.
+    pub async fn save<T: Serialize>(
+        &self,
+        value: &T,
+        expected: Option<&str>,
+    ) -> Result<String, StoreError> {
+        let body = serde_json::to_vec_pretty(value).expect("state serialises");
+        let mode = match expected {
+            None => PutMode::CreateOnly,
+            Some(etag) => PutMode::ReplaceIfMatch(etag.to_owned()),
+        };
+        self.store.put(&self.key, body.into(), mode).await
+    }
+}
+
+/// A lease held by this run; release it when done so the next run need not wait for expiry.
+pub struct HeldLease<'s> {
+    object: StateObject<'s>,
+    etag: String,
+    lease: Lease,
+}
+
+/// Why a lease could not be taken.
+pub enum LeaseRefused {
+    Held(Lease),
+    Store(StoreError),
+}
+
+impl<'s> HeldLease<'s> {
+    /// Takes the lease until `expires_at`, unless another live run holds it.
+    pub async fn acquire(
+        object: StateObject<'s>,
+        holder: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<HeldLease<'s>, LeaseRefused> {
+        let current: Option<(Lease, String)> = object.load().await.map_err(LeaseRefused::Store)?;
+        if let Some((lease, _)) = &current {
+            if lease.expires_at > Utc::now() && lease.holder != holder {
+                return Err(LeaseRefused::Held(lease.clone()));
+            }
+        }
+        let lease = Lease {
+            holder: holder.to_owned(),
+            expires_at,
+        };
+        match object
+            .save(&lease, current.as_ref().map(|(_, etag)| etag.as_str()))
+            .await
+        {
+            Ok(etag) => Ok(HeldLease {
+                object,
+                etag,
+                lease,
+            }),
+            // Someone took it between our read and our write: theirs now.
+            Err(StoreError::Conflict { .. }) => Err(LeaseRefused::Held(
+                object
+                    .load()
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|(l, _)| l)
+                    .unwrap_or(lease),
+            )),
+            Err(e) => Err(LeaseRefused::Store(e)),
+        }
+    }
+
+    /// Ends the lease now (best effort: if it fails, the lease simply expires).
+    pub async fn release(self) {
+        let released = Lease {
+            holder: self.lease.holder.clone(),
+            expires_at: Utc::now(),
+        };
+        if let Err(e) = self.object.save(&released, Some(&self.etag)).await {
+            tracing::warn!(error = %e, "could not release the lease; it expires on its own");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundary_keeps_the_last_seconds_of_uuids() {
+        let t0 = Utc::now();
+        let mut c = Checkpoint {
+            cursor: "c".into(),
+            watermark: None,
+            boundary: BTreeMap::new(),
+            writing: None,
+            started_from: t0,
+            updated_at: t0,
+            updated_by: "r".into(),
+        };
+        c.advance([
+            ("a".to_owned(), t0),
+            ("b".to_owned(), t0 + Duration::seconds(3)),
+        ]);
+        assert!(c.delivered("a") && c.delivered("b"));
+        // A late event (published long ago) moves nothing and is not needed at the boundary.
+        c.advance([("late".to_owned(), t0 - Duration::hours(1))]);
+        assert_eq!(c.watermark, Some(t0 + Duration::seconds(3)));
+        assert!(!c.delivered("late"));
+        c.advance([("c".to_owned(), t0 + Duration::seconds(9))]);
+        assert!(!c.delivered("a"), "a fell out of the 5 s window");
+        assert!(!c.delivered("b") && c.delivered("c"));
+    }
+}

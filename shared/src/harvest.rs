@@ -1,0 +1,335 @@
+//! Reading a group's resources for one tenant: pages in, parts out, one manifest per resource.
+//!
+//! A parent resource streams its pages into its parts and, as each record passes, hands its id
+//! to the child resources, which fetch their listings for it with bounded concurrency. Nothing
+//! waits for a whole listing and nothing holds one in memory; the channels between parent and
+//! children are bounded, so a slow child slows the parent instead of piling up ids.
+
+use std::borrow::Cow;
+use std::pin::pin;
+use std::sync::Mutex as SyncMutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use chrono::Utc;
+use futures::channel::mpsc;
+use futures::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use tokio::sync::Mutex;
+
+use crate::layout::{self, RunId};
+use crate::manifest::{Manifest, Status};
+use crate::okta::{OktaClient, OktaError, RequestCounters};
+use crate::outcome::{Ended, Stop};
+use crate::resources::{Group, Resource};
+use crate::sink::{ParentField, PartSeries};
+use crate::store::ObjectStore;
+use crate::tenant::TenantId;
+
+/// Parent ids buffered between a parent and one child before the parent waits.
+const FAN_OUT_BUFFER: usize = 512;
+
+/// One tenant's harvest context.
+pub struct Harvest<'a> {
+    pub client: &'a OktaClient,
+    pub store: &'a ObjectStore,
+    pub tenant: &'a TenantId,
+    pub run: &'a RunId,
+    /// Requests in flight at once for fan-out calls.
+    pub max_in_flight: usize,
+    /// No new page or fan-out call is started after this instant.
+    pub stop_at: Option<Instant>,
+}
+
+/// How a resource's listing went, before it becomes a manifest.
+struct Listed {
+    outcome: Result<(), Stop>,
+    records: u64,
+    tally: RequestCounters,
+    notes: Vec<String>,
+}
+
+impl Harvest<'_> {
+    /// Runs the `selected` resources of `group` and returns their manifests, in table order.
+    /// Parents of selected children are read for their ids even when not selected themselves.
+    pub async fn run(&self, group: &Group, selected: &[&str]) -> Vec<Manifest> {
+        let needed: Vec<&Resource> = group
+            .resources
+            .iter()
+            .filter(|r| {
+                selected.contains(&r.name)
+                    || group.resources.iter().any(|c| {
+                        selected.contains(&c.name)
+                            && c.parent.as_ref().is_some_and(|p| p.resource == r.name)
+                    })
+            })
+            .collect();
+        let mut manifests = Vec::new();
+        for root in needed.iter().filter(|r| r.parent.is_none()) {
+            let children: Vec<&Resource> = needed
+                .iter()
+                .copied()
+                .filter(|c| c.parent.as_ref().is_some_and(|p| p.resource == root.name))
+                .collect();
+            manifests.extend(self.run_tree(root, &children, selected).await);
+        }
+        manifests.sort_by_key(|m| group.resources.iter().position(|r| r.name == m.resource));
+        manifests
+    }
+
+    async fn run_tree(
+        &self,
+        root: &'static Resource,
+        children: &[&'static Resource],
+        selected: &[&str],
+    ) -> Vec<Manifest> {
+        let started = Utc::now();
+        let (senders, receivers): (Vec<_>, Vec<_>) = children
+            .iter()
+            .map(|_| mpsc::channel::<String>(FAN_OUT_BUFFER))
+            .unzip();
+        let write_root = selected.contains(&root.name);
+        let root_run = self.list_root(root, write_root, senders);
+        let child_runs = futures::future::join_all(
+            children
+                .iter()
+                .zip(receivers)
+                .map(|(child, ids)| self.fan_out(child, ids)),
+        );
+        let ((root_listed, root_parts), child_results) = futures::join!(root_run, child_runs);
+
+        let mut manifests = Vec::new();
+        let parent_problem = match &root_listed.outcome {
+            Ok(()) => None,
+            Err(stop) => Some((stop.status(root_listed.records), stop.to_string())),
+        };
+        if write_root {
+            manifests.push(self.conclude(root, root_listed, root_parts, started).await);
+        }
+        for (child, (mut listed, parts)) in children.iter().zip(child_results) {
+            // A child of an incomplete parent is incomplete too, for the same reason.
+            if let (Ok(()), Some((status, reason))) = (&listed.outcome, &parent_problem) {
+                listed.outcome = Err(Stop::Parent {
+                    parent: root.name,
+                    reason: reason.clone(),
+                });
+                if *status == Status::Skipped {
+                    listed
+                        .notes
+                        .push(format!("skipped because {} was skipped", root.name));
+                }
+            }
+            manifests.push(self.conclude(child, listed, parts, started).await);
+        }
+        manifests
+    }
+
+    /// Lists a root resource, writing it if selected and feeding children its ids.
+    async fn list_root(
+        &self,
+        resource: &'static Resource,
+        write: bool,
+        mut children: Vec<mpsc::Sender<String>>,
+    ) -> (Listed, Option<PartSeries<'_>>) {
+        let tally = RequestCounters::default();
+        let mut parts = write.then(|| self.part_series(resource));
+        let mut records = 0u64;
+        let outcome = self
+            .for_each_record(
+                resource,
+                resource.path,
+                &tally,
+                async |record: &RawValue| {
+                    if let Some(parts) = parts.as_mut() {
+                        parts.write(record.get(), None).await?;
+                    }
+                    records += 1;
+                    if !children.is_empty() {
+                        let id = record_id(record)?;
+                        for child in &mut children {
+                            // A child that stopped has dropped its receiver; the rest still want ids.
+                            let _ = child.send(id.clone()).await;
+                        }
+                    }
+                    Ok(())
+                },
+            )
+            .await;
+        drop(children);
+        let listed = Listed {
+            outcome,
+            records,
+            tally,
+            notes: Vec::new(),
+        };
+        (listed, parts)
+    }
+
+    /// Lists a child resource once per parent id, `max_in_flight` parents at a time.
+    async fn fan_out(
+        &self,
+        resource: &'static Resource,
+        ids: mpsc::Receiver<String>,
+    ) -> (Listed, Option<PartSeries<'_>>) {
+        let parent = resource
+            .parent
+            .as_ref()
+            .expect("fan-out is for child resources");
+        let tally = RequestCounters::default();
+        let parts = Mutex::new(self.part_series(resource));
+        let failure: SyncMutex<Option<Stop>> = SyncMutex::new(None);
+        let records = AtomicU64::new(0);
+        let vanished = AtomicU64::new(0);
+        ids.for_each_concurrent(self.max_in_flight, |id| {
+            let (parts, failure, records, vanished, tally) =
+                (&parts, &failure, &records, &vanished, &tally);
+            async move {
+                if failure.lock().expect("failure lock").is_some() {
+                    return; // Drain the remaining ids without requests.
+                }
+                let path = resource.path.replace("{id}", &id);
+                let field = ParentField {
+                    name: parent.field,
+                    id: &id,
+                };
+                let listed = self
+                    .for_each_record(resource, &path, tally, async |record: &RawValue| {
+                        parts.lock().await.write(record.get(), Some(field)).await?;
+                        records.fetch_add(1, Ordering::Relaxed);
+                        Ok(())
+                    })
+                    .await;
+                match listed {
+                    Ok(()) => {}
+                    // Deleted between the parent's listing and now: nothing to read.
+                    Err(Stop::Okta(OktaError::NotFound { .. })) => {
+                        vanished.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(stop) => {
+                        failure.lock().expect("failure lock").get_or_insert(stop);
+                    }
+                }
+            }
+        })
+        .await;
+        let mut notes = Vec::new();
+        let vanished = vanished.into_inner();
+        if vanished > 0 {
+            notes.push(format!(
+                "{vanished} {} vanished between listing and fetch",
+                parent.resource
+            ));
+        }
+        let listed = Listed {
+            outcome: failure
+                .into_inner()
+                .expect("failure lock")
+                .map_or(Ok(()), Err),
+            records: records.into_inner(),
+            tally,
+            notes,
+        };
+        (listed, Some(parts.into_inner()))
+    }
+
+    /// Streams every record of every listing of `resource` at `path` through `each`.
+    async fn for_each_record(
+        &self,
+        resource: &Resource,
+        path: &str,
+        tally: &RequestCounters,
+        mut each: impl AsyncFnMut(&RawValue) -> Result<(), Stop>,
+    ) -> Result<(), Stop> {
+        for listing in resource.listings {
+            let url = self.client.org().join(&first_url(resource, path, listing));
+            let mut pages = pin!(
+                self.client
+                    .pages(url, resource.scope, resource.shape, tally)
+            );
+            loop {
+                if self.stop_at.is_some_and(|at| Instant::now() >= at) {
+                    return Err(Stop::Deadline);
+                }
+                let Some(page) = pages.next().await else {
+                    break;
+                };
+                let page = page?;
+                for record in page.records(resource.shape)? {
+                    each(record).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn part_series(&self, resource: &'static Resource) -> PartSeries<'_> {
+        let (tenant, run) = (self.tenant, self.run);
+        PartSeries::new(self.store, move |n| {
+            layout::snapshot_part(resource.name, tenant, run, n)
+        })
+    }
+
+    /// Closes the parts and writes the manifest, which says how complete they are.
+    async fn conclude(
+        &self,
+        resource: &Resource,
+        listed: Listed,
+        parts: Option<PartSeries<'_>>,
+        started: chrono::DateTime<Utc>,
+    ) -> Manifest {
+        let Listed {
+            mut outcome,
+            tally,
+            notes,
+            ..
+        } = listed;
+        let parts = match parts {
+            Some(parts) if outcome.is_ok() => parts.finish().await.unwrap_or_else(|e| {
+                outcome = Err(Stop::Store(e));
+                Vec::new()
+            }),
+            // Whatever was finished stays readable; the manifest says it is not whole.
+            Some(parts) => parts.abandon().await,
+            None => Vec::new(),
+        };
+        Ended {
+            resource: resource.name,
+            outcome,
+            parts,
+            tally: &tally,
+            started,
+            notes,
+            lag_seconds: None,
+        }
+        .record(self.store, self.tenant, self.run)
+        .await
+    }
+}
+
+/// The first URL of a listing: the path, the endpoint's largest `limit`, and the listing's query.
+fn first_url(resource: &Resource, path: &str, listing: &str) -> String {
+    let mut query: Vec<String> = Vec::new();
+    if let Some(limit) = resource.limit {
+        query.push(format!("limit={limit}"));
+    }
+    if !listing.is_empty() {
+        query.push(listing.to_owned());
+    }
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+fn record_id(record: &RawValue) -> Result<String, Stop> {
+    #[derive(Deserialize)]
+    struct Id<'a> {
+        #[serde(borrow)]
+        id: Cow<'a, str>,
+    }
+    serde_json::from_str::<Id>(record.get())
+        .map(|r| r.id.into_owned())
+        .map_err(|_| Stop::Okta(OktaError::Malformed("a record without an \"id\"".into())))
+}

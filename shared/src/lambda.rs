@@ -1,0 +1,92 @@
+//! The Lambda entry point every function binary calls with its resource group.
+//!
+//! In Lambda (`AWS_LAMBDA_RUNTIME_API` set) it serves invocations; anywhere else it runs one
+//! invocation with the event JSON from a file argument or stdin and prints the summary, so the
+//! same binary can be tried without an emulator.
+
+use std::io::Read;
+
+use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::manifest::Status;
+use crate::resources::Group;
+use crate::runner::{self, RunSummary, Runtime};
+
+impl From<Error> for Diagnostic {
+    fn from(e: Error) -> Self {
+        let kind = match &e {
+            Error::Config { .. } | Error::SecretUnreadable { .. } => "TenantConfig",
+            Error::ListTenants { .. } => "ListTenants",
+            Error::Okta { .. } => "Okta",
+            Error::Invocation(_) => "Invocation",
+            Error::Environment(_) => "Environment",
+            Error::Store(_) => "Store",
+        };
+        Diagnostic {
+            error_type: kind.to_owned(),
+            error_message: e.to_string(),
+        }
+    }
+}
+
+/// Serves `group` as a Lambda function (or runs it once outside Lambda).
+pub async fn serve(group: &'static Group) -> Result<(), lambda_runtime::Error> {
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
+        return run_once(group).await;
+    }
+    lambda_runtime::tracing::init_default_subscriber();
+    let rt = Runtime::from_env().await?;
+    lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
+        invoke(&rt, group, event)
+    }))
+    .await
+}
+
+/// One invocation. The summary comes back even when some tenants failed; only when every
+/// tenant failed is the invocation an error (so Lambda's error metric and retries see it).
+pub async fn invoke(
+    rt: &Runtime,
+    group: &'static Group,
+    event: LambdaEvent<Value>,
+) -> Result<RunSummary, Error> {
+    let (payload, context) = event.into_parts();
+    let summary = runner::handle(rt, group, &payload, Some(context.deadline())).await?;
+    let failed: Vec<String> = summary
+        .tenants
+        .iter()
+        .filter(|t| t.status == Status::Failed)
+        .map(|t| match &t.error {
+            Some(e) => e.clone(),
+            None => format!("tenant {}: every resource failed", t.tenant),
+        })
+        .collect();
+    if !summary.tenants.is_empty() && failed.len() == summary.tenants.len() {
+        return Err(Error::Invocation(format!(
+            "every tenant failed: {}",
+            failed.join("; ")
+        )));
+    }
+    Ok(summary)
+}
+
+async fn run_once(group: &'static Group) -> Result<(), lambda_runtime::Error> {
+    crate::telemetry::init_cli();
+    let mut text = String::new();
+    match std::env::args().nth(1) {
+        Some(path) => text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?,
+        None => {
+            std::io::stdin().read_to_string(&mut text)?;
+        }
+    }
+    let payload: Value =
+        serde_json::from_str(&text).map_err(|e| format!("the event is not JSON: {e}"))?;
+    let rt = Runtime::from_env().await?;
+    let summary = runner::handle(&rt, group, &payload, None).await?;
+    println!("{}", serde_json::to_string_pretty(&summary)?);
+    if summary.status == Status::Failed {
+        std::process::exit(1);
+    }
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! okta-ingest: pull Okta data for many tenants and land it as partitioned gzip NDJSON.
+//!
+//! | module | what it is for |
+//! |---|---|
+//! | [`checkpoint`] | the System Log's cursor, de-duplication boundary and lease, changed only by conditional writes |
+//! | [`error`] | the crate's boundary error: what failed, for which tenant, what to do |
+//! | [`harvest`] | reading a group's resources for one tenant: pages in, parts and manifests out |
+//! | [`lambda`] | the entry point each function binary calls with its group |
+//! | [`layout`] | every object key: partitions, manifests, state, status |
+//! | [`manifest`] | the per-run, per-resource record of what was written and whether it is whole |
+//! | [`okta`] | the Okta client: org URL, auth (SSWS, OAuth, private_key_jwt, DPoP), pacing, retries, pages |
+//! | [`resources`] | the table of resources and the groups (one Lambda each) that bundle them |
+//! | [`runner`] | events → tenants → groups → summary; deadlines and isolation |
+//! | [`sink`] | streamed gzip NDJSON parts |
+//! | [`store`] | where output lands: S3 or a local folder, with conditional writes and streamed uploads |
+//! | [`system_log`] | the System Log: cursor polling, event-time partitions, exactly once across crashes |
+//! | [`telemetry`] | log setup outside Lambda |
+//! | [`tenant`] | a tenant's secret: schema, validation, credentials that cannot be printed |
+//! | [`tenants`] | where tenants come from: Secrets Manager or one local config |
+
+pub mod checkpoint;
+pub mod error;
+pub mod harvest;
+pub mod lambda;
+pub mod layout;
+pub mod manifest;
+pub mod okta;
+mod outcome;
+pub mod resources;
+pub mod runner;
+pub mod sink;
+pub mod store;
+pub mod system_log;
+pub mod telemetry;
+pub mod tenant;
+pub mod tenants;
+
+pub use error::Error;

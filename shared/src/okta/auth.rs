@@ -1,0 +1,415 @@
+//! Credentials → the `Authorization` (and `DPoP`) header of each request.
+//!
+//! SSWS tokens go out as they are. OAuth 2.0 clients get access tokens from the org
+//! authorization server (`/oauth2/v1/token`) with `client_secret_basic` or `private_key_jwt`,
+//! asking only for the scopes of the resources being read. Tokens are cached until shortly
+//! before they expire. If Okta refuses the whole scope set, each scope is tried alone so that
+//! one missing grant skips one resource, not all. DPoP is switched on when Okta asks for it.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+use url::Url;
+
+use super::dpop::{DpopKey, random_id};
+use super::error::{OAuthErrorBody, OktaError, www_authenticate_param};
+use super::org_url::OrgUrl;
+use super::transport::{Response, Transport};
+use crate::tenant::Auth;
+
+/// Refresh this long before a token's stated expiry, so no request carries a dying token.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(120);
+/// Token calls count against their own bucket.
+const TOKEN_BUCKET: &str = "/oauth2/v1/token";
+
+/// The headers that authenticate one request, and which cached token they came from.
+pub struct Authorization {
+    pub headers: HeaderMap,
+    token_id: Option<u64>,
+}
+
+enum Method {
+    ApiToken(SecretString),
+    ClientSecret {
+        client_id: String,
+        client_secret: SecretString,
+    },
+    PrivateKey {
+        client_id: String,
+        key: EncodingKey,
+        algorithm: Algorithm,
+        key_id: Option<String>,
+    },
+}
+
+struct Token {
+    id: u64,
+    scopes: BTreeSet<String>,
+    access_token: SecretString,
+    dpop: bool,
+    expires_at: Instant,
+}
+
+#[derive(Default)]
+struct TokenCache {
+    tokens: Vec<Token>,
+    /// Scopes Okta refused to this client: asking again would only fail again.
+    denied: BTreeSet<String>,
+    dpop_key: Option<DpopKey>,
+    dpop_nonce: Option<String>,
+    next_id: u64,
+}
+
+/// One tenant's credentials and the tokens minted from them.
+pub struct Authenticator {
+    org: OrgUrl,
+    method: Method,
+    /// Every scope this client may need; asked for together to mint one token.
+    scopes: BTreeSet<String>,
+    cache: Mutex<TokenCache>,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    token_type: String,
+    expires_in: u64,
+}
+
+#[derive(Serialize)]
+struct ClientAssertion<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    iat: i64,
+    exp: i64,
+    jti: String,
+}
+
+impl Authenticator {
+    /// Builds the authenticator; a private key that does not parse fails here, once.
+    pub fn new(
+        org: OrgUrl,
+        auth: &Auth,
+        scopes: impl IntoIterator<Item = &'static str>,
+    ) -> Result<Self, OktaError> {
+        let method = match auth {
+            Auth::ApiToken(t) => Method::ApiToken(t.clone()),
+            Auth::ClientSecret {
+                client_id,
+                client_secret,
+            } => Method::ClientSecret {
+                client_id: client_id.clone(),
+                client_secret: client_secret.clone(),
+            },
+            Auth::PrivateKey {
+                client_id,
+                private_key,
+                key_id,
+            } => {
+                let pem = private_key.expose_secret().as_bytes();
+                let (key, algorithm) = EncodingKey::from_rsa_pem(pem)
+                    .map(|k| (k, Algorithm::RS256))
+                    .or_else(|_| EncodingKey::from_ec_pem(pem).map(|k| (k, Algorithm::ES256)))
+                    .map_err(|_| {
+                        OktaError::BadKey(
+                            "auth.private_key is not an RSA or P-256 EC private key in PEM form"
+                                .into(),
+                        )
+                    })?;
+                Method::PrivateKey {
+                    client_id: client_id.clone(),
+                    key,
+                    algorithm,
+                    key_id: key_id.clone(),
+                }
+            }
+        };
+        Ok(Self {
+            org,
+            method,
+            scopes: scopes.into_iter().map(str::to_owned).collect(),
+            cache: Mutex::new(TokenCache::default()),
+        })
+    }
+
+    /// The headers for a request needing `scope` (`method` and `url` go into a DPoP proof).
+    pub async fn authorize(
+        &self,
+        transport: &Transport,
+        scope: &str,
+        method: &str,
+        url: &Url,
+    ) -> Result<Authorization, OktaError> {
+        let mut headers = HeaderMap::new();
+        if let Method::ApiToken(token) = &self.method {
+            headers.insert(
+                AUTHORIZATION,
+                sensitive(&format!("SSWS {}", token.expose_secret()))?,
+            );
+            return Ok(Authorization {
+                headers,
+                token_id: None,
+            });
+        }
+        let mut cache = self.cache.lock().await;
+        let now = Instant::now();
+        cache.tokens.retain(|t| t.expires_at > now + EXPIRY_MARGIN);
+        if !cache.tokens.iter().any(|t| t.scopes.contains(scope)) {
+            self.mint_for(transport, &mut cache, scope).await?;
+        }
+        let cache = &*cache;
+        let token = cache
+            .tokens
+            .iter()
+            .find(|t| t.scopes.contains(scope))
+            .expect("minted above");
+        let secret = token.access_token.expose_secret();
+        if token.dpop {
+            let key = cache
+                .dpop_key
+                .as_ref()
+                .expect("DPoP tokens come with a key");
+            let proof = key.proof(method, url, Some(secret), cache.dpop_nonce.as_deref())?;
+            headers.insert(AUTHORIZATION, sensitive(&format!("DPoP {secret}"))?);
+            headers.insert("dpop", sensitive(&proof)?);
+        } else {
+            headers.insert(AUTHORIZATION, sensitive(&format!("Bearer {secret}"))?);
+        }
+        Ok(Authorization {
+            headers,
+            token_id: Some(token.id),
+        })
+    }
+
+    /// After a 401 on an API call: drop that token so the next request mints a new one.
+    /// Returns false when there is nothing to refresh (SSWS), so the 401 stands.
+    pub async fn refresh_after_rejection(&self, rejected: &Authorization) -> bool {
+        let Some(id) = rejected.token_id else {
+            return false;
+        };
+        self.cache.lock().await.tokens.retain(|t| t.id != id);
+        true
+    }
+
+    /// After a resource server asked for a (new) DPoP nonce: remember it for the next proofs.
+    pub async fn take_nonce(&self, response: &Response) -> bool {
+        let nonce = response
+            .headers
+            .get("dpop-nonce")
+            .and_then(|v| v.to_str().ok());
+        let asked =
+            www_authenticate_param(&response.headers, "error").as_deref() == Some("use_dpop_nonce");
+        match nonce {
+            Some(nonce) if asked => {
+                self.cache.lock().await.dpop_nonce = Some(nonce.to_owned());
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Mints a token covering `scope`: all our scopes at once, or, if Okta refuses the set,
+    /// `scope` alone.
+    async fn mint_for(
+        &self,
+        transport: &Transport,
+        cache: &mut TokenCache,
+        scope: &str,
+    ) -> Result<(), OktaError> {
+        if cache.denied.contains(scope) {
+            return Err(OktaError::MissingScope {
+                scope: scope.to_owned(),
+            });
+        }
+        let all: BTreeSet<String> = self
+            .scopes
+            .iter()
+            .filter(|s| !cache.denied.contains(*s))
+            .cloned()
+            .chain([scope.to_owned()])
+            .collect();
+        let first = self.request_token(transport, cache, &all).await;
+        let result = match first {
+            Err(OktaError::MissingScope { .. }) if all.len() > 1 => {
+                let alone = BTreeSet::from([scope.to_owned()]);
+                self.request_token(transport, cache, &alone).await
+            }
+            other => other,
+        };
+        match result {
+            Ok(token) => {
+                cache.tokens.push(token);
+                Ok(())
+            }
+            Err(OktaError::MissingScope { .. }) => {
+                cache.denied.insert(scope.to_owned());
+                Err(OktaError::MissingScope {
+                    scope: scope.to_owned(),
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn request_token(
+        &self,
+        transport: &Transport,
+        cache: &mut TokenCache,
+        scopes: &BTreeSet<String>,
+    ) -> Result<Token, OktaError> {
+        let token_url = self.org.token_endpoint();
+        let scope = scopes
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
+        // Okta asks for DPoP and then for a nonce, one step at a time: at most two extra rounds.
+        for _ in 0..3 {
+            let response = transport
+                .send(TOKEN_BUCKET, None, || {
+                    let mut form = vec![
+                        ("grant_type", "client_credentials".to_owned()),
+                        ("scope", scope.clone()),
+                    ];
+                    let mut req = transport.http.post(token_url.clone());
+                    match &self.method {
+                        Method::ClientSecret {
+                            client_id,
+                            client_secret,
+                        } => {
+                            req = req.basic_auth(client_id, Some(client_secret.expose_secret()));
+                        }
+                        Method::PrivateKey {
+                            client_id,
+                            key,
+                            algorithm,
+                            key_id,
+                        } => {
+                            form.push((
+                                "client_assertion_type",
+                                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
+                            ));
+                            form.push((
+                                "client_assertion",
+                                client_assertion(client_id, key, *algorithm, key_id, &token_url)?,
+                            ));
+                        }
+                        Method::ApiToken(_) => unreachable!("SSWS never asks for tokens"),
+                    }
+                    if let Some(key) = &cache.dpop_key {
+                        let proof =
+                            key.proof("POST", &token_url, None, cache.dpop_nonce.as_deref())?;
+                        req = req.header("dpop", sensitive(&proof)?);
+                    }
+                    Ok(req
+                        .header(reqwest::header::ACCEPT, "application/json")
+                        .form(&form))
+                })
+                .await?;
+            if response.status.is_success() {
+                let parsed: TokenResponse =
+                    serde_json::from_slice(&response.body).map_err(|_| {
+                        OktaError::Malformed(
+                            "the token endpoint's answer is not a token response".into(),
+                        )
+                    })?;
+                let dpop = parsed.token_type.eq_ignore_ascii_case("DPoP");
+                if !dpop && !parsed.token_type.eq_ignore_ascii_case("Bearer") {
+                    return Err(OktaError::Malformed(format!(
+                        "unknown token_type {:?}",
+                        parsed.token_type
+                    )));
+                }
+                cache.next_id += 1;
+                return Ok(Token {
+                    id: cache.next_id,
+                    scopes: scopes.clone(),
+                    access_token: SecretString::from(parsed.access_token),
+                    dpop,
+                    expires_at: Instant::now() + Duration::from_secs(parsed.expires_in),
+                });
+            }
+            let err: OAuthErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
+            let error = err.error.unwrap_or_default();
+            let description = err.error_description.unwrap_or_default();
+            match error.as_str() {
+                "invalid_dpop_proof" if cache.dpop_key.is_none() => {
+                    tracing::info!("Okta requires DPoP for this client; switching it on");
+                    cache.dpop_key = Some(DpopKey::generate()?);
+                }
+                "use_dpop_nonce" => {
+                    let nonce = response
+                        .headers
+                        .get("dpop-nonce")
+                        .and_then(|v| v.to_str().ok())
+                        .ok_or_else(|| {
+                            OktaError::Malformed(
+                                "use_dpop_nonce without a DPoP-Nonce header".into(),
+                            )
+                        })?;
+                    cache.dpop_nonce = Some(nonce.to_owned());
+                }
+                "invalid_scope" | "consent_required" | "access_denied" => {
+                    return Err(OktaError::MissingScope { scope });
+                }
+                "invalid_client" | "unauthorized_client" => {
+                    return Err(OktaError::InvalidCredentials {
+                        detail: format!("{error}: {description}"),
+                        request_id: super::error::request_id(&response.headers),
+                    });
+                }
+                _ => {
+                    return Err(OktaError::TokenRequest {
+                        error: if error.is_empty() {
+                            format!("HTTP {}", response.status.as_u16())
+                        } else {
+                            error
+                        },
+                        description,
+                    });
+                }
+            }
+        }
+        Err(OktaError::TokenRequest {
+            error: "dpop".into(),
+            description: "Okta kept refusing the DPoP proof".into(),
+        })
+    }
+}
+
+fn client_assertion(
+    client_id: &str,
+    key: &EncodingKey,
+    algorithm: Algorithm,
+    key_id: &Option<String>,
+    token_url: &Url,
+) -> Result<String, OktaError> {
+    let now = chrono::Utc::now().timestamp();
+    let mut header = Header::new(algorithm);
+    header.kid = key_id.clone();
+    let claims = ClientAssertion {
+        iss: client_id,
+        sub: client_id,
+        aud: token_url.as_str(),
+        iat: now,
+        exp: now + 300,
+        jti: random_id(),
+    };
+    jsonwebtoken::encode(&header, &claims, key)
+        .map_err(|_| OktaError::BadKey("could not sign the client assertion".into()))
+}
+
+/// A header value that HTTP libraries redact from their debug output.
+fn sensitive(value: &str) -> Result<HeaderValue, OktaError> {
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        OktaError::BadKey("the credential has characters a header cannot carry".into())
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}

@@ -1,0 +1,146 @@
+//! The Okta API client for one tenant: authenticated, paced, retrying GETs on the org's origin.
+
+use std::time::Instant;
+
+use reqwest::header::ACCEPT;
+use url::Url;
+
+use super::auth::Authenticator;
+use super::error::{OktaError, classify, www_authenticate_param};
+use super::org_url::OrgUrl;
+use super::retry::RetryPolicy;
+use super::transport::{RequestCounters, RequestStats, Response, Transport};
+use crate::tenant::TenantConfig;
+
+/// A client for one tenant's org. Cheap to share by reference across that tenant's tasks.
+pub struct OktaClient {
+    org: OrgUrl,
+    auth: Authenticator,
+    transport: Transport,
+}
+
+impl OktaClient {
+    /// `scopes`: every OAuth scope this client may need (one token is asked for them together).
+    pub fn new(
+        http: reqwest::Client,
+        tenant: &TenantConfig,
+        scopes: impl IntoIterator<Item = &'static str>,
+        retry: RetryPolicy,
+        deadline: Option<Instant>,
+    ) -> Result<Self, OktaError> {
+        Ok(Self {
+            org: tenant.org_url.clone(),
+            auth: Authenticator::new(tenant.org_url.clone(), &tenant.auth, scopes)?,
+            transport: Transport::new(http, tenant.settings.rate_limit_fraction, retry, deadline),
+        })
+    }
+
+    pub fn org(&self) -> &OrgUrl {
+        &self.org
+    }
+
+    pub fn deadline(&self) -> Option<Instant> {
+        self.transport.deadline()
+    }
+
+    /// Requests made so far (including retries), retries and 429s.
+    pub fn stats(&self) -> RequestStats {
+        self.transport.counters.snapshot()
+    }
+
+    /// GETs `url` (which must be on the org's origin) with a credential good for `scope`.
+    /// Returns only successful responses; everything else becomes a typed error.
+    pub async fn get(
+        &self,
+        url: &Url,
+        scope: &str,
+        tally: &RequestCounters,
+    ) -> Result<Response, OktaError> {
+        if !self.org.is_same_origin(url) {
+            return Err(OktaError::ForeignOrigin {
+                origin: url.origin().ascii_serialization(),
+            });
+        }
+        let bucket = bucket_of(url);
+        let mut refreshed = false;
+        let mut nonce_retried = false;
+        loop {
+            let authorization = self
+                .auth
+                .authorize(&self.transport, scope, "GET", url)
+                .await?;
+            let response = self
+                .transport
+                .send(&bucket, Some(tally), || {
+                    Ok(self
+                        .transport
+                        .http
+                        .get(url.clone())
+                        .headers(authorization.headers.clone())
+                        .header(ACCEPT, "application/json"))
+                })
+                .await?;
+            if response.status.is_success() {
+                return Ok(response);
+            }
+            if response.status.as_u16() == 401 {
+                if !nonce_retried && self.auth.take_nonce(&response).await {
+                    nonce_retried = true;
+                    continue;
+                }
+                let insufficient = www_authenticate_param(&response.headers, "error").as_deref()
+                    == Some("insufficient_scope");
+                // An OAuth token may have expired or been revoked early: mint a new one, once.
+                if !refreshed
+                    && !insufficient
+                    && self.auth.refresh_after_rejection(&authorization).await
+                {
+                    refreshed = true;
+                    tracing::info!(bucket, "access token rejected; minting a new one");
+                    continue;
+                }
+            }
+            return Err(classify(response.status, &response.headers, &response.body));
+        }
+    }
+}
+
+/// The pacing key of a URL: its path with ids replaced, so `/api/v1/users/00u1/factors` and
+/// `/api/v1/users/00u2/factors` share one bucket.
+pub fn bucket_of(url: &Url) -> String {
+    let mut key = String::new();
+    for segment in url.path().split('/').filter(|s| !s.is_empty()) {
+        key.push('/');
+        // Okta ids are 20 characters starting with a 3-character type prefix (`00u…`, `0oa…`);
+        // anything long with a digit is an id or an opaque key, not a fixed path word.
+        let looks_like_id = segment.len() >= 12 && segment.bytes().any(|b| b.is_ascii_digit());
+        key.push_str(if looks_like_id { "{id}" } else { segment });
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_group_paths_by_shape() {
+        let b = |s: &str| bucket_of(&Url::parse(s).unwrap());
+        assert_eq!(
+            b("https://a.okta.com/api/v1/users?limit=200"),
+            "/api/v1/users"
+        );
+        assert_eq!(
+            b("https://a.okta.com/api/v1/users/00u1abcdEFGH2345ijk7/factors"),
+            "/api/v1/users/{id}/factors"
+        );
+        assert_eq!(
+            b("https://a.okta.com/api/v1/apps/0oa1abcdEFGH2345ijk7/users?limit=500"),
+            "/api/v1/apps/{id}/users"
+        );
+        assert_eq!(
+            b("https://a.okta.com/api/v1/groups/rules"),
+            "/api/v1/groups/rules"
+        );
+    }
+}

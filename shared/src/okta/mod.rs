@@ -1,0 +1,18 @@
+//! The Okta API client: credentials → pacer → retries → one stream of pages.
+
+mod auth;
+mod client;
+mod dpop;
+mod error;
+mod org_url;
+mod pacer;
+mod page;
+mod retry;
+mod transport;
+
+pub use client::{OktaClient, bucket_of};
+pub use error::OktaError;
+pub use org_url::{OrgUrl, OrgUrlError};
+pub use page::{Page, Shape, next_link};
+pub use retry::RetryPolicy;
+pub use transport::{RequestCounters, RequestStats, Response};

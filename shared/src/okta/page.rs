@@ -1,0 +1,251 @@
+//! One stream of pages for every list endpoint: follow `next` exactly as Okta gives it.
+//!
+//! The first URL is built once by the caller (with the endpoint's largest `limit`); after that
+//! only `Link: <…>; rel="next"` (any of several `Link` headers) or, for some `/api/v1/iam/*`
+//! endpoints, the body's `_links.next.href` decides where to go. A next link on another origin
+//! ends the stream with an error before any credential is sent there.
+
+use bytes::Bytes;
+use futures::Stream;
+use reqwest::header::{HeaderMap, LINK};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use url::Url;
+
+use super::client::OktaClient;
+use super::error::OktaError;
+use super::transport::RequestCounters;
+
+/// Where an endpoint's records sit in its response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A JSON array of records; paged by `Link` headers.
+    Array,
+    /// An object holding the records under this key; paged by `_links.next.href` (or `Link`).
+    Field(&'static str),
+    /// The whole body is one record; never paged.
+    Object,
+}
+
+/// One page as Okta sent it: the raw body and the next page's URL, if any.
+#[derive(Debug)]
+pub struct Page {
+    pub body: Bytes,
+    pub next: Option<Url>,
+}
+
+impl Page {
+    /// The page's records, each exactly as Okta sent it (not re-serialised).
+    pub fn records(&self, shape: Shape) -> Result<Vec<&RawValue>, OktaError> {
+        let malformed = |e: serde_json::Error| OktaError::Malformed(format!("page body: {e}"));
+        match shape {
+            Shape::Array => serde_json::from_slice(&self.body).map_err(malformed),
+            Shape::Field(key) => {
+                #[derive(Deserialize)]
+                struct Wrapper<'a>(
+                    #[serde(borrow)] std::collections::HashMap<&'a str, &'a RawValue>,
+                );
+                let Wrapper(fields) = serde_json::from_slice(&self.body).map_err(malformed)?;
+                match fields.get(key) {
+                    Some(items) => serde_json::from_str(items.get()).map_err(malformed),
+                    None => Ok(Vec::new()),
+                }
+            }
+            Shape::Object => Ok(vec![serde_json::from_slice(&self.body).map_err(malformed)?]),
+        }
+    }
+}
+
+/// The `rel="next"` target among the `Link` headers, verbatim.
+pub fn next_link(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(link_values)
+        .find(|(_, params)| {
+            params.split(';').any(|p| {
+                let Some((k, v)) = p.split_once('=') else {
+                    return false;
+                };
+                k.trim().eq_ignore_ascii_case("rel")
+                    && v.trim()
+                        .trim_matches('"')
+                        .split_ascii_whitespace()
+                        .any(|rel| rel.eq_ignore_ascii_case("next"))
+            })
+        })
+        .map(|(target, _)| target.to_owned())
+}
+
+/// Splits one `Link` header value into `(target, params)` pairs. Targets are bracketed, so a
+/// comma inside one does not split it.
+fn link_values(value: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let Some(close) = rest[open..].find('>') else {
+            break;
+        };
+        let target = &rest[open + 1..open + close];
+        let after = &rest[open + close + 1..];
+        let end = after.find(",").map_or(after.len(), |i| {
+            // A comma ends the params only if a new `<` follows it.
+            after[i..].find('<').map_or(after.len(), |j| i + j)
+        });
+        out.push((target, &after[..end]));
+        rest = &after[end..];
+    }
+    out
+}
+
+fn body_next(body: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Href {
+        href: String,
+    }
+    #[derive(Deserialize)]
+    struct Links {
+        next: Option<Href>,
+    }
+    #[derive(Deserialize)]
+    struct Body {
+        #[serde(rename = "_links")]
+        links: Option<Links>,
+    }
+    serde_json::from_slice::<Body>(body)
+        .ok()?
+        .links?
+        .next
+        .map(|n| n.href)
+}
+
+impl OktaClient {
+    /// Every page of a listing, starting at `first`, requesting with `scope`.
+    pub fn pages<'a>(
+        &'a self,
+        first: Url,
+        scope: &'a str,
+        shape: Shape,
+        tally: &'a RequestCounters,
+    ) -> impl Stream<Item = Result<Page, OktaError>> + 'a {
+        futures::stream::try_unfold(Some(first), move |url| async move {
+            let Some(url) = url else {
+                return Ok(None);
+            };
+            let page = self.get_page(&url, scope, shape, tally).await?;
+            let next = page.next.clone();
+            Ok(Some((page, next)))
+        })
+    }
+
+    /// One page and the validated URL of the next.
+    pub async fn get_page(
+        &self,
+        url: &Url,
+        scope: &str,
+        shape: Shape,
+        tally: &RequestCounters,
+    ) -> Result<Page, OktaError> {
+        let response = self.get(url, scope, tally).await?;
+        let next = match shape {
+            Shape::Object => None,
+            Shape::Array => next_link(&response.headers),
+            Shape::Field(_) => body_next(&response.body).or_else(|| next_link(&response.headers)),
+        };
+        let next = match next {
+            None => None,
+            Some(raw) => {
+                // Relative links are resolved against the page they came from.
+                let next = url
+                    .join(&raw)
+                    .map_err(|_| OktaError::Malformed("a next link is not a URL".into()))?;
+                if !self.org().is_same_origin(&next) {
+                    return Err(OktaError::ForeignOrigin {
+                        origin: next.origin().ascii_serialization(),
+                    });
+                }
+                Some(next)
+            }
+        };
+        Ok(Page {
+            body: response.body,
+            next,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn finds_next_among_several_link_headers_verbatim() {
+        let mut h = HeaderMap::new();
+        h.append(
+            LINK,
+            HeaderValue::from_static(
+                r#"<https://acme.okta.com/api/v1/users?limit=200>; rel="self""#,
+            ),
+        );
+        h.append(
+            LINK,
+            HeaderValue::from_static(
+                r#"<https://acme.okta.com/api/v1/users?after=00u%2Cx&limit=200>; rel="next""#,
+            ),
+        );
+        assert_eq!(
+            next_link(&h).as_deref(),
+            Some("https://acme.okta.com/api/v1/users?after=00u%2Cx&limit=200")
+        );
+    }
+
+    #[test]
+    fn finds_next_in_one_comma_separated_header() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            LINK,
+            HeaderValue::from_static(
+                r#"<https://a.okta.com/x?a=1,2>; rel="self", <https://a.okta.com/x?after=b>; rel=next"#,
+            ),
+        );
+        assert_eq!(
+            next_link(&h).as_deref(),
+            Some("https://a.okta.com/x?after=b")
+        );
+        h.insert(
+            LINK,
+            HeaderValue::from_static(r#"<https://a.okta.com/x>; rel="self""#),
+        );
+        assert_eq!(next_link(&h), None);
+    }
+
+    #[test]
+    fn records_by_shape_pass_through_unchanged() {
+        let page = Page {
+            body: Bytes::from_static(br#"[{"id":"a","x":1.50},{"id":"b","n":{"k":[]}}]"#),
+            next: None,
+        };
+        let recs = page.records(Shape::Array).unwrap();
+        assert_eq!(recs[0].get(), r#"{"id":"a","x":1.50}"#);
+        assert_eq!(recs[1].get(), r#"{"id":"b","n":{"k":[]}}"#);
+
+        let page = Page {
+            body: Bytes::from_static(
+                br#"{"value":[{"id":"u1"}],"_links":{"next":{"href":"https://a/x?after=u1"}}}"#,
+            ),
+            next: None,
+        };
+        assert_eq!(
+            page.records(Shape::Field("value")).unwrap()[0].get(),
+            r#"{"id":"u1"}"#
+        );
+        assert!(page.records(Shape::Field("roles")).unwrap().is_empty());
+        assert_eq!(
+            body_next(&page.body).as_deref(),
+            Some("https://a/x?after=u1")
+        );
+        assert_eq!(page.records(Shape::Object).unwrap().len(), 1);
+    }
+}

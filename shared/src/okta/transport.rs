@@ -1,0 +1,224 @@
+//! Sending one request to Okta: pace it, retry what is transient, wait out 429s, count it all.
+//!
+//! Everything above this (auth, pagination) sees either a final response or a typed error.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use reqwest::{RequestBuilder, StatusCode};
+use serde::{Deserialize, Serialize};
+
+use super::error::{OktaError, request_id};
+use super::pacer::{Pacer, RateLimitHeaders, jitter};
+use super::retry::RetryPolicy;
+
+/// A complete response: status, headers and the whole body (one page is small).
+#[derive(Debug)]
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// Request counters, kept per tenant and per resource, read into summaries and manifests.
+#[derive(Debug, Default)]
+pub struct RequestCounters {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    rate_limited: AtomicU64,
+}
+
+/// A snapshot of [`RequestCounters`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestStats {
+    pub requests: u64,
+    pub retries: u64,
+    pub rate_limited: u64,
+}
+
+impl RequestStats {
+    /// What happened between two snapshots.
+    pub fn since(self, earlier: RequestStats) -> RequestStats {
+        RequestStats {
+            requests: self.requests - earlier.requests,
+            retries: self.retries - earlier.retries,
+            rate_limited: self.rate_limited - earlier.rate_limited,
+        }
+    }
+}
+
+impl RequestCounters {
+    pub fn snapshot(&self) -> RequestStats {
+        RequestStats {
+            requests: self.requests.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The paced, retrying sender for one tenant.
+pub struct Transport {
+    pub(crate) http: reqwest::Client,
+    pacer: Pacer,
+    retry: RetryPolicy,
+    deadline: Option<Instant>,
+    pub(crate) counters: RequestCounters,
+}
+
+impl Transport {
+    pub fn new(
+        http: reqwest::Client,
+        fraction: f64,
+        retry: RetryPolicy,
+        deadline: Option<Instant>,
+    ) -> Self {
+        Self {
+            http,
+            pacer: Pacer::new(fraction),
+            retry,
+            deadline,
+            counters: RequestCounters::default(),
+        }
+    }
+
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// Sends the request `build` makes (called again for each attempt, so a signed proof or
+    /// assertion is fresh every time) and returns the first response that is not worth retrying.
+    /// `bucket` names the rate-limit bucket the request counts against.
+    pub async fn send(
+        &self,
+        bucket: &str,
+        tally: Option<&RequestCounters>,
+        build: impl Fn() -> Result<RequestBuilder, OktaError>,
+    ) -> Result<Response, OktaError> {
+        let counters = std::iter::once(&self.counters).chain(tally);
+        let mut failures = 0u32;
+        let mut rate_limited = 0u32;
+        loop {
+            let request = build()?;
+            let permit = self.pacer.acquire(bucket, self.deadline).await?;
+            counters.clone().for_each(|c| {
+                c.requests.fetch_add(1, Ordering::Relaxed);
+            });
+            let outcome = match request.send().await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    let headers = resp.headers().clone();
+                    permit.observe(&headers);
+                    match resp.bytes().await {
+                        Ok(body) => Ok(Response {
+                            status,
+                            headers,
+                            body,
+                        }),
+                        Err(e) => Err(e),
+                    }
+                }
+                Err(e) => {
+                    drop(permit);
+                    Err(e)
+                }
+            };
+            let wait = match outcome {
+                Ok(resp) if resp.status == StatusCode::TOO_MANY_REQUESTS => {
+                    rate_limited += 1;
+                    counters.clone().for_each(|c| {
+                        c.rate_limited.fetch_add(1, Ordering::Relaxed);
+                    });
+                    if rate_limited > self.retry.max_rate_limited {
+                        return Err(OktaError::RateLimited {
+                            attempts: rate_limited,
+                        });
+                    }
+                    let wait = rate_limit_wait(&resp.headers);
+                    self.pacer.block(bucket, wait);
+                    tracing::warn!(
+                        bucket,
+                        wait_ms = wait.as_millis() as u64,
+                        okta_request_id = request_id(&resp.headers).as_deref(),
+                        "429 from Okta: waiting for the bucket to reset"
+                    );
+                    wait
+                }
+                Ok(resp) if resp.status.is_server_error() => {
+                    failures += 1;
+                    if failures >= self.retry.max_attempts {
+                        return Err(OktaError::Transient {
+                            detail: format!("HTTP {}", resp.status.as_u16()),
+                            attempts: failures,
+                            request_id: request_id(&resp.headers),
+                        });
+                    }
+                    tracing::warn!(
+                        bucket,
+                        status = resp.status.as_u16(),
+                        attempt = failures,
+                        okta_request_id = request_id(&resp.headers).as_deref(),
+                        "Okta server error; retrying"
+                    );
+                    self.retry.backoff(failures)
+                }
+                Ok(resp) => return Ok(resp),
+                Err(e) => {
+                    failures += 1;
+                    // `without_url`: the error text names the failure, not the request.
+                    let connect = e.is_connect();
+                    let detail = e.without_url().to_string();
+                    if failures >= self.retry.max_attempts {
+                        return Err(if connect {
+                            OktaError::Unreachable(detail)
+                        } else {
+                            OktaError::Transient {
+                                detail,
+                                attempts: failures,
+                                request_id: None,
+                            }
+                        });
+                    }
+                    tracing::warn!(bucket, attempt = failures, error = %detail, "request failed; retrying");
+                    self.retry.backoff(failures)
+                }
+            };
+            counters.clone().for_each(|c| {
+                c.retries.fetch_add(1, Ordering::Relaxed);
+            });
+            self.sleep_before(wait).await?;
+        }
+    }
+
+    async fn sleep_before(&self, wait: Duration) -> Result<(), OktaError> {
+        if let Some(deadline) = self.deadline {
+            if Instant::now() + wait > deadline {
+                return Err(OktaError::Deadline {
+                    waited_for: format!("{wait:.0?} before retrying"),
+                });
+            }
+        }
+        tokio::time::sleep(wait).await;
+        Ok(())
+    }
+}
+
+/// How long a 429 asks us to wait: until its bucket resets (by the server's `Date`), plus jitter.
+fn rate_limit_wait(headers: &HeaderMap) -> Duration {
+    let reset = RateLimitHeaders::parse(headers)
+        .map(|h| h.reset_in)
+        .or_else(|| {
+            let reset: u64 = headers
+                .get("x-rate-limit-reset")?
+                .to_str()
+                .ok()?
+                .parse()
+                .ok()?;
+            Some(super::pacer::reset_in(headers, reset))
+        })
+        // No reset header at all: assume a full window.
+        .unwrap_or(Duration::from_secs(60));
+    reset + jitter()
+}

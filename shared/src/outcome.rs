@@ -1,0 +1,107 @@
+//! How a resource's run ended, and the manifest that says so. Shared by snapshots and the
+//! System Log so that both report the same statuses for the same causes.
+
+use chrono::{DateTime, Utc};
+
+use crate::layout::RunId;
+use crate::manifest::{Manifest, Status};
+use crate::okta::{OktaError, RequestCounters};
+use crate::sink::PartInfo;
+use crate::store::{ObjectStore, StoreError};
+use crate::tenant::TenantId;
+
+/// Why a resource stopped before the end of its listing.
+#[derive(Debug, Clone, thiserror::Error)]
+pub(crate) enum Stop {
+    #[error(transparent)]
+    Okta(#[from] OktaError),
+    #[error("writing output: {0}")]
+    Store(#[from] StoreError),
+    #[error("stopped before the invocation's deadline; the next run continues")]
+    Deadline,
+    #[error("parent {parent} is incomplete ({reason})")]
+    Parent {
+        parent: &'static str,
+        reason: String,
+    },
+    #[error("another run for this tenant holds the lease (run {holder}, until {until})")]
+    Busy {
+        holder: String,
+        until: DateTime<Utc>,
+    },
+    #[error("another run advanced the checkpoint first; this one stopped without writing more")]
+    Overtaken,
+}
+
+impl Stop {
+    /// The status a stop leaves a resource in, given how many records made it out.
+    pub(crate) fn status(&self, written: u64) -> Status {
+        match self {
+            Stop::Okta(e) if e.is_skip() && written == 0 => Status::Skipped,
+            Stop::Parent { .. } | Stop::Busy { .. } if written == 0 => Status::Skipped,
+            _ if written == 0 => Status::Failed,
+            _ => Status::Partial,
+        }
+    }
+}
+
+/// Everything a manifest records about one resource's run.
+pub(crate) struct Ended<'a> {
+    pub resource: &'a str,
+    pub outcome: Result<(), Stop>,
+    pub parts: Vec<PartInfo>,
+    pub tally: &'a RequestCounters,
+    pub started: DateTime<Utc>,
+    pub notes: Vec<String>,
+    pub lag_seconds: Option<i64>,
+}
+
+impl Ended<'_> {
+    /// Builds the manifest, writes it (create-only, after the parts) and logs the outcome.
+    pub(crate) async fn record(
+        self,
+        store: &ObjectStore,
+        tenant: &TenantId,
+        run: &RunId,
+    ) -> Manifest {
+        let written: u64 = self.parts.iter().map(|p| p.records).sum();
+        let (status, reason) = match &self.outcome {
+            Ok(()) => (Status::Complete, None),
+            Err(stop) => (stop.status(written), Some(stop.to_string())),
+        };
+        let mut manifest = Manifest {
+            resource: self.resource.to_owned(),
+            tenant: tenant.to_string(),
+            run_id: run.to_string(),
+            status,
+            reason,
+            notes: self.notes,
+            records: written,
+            parts: self.parts,
+            requests: self.tally.snapshot(),
+            lag_seconds: self.lag_seconds,
+            started_at: self.started,
+            finished_at: Utc::now(),
+        };
+        match status {
+            Status::Complete => tracing::info!(
+                resource = self.resource,
+                records = manifest.records,
+                requests = manifest.requests.requests,
+                "resource complete"
+            ),
+            _ => tracing::warn!(
+                resource = self.resource,
+                status = ?status,
+                reason = manifest.reason.as_deref(),
+                "resource incomplete"
+            ),
+        }
+        if let Err(e) = manifest.write(store, tenant, run).await {
+            tracing::error!(resource = self.resource, error = %e, "could not write the manifest");
+            manifest.status = Status::Failed;
+            manifest.reason = Some(format!("writing the manifest: {e}"));
+        }
+        manifest
+    }
+}

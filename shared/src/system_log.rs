@@ -1,0 +1,428 @@
+//! The System Log, continuously and exactly once.
+//!
+//! Live runs follow Okta's polling request (`sortOrder=ASCENDING`, no `until`, `limit=1000`)
+//! from the stored `next` link and stop at the first short page, keeping its `next` as the
+//! cursor (no extra empty poll). Each page becomes one part per event-hour, and then the
+//! checkpoint moves, by compare-and-swap, past that page. Before the first part, the run
+//! records in the checkpoint the names its parts will get; a run that continues after a crash
+//! reuses those names, so the crashed run's unconfirmed parts are overwritten by the same
+//! events rather than duplicated. A lease keeps two runs from polling one tenant at once.
+//!
+//! A backfill (`since` and `until`) reads a bounded window and leaves the live cursor alone.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, DurationRound, SecondsFormat, Utc};
+use flate2::write::GzEncoder;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use url::Url;
+
+use crate::checkpoint::{BOUNDARY, Checkpoint, HeldLease, LeaseRefused, PartNaming, StateObject};
+use crate::layout::{self, RunId};
+use crate::manifest::Manifest;
+use crate::okta::{OktaClient, OktaError, Page, RequestCounters, Shape};
+use crate::outcome::{Ended, Stop};
+use crate::resources::Resource;
+use crate::sink::{self, PartInfo};
+use crate::store::{ObjectStore, PutMode, StoreError};
+use crate::tenant::TenantId;
+
+/// Okta's largest System Log page; a page shorter than this means "caught up".
+const PAGE: usize = 1000;
+/// Okta keeps 90 days of System Log.
+const RETENTION_DAYS: i64 = 90;
+
+/// What to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Window {
+    /// Continue from the checkpoint (or start `lookback_days` back on the first run).
+    Live,
+    /// A bounded window, written without touching the live cursor.
+    Backfill {
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    },
+}
+
+/// One tenant's System Log run.
+pub struct LogRun<'a> {
+    pub resource: &'static Resource,
+    pub client: &'a OktaClient,
+    pub store: &'a ObjectStore,
+    pub tenant: &'a TenantId,
+    pub run: &'a RunId,
+    pub lookback_days: u32,
+    /// No new page is requested after this instant (which is before `lease_until`).
+    pub stop_at: Option<Instant>,
+    /// The lease is taken until then.
+    pub lease_until: DateTime<Utc>,
+}
+
+/// What a run got through.
+#[derive(Default)]
+struct Progress {
+    parts: Vec<PartInfo>,
+    notes: Vec<String>,
+    newest: Option<DateTime<Utc>>,
+    duplicates: u64,
+}
+
+impl LogRun<'_> {
+    pub async fn run(&self, window: &Window) -> Manifest {
+        let started = Utc::now();
+        let tally = RequestCounters::default();
+        let mut progress = Progress::default();
+        let outcome = match window {
+            Window::Live => self.live(&tally, &mut progress).await,
+            Window::Backfill { since, until } => {
+                self.backfill(*since, *until, &tally, &mut progress).await
+            }
+        };
+        if progress.duplicates > 0 {
+            progress.notes.push(format!(
+                "{} events already delivered were dropped at the boundary",
+                progress.duplicates
+            ));
+        }
+        let lag_seconds = progress
+            .newest
+            .map(|n| (Utc::now() - n).num_seconds().max(0));
+        match (&outcome, window) {
+            (Ok(()), Window::Live) => progress.notes.push("caught up".into()),
+            (Err(Stop::Deadline), Window::Live) => progress.notes.push(format!(
+                "behind by {} minutes; the next runs drain the backlog",
+                lag_seconds.unwrap_or(0) / 60
+            )),
+            _ => {}
+        }
+        tracing::info!(
+            events = progress.parts.iter().map(|p| p.records).sum::<u64>(),
+            lag_seconds,
+            requests = tally.snapshot().requests,
+            "system log run finished"
+        );
+        Ended {
+            resource: self.resource.name,
+            outcome,
+            parts: progress.parts,
+            tally: &tally,
+            started,
+            notes: progress.notes,
+            lag_seconds,
+        }
+        .record(self.store, self.tenant, self.run)
+        .await
+    }
+
+    async fn live(&self, tally: &RequestCounters, progress: &mut Progress) -> Result<(), Stop> {
+        let lease = StateObject::new(
+            self.store,
+            layout::state(self.resource.name, self.tenant, "lease"),
+        );
+        let lease = match HeldLease::acquire(lease, self.run.as_str(), self.lease_until).await {
+            Ok(lease) => lease,
+            Err(LeaseRefused::Held(held)) => {
+                return Err(Stop::Busy {
+                    holder: held.holder,
+                    until: held.expires_at,
+                });
+            }
+            Err(LeaseRefused::Store(e)) => return Err(Stop::Store(e)),
+        };
+        let polled = self.poll(tally, progress).await;
+        lease.release().await;
+        polled
+    }
+
+    /// Follows the cursor until a short page, the deadline or an error.
+    async fn poll(&self, tally: &RequestCounters, progress: &mut Progress) -> Result<(), Stop> {
+        let state = StateObject::new(
+            self.store,
+            layout::state(self.resource.name, self.tenant, "checkpoint"),
+        );
+        let now = Utc::now();
+        let (mut checkpoint, mut etag, resumed) = match state.load::<Checkpoint>().await? {
+            Some((checkpoint, etag)) => (checkpoint, Some(etag), true),
+            None => {
+                let since = now - Duration::days(i64::from(self.lookback_days));
+                let checkpoint = Checkpoint {
+                    cursor: self.polling_url(since).to_string(),
+                    watermark: None,
+                    boundary: BTreeMap::new(),
+                    writing: None,
+                    started_from: since,
+                    updated_at: now,
+                    updated_by: self.run.to_string(),
+                };
+                (checkpoint, None, false)
+            }
+        };
+        if let Some(writing) = &checkpoint.writing {
+            progress.notes.push(format!(
+                "continued the unconfirmed parts of run {} from part {}",
+                writing.run_id, writing.part
+            ));
+        }
+        let mut naming = checkpoint.writing.clone().unwrap_or(PartNaming {
+            run_id: self.run.to_string(),
+            part: 0,
+        });
+        // Claim: say which part names we will write before writing any.
+        checkpoint.writing = Some(naming.clone());
+        etag = Some(self.save(&state, &mut checkpoint, etag.as_deref()).await?);
+
+        let mut url = Url::parse(&checkpoint.cursor)
+            .map_err(|_| OktaError::Malformed("the stored cursor is not a URL".into()))?;
+        let mut may_restart = resumed;
+        loop {
+            if self.stop_at.is_some_and(|at| Instant::now() >= at) {
+                return Err(Stop::Deadline);
+            }
+            let page = match self
+                .client
+                .get_page(&url, self.resource.scope, Shape::Array, tally)
+                .await
+            {
+                // A stored cursor Okta no longer accepts: restart from the watermark, never
+                // from scratch, and let the boundary drop what was already delivered.
+                Err(OktaError::Api {
+                    status: 400,
+                    code,
+                    summary,
+                    ..
+                }) if may_restart => {
+                    let since = checkpoint
+                        .watermark
+                        .map_or(checkpoint.started_from, |w| w - BOUNDARY);
+                    progress.notes.push(format!(
+                        "Okta refused the stored cursor ({code}: {summary}); restarted from {}",
+                        since.to_rfc3339_opts(SecondsFormat::Millis, true)
+                    ));
+                    tracing::warn!(%code, "stored System Log cursor refused; restarting from the watermark");
+                    url = self.polling_url(since);
+                    may_restart = false;
+                    continue;
+                }
+                Err(e) => return Err(self.explain(e, resumed)),
+                Ok(page) => page,
+            };
+            may_restart = false;
+            let count = self
+                .write_page(&page, &naming, Some(&checkpoint), progress)
+                .await?;
+            checkpoint.advance(count.delivered);
+            let caught_up = count.records < PAGE;
+            naming.part += 1;
+            // Polling pages always carry `next`; without one, polling the same URL is right.
+            url = page.next.unwrap_or(url);
+            checkpoint.cursor = url.to_string();
+            checkpoint.writing = (!caught_up).then(|| naming.clone());
+            etag = Some(self.save(&state, &mut checkpoint, etag.as_deref()).await?);
+            if caught_up {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn backfill(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        tally: &RequestCounters,
+        progress: &mut Progress,
+    ) -> Result<(), Stop> {
+        let oldest = Utc::now() - Duration::days(RETENTION_DAYS);
+        if since >= until || since < oldest {
+            return Err(Stop::Okta(OktaError::Api {
+                status: 400,
+                code: "window".into(),
+                summary: format!(
+                    "a backfill needs since < until, with since after {} (Okta keeps {RETENTION_DAYS} days)",
+                    oldest.to_rfc3339_opts(SecondsFormat::Secs, true)
+                ),
+                request_id: None,
+            }));
+        }
+        let state = StateObject::new(
+            self.store,
+            layout::state(self.resource.name, self.tenant, "checkpoint"),
+        );
+        if let Some((live, _)) = state.load::<Checkpoint>().await? {
+            if until > live.started_from {
+                progress.notes.push(format!(
+                    "the window overlaps live ingestion (from {}): events in the overlap are in both",
+                    live.started_from.to_rfc3339_opts(SecondsFormat::Secs, true)
+                ));
+            }
+        }
+        let mut url = self.client.org().join(&format!(
+            "{}?since={}&until={}&sortOrder=ASCENDING&limit={PAGE}",
+            self.resource.path,
+            stamp(since),
+            stamp(until)
+        ));
+        let mut naming = PartNaming {
+            run_id: self.run.to_string(),
+            part: 0,
+        };
+        loop {
+            if self.stop_at.is_some_and(|at| Instant::now() >= at) {
+                let resume = progress.newest.unwrap_or(since);
+                progress.notes.push(format!(
+                    "to finish, backfill again with since={} until={}",
+                    stamp(resume),
+                    stamp(until)
+                ));
+                return Err(Stop::Deadline);
+            }
+            let page = self
+                .client
+                .get_page(&url, self.resource.scope, Shape::Array, tally)
+                .await?;
+            self.write_page(&page, &naming, None, progress).await?;
+            naming.part += 1;
+            match page.next {
+                Some(next) => url = next,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Writes one page as one part per event-hour; events already delivered are dropped.
+    async fn write_page(
+        &self,
+        page: &Page,
+        naming: &PartNaming,
+        checkpoint: Option<&Checkpoint>,
+        progress: &mut Progress,
+    ) -> Result<PageCount, Stop> {
+        let records = page.records(Shape::Array)?;
+        let mut hours: BTreeMap<DateTime<Utc>, (GzEncoder<Vec<u8>>, u64)> = BTreeMap::new();
+        let mut delivered = Vec::with_capacity(records.len());
+        for record in &records {
+            let (uuid, published) = event_key(record)?;
+            if checkpoint.is_some_and(|c| c.delivered(&uuid)) {
+                progress.duplicates += 1;
+                continue;
+            }
+            let hour = published
+                .duration_trunc(Duration::hours(1))
+                .expect("an hour divides any timestamp");
+            let (encoder, count) = hours.entry(hour).or_insert_with(|| (sink::encoder(), 0));
+            sink::write_line(encoder, record.get(), None).map_err(|e| {
+                Stop::Store(StoreError::Io {
+                    key: "(gzip)".into(),
+                    detail: e.to_string(),
+                })
+            })?;
+            *count += 1;
+            progress.newest = Some(progress.newest.map_or(published, |n| n.max(published)));
+            delivered.push((uuid, published));
+        }
+        for (hour, (encoder, count)) in hours {
+            let key = layout::event_part(
+                self.resource.name,
+                self.tenant,
+                hour,
+                &naming.run_id,
+                naming.part,
+            );
+            let body = encoder.finish().map_err(|e| {
+                Stop::Store(StoreError::Io {
+                    key: key.clone(),
+                    detail: e.to_string(),
+                })
+            })?;
+            let bytes = body.len() as u64;
+            self.store
+                .put(&key, body.into(), PutMode::Overwrite)
+                .await?;
+            progress.parts.push(PartInfo {
+                key,
+                records: count,
+                bytes,
+            });
+        }
+        Ok(PageCount {
+            records: records.len(),
+            delivered,
+        })
+    }
+
+    async fn save(
+        &self,
+        state: &StateObject<'_>,
+        checkpoint: &mut Checkpoint,
+        etag: Option<&str>,
+    ) -> Result<String, Stop> {
+        checkpoint.updated_at = Utc::now();
+        checkpoint.updated_by = self.run.to_string();
+        state.save(checkpoint, etag).await.map_err(|e| match e {
+            StoreError::Conflict { .. } => Stop::Overtaken,
+            e => Stop::Store(e),
+        })
+    }
+
+    /// The polling request from `since`.
+    fn polling_url(&self, since: DateTime<Utc>) -> Url {
+        self.client.org().join(&format!(
+            "{}?since={}&sortOrder=ASCENDING&limit={PAGE}",
+            self.resource.path,
+            stamp(since)
+        ))
+    }
+
+    /// Adds the way out to errors whose cause is our request rather than Okta.
+    fn explain(&self, e: OktaError, resumed: bool) -> Stop {
+        match e {
+            OktaError::Api {
+                status: 400,
+                code,
+                summary,
+                request_id,
+            } if !resumed => Stop::Okta(OktaError::Api {
+                status: 400,
+                code,
+                summary: format!(
+                    "{summary} — the first run starts log_lookback_days ({}) back; lower it in the tenant's secret (Okta keeps {RETENTION_DAYS} days)",
+                    self.lookback_days
+                ),
+                request_id,
+            }),
+            e => Stop::Okta(e),
+        }
+    }
+}
+
+struct PageCount {
+    /// Events on the page, duplicates included (a short page means caught up).
+    records: usize,
+    delivered: Vec<(String, DateTime<Utc>)>,
+}
+
+/// `since`/`until` as Okta takes them: RFC 3339 with milliseconds, URL-safe.
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn event_key(record: &RawValue) -> Result<(String, DateTime<Utc>), Stop> {
+    #[derive(Deserialize)]
+    struct Key<'a> {
+        #[serde(borrow)]
+        uuid: Cow<'a, str>,
+        #[serde(borrow)]
+        published: Cow<'a, str>,
+    }
+    let key: Key = serde_json::from_str(record.get()).map_err(|_| {
+        OktaError::Malformed("a System Log event without uuid and published".into())
+    })?;
+    let published = DateTime::parse_from_rfc3339(&key.published)
+        .map_err(|_| {
+            OktaError::Malformed(format!("published {:?} is not a timestamp", key.published))
+        })?
+        .with_timezone(&Utc);
+    Ok((key.uuid.into_owned(), published))
+}
