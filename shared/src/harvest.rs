@@ -22,7 +22,7 @@ use crate::layout::{self, RunId};
 use crate::manifest::{Manifest, Status};
 use crate::okta::{OktaClient, OktaError, RequestCounters};
 use crate::outcome::{Ended, Stop};
-use crate::resources::{Group, Resource};
+use crate::resources::{self, Group, Resource};
 use crate::sink::{ParentField, PartSeries};
 use crate::store::ObjectStore;
 use crate::tenant::TenantId;
@@ -52,22 +52,30 @@ struct Listed {
 
 impl Harvest<'_> {
     /// Runs the `selected` resources of `group` and returns their manifests, in table order.
-    /// Parents of selected children are read for their ids even when not selected themselves.
+    /// Parents of selected children are read for their ids even when not selected (or when
+    /// they belong to another group, like the groups that `group_roles` asks about).
     pub async fn run(&self, group: &Group, selected: &[&str]) -> Vec<Manifest> {
-        let needed: Vec<&Resource> = group
+        let mut needed: Vec<&'static Resource> = Vec::new();
+        for resource in group
             .resources
             .iter()
-            .filter(|r| {
-                selected.contains(&r.name)
-                    || group.resources.iter().any(|c| {
-                        selected.contains(&c.name)
-                            && c.parent.as_ref().is_some_and(|p| p.resource == r.name)
-                    })
-            })
-            .collect();
+            .filter(|r| selected.contains(&r.name))
+        {
+            if let Some(parent) = resource
+                .parent
+                .as_ref()
+                .and_then(|p| resources::find(p.resource))
+            {
+                if !needed.iter().any(|r| r.name == parent.name) {
+                    needed.push(parent);
+                }
+            }
+            needed.push(resource);
+        }
         let mut manifests = Vec::new();
+        // Table order puts a group's own parents before their children, so none repeats here.
         for root in needed.iter().filter(|r| r.parent.is_none()) {
-            let children: Vec<&Resource> = needed
+            let children: Vec<&'static Resource> = needed
                 .iter()
                 .copied()
                 .filter(|c| c.parent.as_ref().is_some_and(|p| p.resource == root.name))
@@ -90,7 +98,11 @@ impl Harvest<'_> {
             .map(|_| mpsc::channel::<String>(FAN_OUT_BUFFER))
             .unzip();
         let write_root = selected.contains(&root.name);
-        let root_run = self.list_root(root, write_root, senders);
+        let root_run = self.list_root(
+            root,
+            write_root,
+            children.iter().copied().zip(senders).collect(),
+        );
         let child_runs = futures::future::join_all(
             children
                 .iter()
@@ -125,31 +137,38 @@ impl Harvest<'_> {
         manifests
     }
 
-    /// Lists a root resource, writing it if selected and feeding children its ids.
+    /// Lists a root resource, writing it if selected and feeding children the ids they want.
     async fn list_root(
         &self,
         resource: &'static Resource,
         write: bool,
-        mut children: Vec<mpsc::Sender<String>>,
+        mut children: Vec<(&'static Resource, mpsc::Sender<String>)>,
     ) -> (Listed, Option<PartSeries<'_>>) {
         let tally = RequestCounters::default();
         let mut parts = write.then(|| self.part_series(resource));
         let mut records = 0u64;
+        let mut notes = Vec::new();
         let outcome = self
             .for_each_record(
                 resource,
                 resource.path,
                 &tally,
-                async |record: &RawValue| {
+                &mut notes,
+                async |record, label| {
                     if let Some(parts) = parts.as_mut() {
-                        parts.write(record.get(), None).await?;
+                        parts.write(record.get(), label).await?;
                     }
                     records += 1;
-                    if !children.is_empty() {
-                        let id = record_id(record)?;
-                        for child in &mut children {
+                    let mut id = None;
+                    for (child, ids) in &mut children {
+                        let select = child.parent.as_ref().expect("children have parents").select;
+                        if select.accepts(record) {
+                            let id = match &id {
+                                Some(id) => String::clone(id),
+                                None => id.insert(record_id(record)?).clone(),
+                            };
                             // A child that stopped has dropped its receiver; the rest still want ids.
-                            let _ = child.send(id.clone()).await;
+                            let _ = ids.send(id).await;
                         }
                     }
                     Ok(())
@@ -161,7 +180,7 @@ impl Harvest<'_> {
             outcome,
             records,
             tally,
-            notes: Vec::new(),
+            notes,
         };
         (listed, parts)
     }
@@ -194,11 +213,17 @@ impl Harvest<'_> {
                     id: &id,
                 };
                 let listed = self
-                    .for_each_record(resource, &path, tally, async |record: &RawValue| {
-                        parts.lock().await.write(record.get(), Some(field)).await?;
-                        records.fetch_add(1, Ordering::Relaxed);
-                        Ok(())
-                    })
+                    .for_each_record(
+                        resource,
+                        &path,
+                        tally,
+                        &mut Vec::new(),
+                        async |record, _| {
+                            parts.lock().await.write(record.get(), Some(field)).await?;
+                            records.fetch_add(1, Ordering::Relaxed);
+                            Ok(())
+                        },
+                    )
                     .await;
                 match listed {
                     Ok(()) => {}
@@ -233,34 +258,61 @@ impl Harvest<'_> {
         (listed, Some(parts.into_inner()))
     }
 
-    /// Streams every record of every listing of `resource` at `path` through `each`.
+    /// Streams every record of every listing of `resource` at `path` through `each`, with the
+    /// label field to add, if the resource has one. An optional listing that Okta refuses is
+    /// noted and skipped; if every listing is refused, the last refusal is the outcome.
     async fn for_each_record(
         &self,
         resource: &Resource,
         path: &str,
         tally: &RequestCounters,
-        mut each: impl AsyncFnMut(&RawValue) -> Result<(), Stop>,
+        notes: &mut Vec<String>,
+        mut each: impl AsyncFnMut(&RawValue, Option<ParentField<'_>>) -> Result<(), Stop>,
     ) -> Result<(), Stop> {
+        let mut listed_any = false;
+        let mut refusal = None;
         for listing in resource.listings {
-            let url = self.client.org().join(&first_url(resource, path, listing));
-            let mut pages = pin!(
-                self.client
-                    .pages(url, resource.scope, resource.shape, tally)
-            );
-            loop {
-                if self.stop_at.is_some_and(|at| Instant::now() >= at) {
-                    return Err(Stop::Deadline);
-                }
-                let Some(page) = pages.next().await else {
-                    break;
-                };
-                let page = page?;
-                for record in page.records(resource.shape)? {
-                    each(record).await?;
+            let label = resource.label.map(|name| ParentField {
+                name,
+                id: listing.trim_start_matches('/'),
+            });
+            let mut seen = false;
+            let listed: Result<(), Stop> = async {
+                let url = self.client.org().join(&first_url(resource, path, listing));
+                let mut pages = pin!(
+                    self.client
+                        .pages(url, resource.scope, resource.shape, tally)
+                );
+                loop {
+                    if self.stop_at.is_some_and(|at| Instant::now() >= at) {
+                        return Err(Stop::Deadline);
+                    }
+                    let Some(page) = pages.next().await else {
+                        return Ok(());
+                    };
+                    let page = page?;
+                    seen = true;
+                    for record in page.records(resource.shape)? {
+                        each(record, label).await?;
+                    }
                 }
             }
+            .await;
+            match listed {
+                Ok(()) => listed_any = true,
+                Err(Stop::Okta(e))
+                    if resource.optional_listings && !seen && not_on_this_org(&e) =>
+                {
+                    notes.push(format!("{}{listing}: not on this org ({e})", resource.name));
+                    refusal = Some(Stop::Okta(e));
+                }
+                Err(stop) => return Err(stop),
+            }
         }
-        Ok(())
+        match refusal {
+            Some(stop) if !listed_any => Err(stop),
+            _ => Ok(()),
+        }
     }
 
     fn part_series(&self, resource: &'static Resource) -> PartSeries<'_> {
@@ -307,20 +359,20 @@ impl Harvest<'_> {
     }
 }
 
-/// The first URL of a listing: the path, the endpoint's largest `limit`, and the listing's query.
+/// The first URL of a listing: the path, the listing's suffix, and the endpoint's largest `limit`.
 fn first_url(resource: &Resource, path: &str, listing: &str) -> String {
-    let mut query: Vec<String> = Vec::new();
-    if let Some(limit) = resource.limit {
-        query.push(format!("limit={limit}"));
+    let url = format!("{path}{listing}");
+    match resource.limit {
+        None => url,
+        Some(limit) if url.contains('?') => format!("{url}&limit={limit}"),
+        Some(limit) => format!("{url}?limit={limit}"),
     }
-    if !listing.is_empty() {
-        query.push(listing.to_owned());
-    }
-    if query.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}?{}", query.join("&"))
-    }
+}
+
+/// Errors that mean an optional listing does not exist here (a policy type of another engine,
+/// a feature that is off), as opposed to a failure.
+fn not_on_this_org(e: &OktaError) -> bool {
+    e.is_skip() || matches!(e, OktaError::Api { status: 400, .. })
 }
 
 fn record_id(record: &RawValue) -> Result<String, Stop> {

@@ -4,6 +4,8 @@
 //! records sit in the body, and, for child resources, which parent's ids it fans out over.
 //! Adding a resource is adding an entry here (and to the simulator).
 
+use serde_json::value::RawValue;
+
 use crate::okta::Shape;
 
 /// One kind of Okta object, landed under its own name.
@@ -18,19 +20,59 @@ pub struct Resource {
     /// The endpoint's largest page size, sent as `limit` on the first request.
     pub limit: Option<u32>,
     pub shape: Shape,
-    /// One listing per entry, each adding this query to the first URL (`""` adds nothing).
-    /// Okta splits some collections: users by status, policies by type.
+    /// One listing per entry, each appended to `path` for its first URL: a query (`?type=…`),
+    /// a sub-path (`/preferences`) or nothing (`""`). Okta splits some collections: users by
+    /// status, policies by type.
     pub listings: &'static [&'static str],
+    /// Listings that may not exist on every org (policy types of Identity Engine, …): one that
+    /// Okta refuses is noted in the manifest and the others still count as complete.
+    pub optional_listings: bool,
+    /// Adds this field to every record, holding the listing it came from (without its `/`),
+    /// for resources that gather several single-object endpoints.
+    pub label: Option<&'static str>,
     pub parent: Option<Parent>,
 }
 
 /// How a child resource hangs off its parent.
 #[derive(Debug)]
 pub struct Parent {
-    /// The parent resource's name.
+    /// The parent resource's name (in any group: a group reads a foreign parent for ids only).
     pub resource: &'static str,
     /// The field added to each child record with the parent's id (`userId`, `groupId`, …).
     pub field: &'static str,
+    /// Which parents are worth a request.
+    pub select: Select,
+}
+
+/// A test on a parent record, so fan-out skips calls whose answer is known to be empty.
+#[derive(Debug, Clone, Copy)]
+pub enum Select {
+    All,
+    /// The field at this JSON pointer is one of these strings.
+    OneOf(&'static str, &'static [&'static str]),
+    /// The number at this JSON pointer is absent or above zero (e.g. a group's member count).
+    NotZero(&'static str),
+}
+
+impl Select {
+    /// True if a parent record passes the test.
+    pub fn accepts(&self, record: &RawValue) -> bool {
+        let pointer = match self {
+            Select::All => return true,
+            Select::OneOf(p, _) | Select::NotZero(p) => p,
+        };
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(record.get()) else {
+            return true;
+        };
+        match (self, value.pointer(pointer)) {
+            (Select::OneOf(_, allowed), Some(v)) => {
+                v.as_str().is_some_and(|v| allowed.contains(&v))
+            }
+            (Select::OneOf(..), None) => false,
+            (Select::NotZero(_), v) => v.and_then(|v| v.as_u64()) != Some(0),
+            (Select::All, _) => true,
+        }
+    }
 }
 
 /// The resources one function reads together, under one schedule.
@@ -56,9 +98,18 @@ impl Group {
         format!("okta-{}", self.name)
     }
 
-    /// Every scope the group's resources need (asked for together in one token).
+    /// Every scope the group's resources (and the foreign parents they fan out over) need.
     pub fn scopes(&self) -> Vec<&'static str> {
-        let mut scopes: Vec<_> = self.resources.iter().map(|r| r.scope).collect();
+        let mut scopes: Vec<_> = self
+            .resources
+            .iter()
+            .flat_map(|r| {
+                std::iter::successors(Some(r), |r| {
+                    r.parent.as_ref().and_then(|p| find(p.resource))
+                })
+            })
+            .map(|r| r.scope)
+            .collect();
         scopes.sort_unstable();
         scopes.dedup();
         scopes
@@ -69,58 +120,388 @@ impl Group {
     }
 }
 
+/// A resource by name, in any group.
+pub fn find(name: &str) -> Option<&'static Resource> {
+    ALL.iter().find_map(|g| g.resource(name))
+}
+
 const PLAIN: &[&str] = &[""];
+
+/// A top-level listing, the common case.
+const fn listing(
+    name: &'static str,
+    scope: &'static str,
+    path: &'static str,
+    limit: Option<u32>,
+    shape: Shape,
+) -> Resource {
+    Resource {
+        name,
+        scope,
+        path,
+        limit,
+        shape,
+        listings: PLAIN,
+        optional_listings: false,
+        label: None,
+        parent: None,
+    }
+}
+
+/// A listing per parent record: `path` has `{id}`, records get `field` = the parent's id.
+const fn child(
+    name: &'static str,
+    scope: &'static str,
+    path: &'static str,
+    limit: Option<u32>,
+    shape: Shape,
+    parent: &'static str,
+    field: &'static str,
+    select: Select,
+) -> Resource {
+    Resource {
+        name,
+        scope,
+        path,
+        limit,
+        shape,
+        listings: PLAIN,
+        optional_listings: false,
+        label: None,
+        parent: Some(Parent {
+            resource: parent,
+            field,
+            select,
+        }),
+    }
+}
 
 pub const USERS: Group = Group {
     name: "users",
     kind: Kind::Snapshot,
     resources: &[
         Resource {
-            name: "users",
-            scope: "okta.users.read",
-            path: "/api/v1/users",
-            limit: Some(200),
-            shape: Shape::Array,
             // The plain list omits DEPROVISIONED users; a search is the only way to get them.
-            listings: &["", "search=status%20eq%20%22DEPROVISIONED%22"],
-            parent: None,
+            listings: &["", "?search=status%20eq%20%22DEPROVISIONED%22"],
+            ..listing(
+                "users",
+                "okta.users.read",
+                "/api/v1/users",
+                Some(200),
+                Shape::Array,
+            )
         },
+        child(
+            "user_factors",
+            "okta.users.read",
+            "/api/v1/users/{id}/factors",
+            None,
+            Shape::Array,
+            "users",
+            "userId",
+            Select::All,
+        ),
+    ],
+};
+
+pub const GROUPS: Group = Group {
+    name: "groups",
+    kind: Kind::Snapshot,
+    resources: &[
         Resource {
-            name: "user_factors",
-            scope: "okta.users.read",
-            path: "/api/v1/users/{id}/factors",
-            limit: None,
-            shape: Shape::Array,
-            listings: PLAIN,
-            parent: Some(Parent {
-                resource: "users",
-                field: "userId",
-            }),
+            // `expand=stats` adds each group's member count, so empty groups cost no request.
+            // 200: Okta's recommended maximum (larger pages of groups time out).
+            listings: &["?expand=stats"],
+            ..listing(
+                "groups",
+                "okta.groups.read",
+                "/api/v1/groups",
+                Some(200),
+                Shape::Array,
+            )
         },
+        child(
+            "group_members",
+            "okta.groups.read",
+            "/api/v1/groups/{id}/users",
+            Some(1000),
+            Shape::Array,
+            "groups",
+            "groupId",
+            Select::NotZero("/_embedded/stats/usersCount"),
+        ),
+        listing(
+            "group_rules",
+            "okta.groups.read",
+            "/api/v1/groups/rules",
+            Some(200),
+            Shape::Array,
+        ),
+    ],
+};
+
+pub const APPS: Group = Group {
+    name: "apps",
+    kind: Kind::Snapshot,
+    resources: &[
+        listing(
+            "apps",
+            "okta.apps.read",
+            "/api/v1/apps",
+            Some(200),
+            Shape::Array,
+        ),
+        child(
+            "app_users",
+            "okta.apps.read",
+            "/api/v1/apps/{id}/users",
+            Some(500),
+            Shape::Array,
+            "apps",
+            "appId",
+            Select::All,
+        ),
+        child(
+            "app_groups",
+            "okta.apps.read",
+            "/api/v1/apps/{id}/groups",
+            Some(200),
+            Shape::Array,
+            "apps",
+            "appId",
+            Select::All,
+        ),
+        // Scope-consent grants exist only for OAuth clients.
+        child(
+            "app_grants",
+            "okta.appGrants.read",
+            "/api/v1/apps/{id}/grants",
+            None,
+            Shape::Array,
+            "apps",
+            "appId",
+            Select::OneOf("/signOnMode", &["OPENID_CONNECT"]),
+        ),
+    ],
+};
+
+pub const ROLES: Group = Group {
+    name: "roles",
+    kind: Kind::Snapshot,
+    resources: &[
+        // Only users who hold a role: one request each instead of one per user.
+        listing(
+            "role_assignees",
+            "okta.roles.read",
+            "/api/v1/iam/assignees/users",
+            Some(100),
+            Shape::Field("value"),
+        ),
+        child(
+            "user_roles",
+            "okta.roles.read",
+            "/api/v1/users/{id}/roles",
+            None,
+            Shape::Array,
+            "role_assignees",
+            "userId",
+            Select::All,
+        ),
+        // Okta has no list of groups holding roles: every group is asked (groups read for ids).
+        child(
+            "group_roles",
+            "okta.roles.read",
+            "/api/v1/groups/{id}/roles",
+            None,
+            Shape::Array,
+            "groups",
+            "groupId",
+            Select::All,
+        ),
+        listing(
+            "custom_roles",
+            "okta.roles.read",
+            "/api/v1/iam/roles",
+            None,
+            Shape::Field("roles"),
+        ),
+        child(
+            "custom_role_permissions",
+            "okta.roles.read",
+            "/api/v1/iam/roles/{id}/permissions",
+            None,
+            Shape::Field("permissions"),
+            "custom_roles",
+            "roleId",
+            Select::All,
+        ),
+        listing(
+            "resource_sets",
+            "okta.roles.read",
+            "/api/v1/iam/resource-sets",
+            None,
+            Shape::Field("resource-sets"),
+        ),
+    ],
+};
+
+pub const POLICIES: Group = Group {
+    name: "policies",
+    kind: Kind::Snapshot,
+    resources: &[
+        Resource {
+            // `type` is required: one listing per type. Identity Engine types are absent on
+            // Classic orgs and some are early access, hence optional.
+            listings: &[
+                "?type=OKTA_SIGN_ON",
+                "?type=PASSWORD",
+                "?type=MFA_ENROLL",
+                "?type=IDP_DISCOVERY",
+                "?type=ACCESS_POLICY",
+                "?type=PROFILE_ENROLLMENT",
+                "?type=POST_AUTH_SESSION",
+                "?type=ENTITY_RISK",
+                "?type=SESSION_VIOLATION_DETECTION",
+                "?type=CLIENT_UPDATE",
+                "?type=DEVICE_SIGNAL_COLLECTION",
+                "?type=IDENTITY_CLAIM_SOURCING",
+            ],
+            optional_listings: true,
+            ..listing(
+                "policies",
+                "okta.policies.read",
+                "/api/v1/policies",
+                None,
+                Shape::Array,
+            )
+        },
+        child(
+            "policy_rules",
+            "okta.policies.read",
+            "/api/v1/policies/{id}/rules",
+            None,
+            Shape::Array,
+            "policies",
+            "policyId",
+            Select::All,
+        ),
+    ],
+};
+
+pub const ORG: Group = Group {
+    name: "org",
+    kind: Kind::Snapshot,
+    resources: &[
+        listing("org", "okta.orgs.read", "/api/v1/org", None, Shape::Object),
+        Resource {
+            // Settings that say who can reach the org: Okta Support access, third-party
+            // admins, what public clients may do, contacts. Each line says which it is.
+            listings: &[
+                "/privacy/oktaSupport",
+                "/orgSettings/thirdPartyAdminSetting",
+                "/settings/clientPrivilegesSetting",
+                "/settings/autoAssignAdminAppSetting",
+                "/preferences",
+                "/privacy/oktaCommunication",
+            ],
+            optional_listings: true,
+            label: Some("setting"),
+            ..listing(
+                "org_settings",
+                "okta.orgs.read",
+                "/api/v1/org",
+                None,
+                Shape::Object,
+            )
+        },
+        listing(
+            "org_contacts",
+            "okta.orgs.read",
+            "/api/v1/org/contacts",
+            None,
+            Shape::Array,
+        ),
+        listing(
+            "domains",
+            "okta.domains.read",
+            "/api/v1/domains",
+            None,
+            Shape::Field("domains"),
+        ),
+    ],
+};
+
+pub const DEVICES: Group = Group {
+    name: "devices",
+    kind: Kind::Snapshot,
+    resources: &[Resource {
+        listings: &["?expand=user"],
+        ..listing(
+            "devices",
+            "okta.devices.read",
+            "/api/v1/devices",
+            Some(200),
+            Shape::Array,
+        )
+    }],
+};
+
+pub const SECURITY: Group = Group {
+    name: "security",
+    kind: Kind::Snapshot,
+    resources: &[
+        listing(
+            "idps",
+            "okta.idps.read",
+            "/api/v1/idps",
+            Some(200),
+            Shape::Array,
+        ),
+        listing(
+            "network_zones",
+            "okta.networkZones.read",
+            "/api/v1/zones",
+            None,
+            Shape::Array,
+        ),
+        listing(
+            "threat_insight",
+            "okta.threatInsights.read",
+            "/api/v1/threats/configuration",
+            None,
+            Shape::Object,
+        ),
+        listing(
+            "behaviors",
+            "okta.behaviors.read",
+            "/api/v1/behaviors",
+            None,
+            Shape::Array,
+        ),
     ],
 };
 
 pub const LOGS: Group = Group {
     name: "logs",
     kind: Kind::EventLog,
-    resources: &[Resource {
-        name: "system_log",
-        scope: "okta.logs.read",
-        path: "/api/v1/logs",
-        limit: Some(1000),
-        shape: Shape::Array,
-        listings: PLAIN,
-        parent: None,
-    }],
+    resources: &[listing(
+        "system_log",
+        "okta.logs.read",
+        "/api/v1/logs",
+        Some(1000),
+        Shape::Array,
+    )],
 };
 
 /// Every group, in the order `--resources all` runs them.
-pub const GROUPS: &[&Group] = &[&USERS, &LOGS];
+pub const ALL: &[&Group] = &[
+    &USERS, &GROUPS, &APPS, &ROLES, &POLICIES, &ORG, &DEVICES, &SECURITY, &LOGS,
+];
 
 /// Finds a group by name (`users`) or function name (`okta-users`).
 pub fn group(name: &str) -> Option<&'static Group> {
     let name = name.strip_prefix("okta-").unwrap_or(name);
-    GROUPS.iter().copied().find(|g| g.name == name)
+    ALL.iter().copied().find(|g| g.name == name)
 }
 
 /// Resolves a `--resources` list: group names, resource names, or `all`. A group name wins
@@ -137,18 +518,15 @@ pub fn select(list: &str) -> Result<Vec<(&'static Group, Vec<&'static str>)>, St
     };
     for word in list.split(',').map(str::trim).filter(|w| !w.is_empty()) {
         if word == "all" {
-            for g in GROUPS {
+            for g in ALL {
                 add(g, g.resources.iter().map(|r| r.name).collect());
             }
         } else if let Some(g) = group(word) {
             add(g, g.resources.iter().map(|r| r.name).collect());
-        } else if let Some((g, r)) = GROUPS
-            .iter()
-            .find_map(|g| g.resource(word).map(|r| (*g, r)))
-        {
+        } else if let Some((g, r)) = ALL.iter().find_map(|g| g.resource(word).map(|r| (*g, r))) {
             add(g, vec![r.name]);
         } else {
-            let known: Vec<&str> = GROUPS
+            let known: Vec<&str> = ALL
                 .iter()
                 .flat_map(|g| std::iter::once(g.name).chain(g.resources.iter().map(|r| r.name)))
                 .collect();
@@ -162,7 +540,7 @@ pub fn select(list: &str) -> Result<Vec<(&'static Group, Vec<&'static str>)>, St
         return Err("no resources named".into());
     }
     // Table order, no repeats: the order the harvest runs and reports them in.
-    Ok(GROUPS
+    Ok(ALL
         .iter()
         .filter_map(|g| {
             let (_, names) = picked.iter().find(|(p, _)| p.name == g.name)?;
@@ -182,20 +560,48 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_child_names_an_earlier_resource_of_its_group() {
-        for g in GROUPS {
+    fn names_are_unique_and_parents_are_roots() {
+        let mut names: Vec<&str> = ALL
+            .iter()
+            .flat_map(|g| g.resources.iter().map(|r| r.name))
+            .collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count, "resource names must be unique");
+        for g in ALL {
             for (i, r) in g.resources.iter().enumerate() {
                 if let Some(p) = &r.parent {
-                    assert!(
-                        g.resources[..i].iter().any(|e| e.name == p.resource),
-                        "{}: parent {} must come first",
-                        r.name,
-                        p.resource
-                    );
+                    let parent = find(p.resource)
+                        .unwrap_or_else(|| panic!("{}: no parent {}", r.name, p.resource));
+                    assert!(parent.parent.is_none(), "{}: one level of fan-out", r.name);
+                    if let Some(own) = g.resource(p.resource) {
+                        let at = g.resources.iter().position(|e| e.name == own.name).unwrap();
+                        assert!(at < i, "{}: parent {} must come first", r.name, p.resource);
+                    }
                     assert!(r.path.contains("{id}"), "{}", r.name);
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_foreign_parent_brings_its_scope() {
+        assert!(ROLES.scopes().contains(&"okta.groups.read"));
+        assert_eq!(APPS.scopes(), vec!["okta.appGrants.read", "okta.apps.read"]);
+    }
+
+    #[test]
+    fn select_tests_parent_records() {
+        let raw = |s: &str| serde_json::from_str::<Box<RawValue>>(s).unwrap();
+        let oidc = Select::OneOf("/signOnMode", &["OPENID_CONNECT"]);
+        assert!(oidc.accepts(&raw(r#"{"id":"a","signOnMode":"OPENID_CONNECT"}"#)));
+        assert!(!oidc.accepts(&raw(r#"{"id":"a","signOnMode":"SAML_2_0"}"#)));
+        assert!(!oidc.accepts(&raw(r#"{"id":"a"}"#)));
+        let members = Select::NotZero("/_embedded/stats/usersCount");
+        assert!(!members.accepts(&raw(r#"{"_embedded":{"stats":{"usersCount":0}}}"#)));
+        assert!(members.accepts(&raw(r#"{"_embedded":{"stats":{"usersCount":3}}}"#)));
+        assert!(members.accepts(&raw(r#"{"id":"no stats: ask"}"#)));
     }
 
     #[test]
@@ -205,7 +611,7 @@ mod tests {
         let s = select("user_factors").unwrap();
         assert_eq!(s[0].1, vec!["user_factors"]);
         let s = select("all").unwrap();
-        assert_eq!(s.len(), GROUPS.len());
+        assert_eq!(s.len(), ALL.len());
         assert!(select("nope").unwrap_err().contains("user_factors"));
         assert_eq!(group("okta-users").unwrap().name, "users");
         assert_eq!(USERS.scopes(), vec!["okta.users.read"]);

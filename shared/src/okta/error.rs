@@ -91,13 +91,15 @@ fn req_id(id: &Option<String>) -> String {
 
 impl OktaError {
     /// True for errors that mean "this resource cannot be read here" rather than "it broke":
-    /// the resource is recorded as skipped, with this error as the reason.
+    /// the resource is recorded as skipped, with this error as the reason. (A 404 on a whole
+    /// listing means the org does not have it; children treat a 404 as a vanished parent.)
     pub fn is_skip(&self) -> bool {
         matches!(
             self,
             OktaError::MissingScope { .. }
                 | OktaError::PermissionDenied { .. }
                 | OktaError::NotAvailable { .. }
+                | OktaError::NotFound { .. }
         )
     }
 
