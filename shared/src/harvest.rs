@@ -278,7 +278,7 @@ impl Harvest<'_> {
             });
             let mut seen = false;
             let listed: Result<(), Stop> = async {
-                let url = self.client.org().join(&first_url(resource, path, listing));
+                let url = self.client.org().join(&resource.first_url(path, listing, resource.limit));
                 let mut pages = pin!(
                     self.client
                         .pages(url, resource.scope, resource.shape, tally)
@@ -356,16 +356,6 @@ impl Harvest<'_> {
         }
         .record(self.store, self.tenant, self.run)
         .await
-    }
-}
-
-/// The first URL of a listing: the path, the listing's suffix, and the endpoint's largest `limit`.
-fn first_url(resource: &Resource, path: &str, listing: &str) -> String {
-    let url = format!("{path}{listing}");
-    match resource.limit {
-        None => url,
-        Some(limit) if url.contains('?') => format!("{url}&limit={limit}"),
-        Some(limit) => format!("{url}?limit={limit}"),
     }
 }
 

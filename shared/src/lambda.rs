@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::manifest::Status;
 use crate::resources::Group;
-use crate::runner::{self, RunSummary, Runtime};
+use crate::runner::{self, Reply, Runtime};
 
 impl From<Error> for Diagnostic {
     fn from(e: Error) -> Self {
@@ -50,9 +50,12 @@ pub async fn invoke(
     rt: &Runtime,
     group: &'static Group,
     event: LambdaEvent<Value>,
-) -> Result<RunSummary, Error> {
+) -> Result<Reply, Error> {
     let (payload, context) = event.into_parts();
-    let summary = runner::handle(rt, group, &payload, Some(context.deadline())).await?;
+    let summary = match runner::handle(rt, group, &payload, Some(context.deadline())).await? {
+        Reply::Run(summary) => summary,
+        check => return Ok(check),
+    };
     let failed: Vec<String> = summary
         .tenants
         .iter()
@@ -68,7 +71,7 @@ pub async fn invoke(
             failed.join("; ")
         )));
     }
-    Ok(summary)
+    Ok(Reply::Run(summary))
 }
 
 async fn run_once(group: &'static Group) -> Result<(), lambda_runtime::Error> {
@@ -83,9 +86,13 @@ async fn run_once(group: &'static Group) -> Result<(), lambda_runtime::Error> {
     let payload: Value =
         serde_json::from_str(&text).map_err(|e| format!("the event is not JSON: {e}"))?;
     let rt = Runtime::from_env().await?;
-    let summary = runner::handle(&rt, group, &payload, None).await?;
-    println!("{}", serde_json::to_string_pretty(&summary)?);
-    if summary.status == Status::Failed {
+    let reply = runner::handle(&rt, group, &payload, None).await?;
+    println!("{}", serde_json::to_string_pretty(&reply)?);
+    let healthy = match &reply {
+        Reply::Run(summary) => summary.status != Status::Failed,
+        Reply::Check { checks } => checks.iter().all(|c| c.active),
+    };
+    if !healthy {
         std::process::exit(1);
     }
     Ok(())

@@ -2,6 +2,7 @@
 //!
 //! | module | what it is for |
 //! |---|---|
+//! | [`check`] | the connection check: one cheap call per resource, "Active" or what to fix |
 //! | [`checkpoint`] | the System Log's cursor, de-duplication boundary and lease, changed only by conditional writes |
 //! | [`error`] | the crate's boundary error: what failed, for which tenant, what to do |
 //! | [`harvest`] | reading a group's resources for one tenant: pages in, parts and manifests out |
@@ -18,6 +19,7 @@
 //! | [`tenant`] | a tenant's secret: schema, validation, credentials that cannot be printed |
 //! | [`tenants`] | where tenants come from: Secrets Manager or one local config |
 
+pub mod check;
 pub mod checkpoint;
 pub mod error;
 pub mod harvest;

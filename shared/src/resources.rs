@@ -33,6 +33,18 @@ pub struct Resource {
     pub parent: Option<Parent>,
 }
 
+impl Resource {
+    /// The first URL of a listing (relative to the org): `path`, the listing's suffix, `limit`.
+    pub fn first_url(&self, path: &str, listing: &str, limit: Option<u32>) -> String {
+        let url = format!("{path}{listing}");
+        match limit {
+            None => url,
+            Some(limit) if url.contains('?') => format!("{url}&limit={limit}"),
+            Some(limit) => format!("{url}?limit={limit}"),
+        }
+    }
+}
+
 /// How a child resource hangs off its parent.
 #[derive(Debug)]
 pub struct Parent {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::Instrument;
 
+use crate::check::IntegrationStatus;
 use crate::error::Error;
 use crate::harvest::Harvest;
 use crate::layout::RunId;
@@ -128,10 +129,21 @@ pub enum Target {
     Tenant(TenantId),
 }
 
+/// What an invocation asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Ingest (the default).
+    Run,
+    /// Validate the secret and probe every resource once; nothing is ingested.
+    Check,
+}
+
 /// A parsed invocation payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invocation {
     pub target: Target,
+    pub action: Action,
     /// A `--resources`-style list restricting what runs.
     pub resources: Option<String>,
     /// For the System Log: live (default) or a backfill window.
@@ -150,6 +162,7 @@ struct EventBridgeEvent {
 #[serde(deny_unknown_fields)]
 struct ManualRequest {
     tenant: Option<String>,
+    action: Option<Action>,
     resources: Option<String>,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
@@ -167,13 +180,14 @@ impl Invocation {
     pub fn parse(payload: &Value) -> Result<Self, Error> {
         let payload: Payload = serde_json::from_value(payload.clone()).map_err(|_| {
             Error::Invocation(
-                "expected an EventBridge scheduled event or {\"tenant\": \"<id>\"} (optionally with \"resources\", or \"since\" and \"until\" as RFC 3339 times for a System Log backfill)"
+                "expected an EventBridge scheduled event or {\"tenant\": \"<id>\"} (optionally with \"action\": \"check\", \"resources\", or \"since\" and \"until\" as RFC 3339 times for a System Log backfill)"
                     .into(),
             )
         })?;
         Ok(match payload {
             Payload::EventBridge(e) if e.detail_type == "Scheduled Event" => Invocation {
                 target: Target::AllTenants,
+                action: Action::Run,
                 resources: None,
                 window: Window::Live,
             },
@@ -190,6 +204,7 @@ impl Invocation {
                     ),
                     None => Target::AllTenants,
                 },
+                action: m.action.unwrap_or(Action::Run),
                 resources: m.resources,
                 window: match (m.since, m.until) {
                     (None, None) => Window::Live,
@@ -270,15 +285,28 @@ pub struct RunSummary {
     pub tenants: Vec<TenantSummary>,
 }
 
-/// The Lambda handler's body for `group`: parse the payload, run, summarise.
+/// What an invocation returns: a run's summary, or the connection check's statuses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Reply {
+    Run(RunSummary),
+    Check { checks: Vec<IntegrationStatus> },
+}
+
+/// The Lambda handler's body for `group`: parse the payload, run (or check), summarise.
 /// `deadline` is the invocation's deadline as Lambda gives it, if it is a real one.
 pub async fn handle(
     rt: &Runtime,
     group: &'static Group,
     payload: &Value,
     deadline: Option<SystemTime>,
-) -> Result<RunSummary, Error> {
+) -> Result<Reply, Error> {
     let invocation = Invocation::parse(payload)?;
+    if invocation.action == Action::Check {
+        return Ok(Reply::Check {
+            checks: check(rt, &invocation.target).await?,
+        });
+    }
     if invocation.window != Window::Live && group.kind != Kind::EventLog {
         return Err(Error::Invocation(format!(
             "since/until are for the System Log (okta-logs), not {}",
@@ -311,6 +339,40 @@ pub async fn handle(
         deadline,
     )
     .await
+    .map(Reply::Run)
+}
+
+/// The connection check for the target tenants: every resource of every group, one call each.
+/// Each tenant's result is also written to its `_status/…/integration.json`.
+pub async fn check(rt: &Runtime, target: &Target) -> Result<Vec<IntegrationStatus>, Error> {
+    let tenants = match target {
+        Target::AllTenants => rt.tenants.list().await?,
+        Target::Tenant(id) => vec![Ok(id.clone())],
+    };
+    let all_scopes: Vec<&'static str> = resources::ALL.iter().flat_map(|g| g.scopes()).collect();
+    let mut statuses = Vec::new();
+    for tenant in tenants.into_iter().flatten() {
+        let status = match rt.tenants.load(&tenant, rt.options.allow_http_loopback).await {
+            Err(e) => IntegrationStatus::unusable(&tenant, e.to_string()),
+            Ok(config) => match OktaClient::new(
+                rt.http.clone(),
+                &config,
+                all_scopes.iter().copied(),
+                rt.options.retry.clone(),
+                None,
+            ) {
+                Err(e) => IntegrationStatus::unusable(&tenant, e.to_string()),
+                Ok(client) => {
+                    crate::check::check(&client, &tenant)
+                        .instrument(tracing::info_span!("check", tenant = %tenant))
+                        .await
+                }
+            },
+        };
+        status.write(&rt.store).await?;
+        statuses.push(status);
+    }
+    Ok(statuses)
 }
 
 /// Runs `plan` (groups, each with its selected resources) for the target tenants.

@@ -1,0 +1,170 @@
+//! `okta-ingest`: the same runner as the Lambda functions, from the command line.
+//!
+//! `run` reads one tenant from a JSON file (the secret's schema) or the Okta SDKs' environment
+//! variables and writes to a folder or `s3://bucket/prefix`; `demo` does the same against the
+//! workspace's Okta simulator, so a newcomer needs neither AWS nor an Okta org.
+
+mod local_config;
+mod table;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use okta_ingest::manifest::Status;
+use okta_ingest::runner::{self, Options, Runtime, Target};
+use okta_ingest::store::ObjectStore;
+use okta_ingest::system_log::Window;
+use okta_ingest::tenant::TenantId;
+use okta_ingest::tenants::TenantSource;
+use okta_ingest::{Error, resources};
+
+#[derive(Parser)]
+#[command(name = "okta-ingest", version, about = "Land Okta data as partitioned gzip NDJSON")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ingest one tenant into a folder or S3.
+    Run {
+        /// Tenant config (the secret's JSON schema). Without it, OKTA_CLIENT_ORGURL and
+        /// OKTA_CLIENT_TOKEN (or OKTA_CLIENT_CLIENTID with OKTA_CLIENT_CLIENTSECRET or
+        /// OKTA_CLIENT_PRIVATEKEY [+ OKTA_CLIENT_KID]) are used.
+        #[arg(long)]
+        config: Option<String>,
+        /// A folder, or s3://bucket/prefix (AWS settings from the standard AWS environment).
+        #[arg(long)]
+        out: String,
+        /// The tenant id used in the output layout.
+        #[arg(long, default_value = "local")]
+        tenant: String,
+        /// Groups (users, …), resources (user_factors, …) or all, comma-separated.
+        #[arg(long, default_value = "all")]
+        resources: String,
+    },
+    /// Validate the tenant's config and probe every resource once; exit 0 only if all work.
+    Check {
+        /// Tenant config (as for `run`; without it, the OKTA_CLIENT_* variables).
+        #[arg(long)]
+        config: Option<String>,
+        /// Where to write `_status/tenant=…/integration.json`.
+        #[arg(long)]
+        out: String,
+        #[arg(long, default_value = "local")]
+        tenant: String,
+    },
+    /// Start the Okta simulator on loopback and ingest from it: no AWS, no Okta account.
+    Demo {
+        #[arg(long, default_value = "okta-ingest-demo")]
+        out: String,
+        /// Users in the simulated org.
+        #[arg(long, default_value_t = 2_000)]
+        users: usize,
+    },
+    /// Serve the Okta simulator on 127.0.0.1 until interrupted (for `cargo lambda` and manual tests).
+    Simulator {
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        #[arg(long, default_value_t = 250)]
+        users: usize,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    okta_ingest::telemetry::init_cli();
+    match Cli::parse().command.execute().await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+impl Command {
+    async fn execute(self) -> Result<ExitCode, Error> {
+        match self {
+            Command::Run {
+                config,
+                out,
+                tenant,
+                resources,
+            } => {
+                let id = TenantId::parse(&tenant).map_err(|e| Error::Invocation(e.to_string()))?;
+                let tenants = local_config::source(id.clone(), config.as_deref())?;
+                run(tenants, id, &out, &resources, Options::from_env()?).await
+            }
+            Command::Check {
+                config,
+                out,
+                tenant,
+            } => {
+                let id = TenantId::parse(&tenant).map_err(|e| Error::Invocation(e.to_string()))?;
+                let rt = Runtime {
+                    store: ObjectStore::open(&out).await?,
+                    tenants: local_config::source(id.clone(), config.as_deref())?,
+                    http: runner::http_client()?,
+                    options: Options::from_env()?,
+                };
+                let statuses = runner::check(&rt, &Target::Tenant(id)).await?;
+                print!("{}", table::render_check(&statuses));
+                Ok(if statuses.iter().all(|s| s.active) {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                })
+            }
+            Command::Demo { out, users } => {
+                let simulator = okta_sim::Simulator::start(okta_sim::SimConfig::demo().with_users(users))
+                    .await
+                    .map_err(|e| Error::Environment(format!("starting the simulator: {e}")))?;
+                eprintln!("simulated Okta org at {} with {users} users", simulator.url());
+                let id = TenantId::parse("demo").expect("a valid id");
+                let tenants = local_config::simulator_source(id.clone(), &simulator);
+                let options = Options {
+                    allow_http_loopback: true,
+                    ..Options::from_env()?
+                };
+                let code = run(tenants, id, &out, "all", options).await?;
+                eprintln!("output in {out}/ (manifests under {out}/_manifests/)");
+                Ok(code)
+            }
+            Command::Simulator { port, users } => {
+                let simulator = okta_sim::Simulator::start(
+                    okta_sim::SimConfig::small().with_users(users).with_port(port),
+                )
+                .await
+                .map_err(|e| Error::Environment(format!("starting the simulator: {e}")))?;
+                println!("{}", simulator.url());
+                eprintln!("simulated Okta org at {}; API token: {}", simulator.url(), okta_sim::API_TOKEN);
+                let _ = tokio::signal::ctrl_c().await;
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    }
+}
+
+async fn run(
+    tenants: TenantSource,
+    id: TenantId,
+    out: &str,
+    resources: &str,
+    options: Options,
+) -> Result<ExitCode, Error> {
+    let plan = resources::select(resources).map_err(Error::Invocation)?;
+    let rt = Runtime {
+        store: ObjectStore::open(out).await?,
+        tenants,
+        http: runner::http_client()?,
+        options,
+    };
+    let summary = runner::run(&rt, &Target::Tenant(id), &plan, &Window::Live, None).await?;
+    print!("{}", table::render(&summary));
+    Ok(match summary.status {
+        Status::Complete | Status::Skipped => ExitCode::SUCCESS,
+        Status::Partial | Status::Failed => ExitCode::from(1),
+    })
+}

@@ -1,0 +1,66 @@
+//! The run summary as a plain-text table, for people at a terminal.
+
+use std::fmt::Write;
+
+use okta_ingest::check::IntegrationStatus;
+use okta_ingest::runner::RunSummary;
+
+pub fn render(summary: &RunSummary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nrun {}  {:?}  {:.1}s",
+        summary.run_id,
+        summary.status,
+        (summary.finished_at - summary.started_at).num_milliseconds() as f64 / 1000.0
+    );
+    for tenant in &summary.tenants {
+        let r = tenant.requests;
+        let _ = writeln!(
+            out,
+            "tenant {}  {:?}  requests {} (retries {}, 429s {})",
+            tenant.tenant, tenant.status, r.requests, r.retries, r.rate_limited
+        );
+        if let Some(error) = &tenant.error {
+            let _ = writeln!(out, "  error: {error}");
+        }
+        let _ = writeln!(
+            out,
+            "  {:<26} {:<9} {:>10} {:>6} {:>9}",
+            "resource", "status", "records", "parts", "requests"
+        );
+        for res in &tenant.resources {
+            let _ = writeln!(
+                out,
+                "  {:<26} {:<9} {:>10} {:>6} {:>9}",
+                res.resource,
+                format!("{:?}", res.status).to_lowercase(),
+                res.records,
+                res.parts,
+                res.requests.requests
+            );
+            if let Some(reason) = &res.reason {
+                let _ = writeln!(out, "    ↳ {reason}");
+            }
+        }
+    }
+    out
+}
+
+pub fn render_check(statuses: &[IntegrationStatus]) -> String {
+    let mut out = String::new();
+    for status in statuses {
+        let verdict = if status.active { "Active" } else { "Not active" };
+        let _ = writeln!(out, "tenant {}  {verdict}", status.tenant);
+        if let Some(error) = &status.error {
+            let _ = writeln!(out, "  error: {error}");
+        }
+        for probe in &status.resources {
+            let _ = writeln!(out, "  {:<26} {}", probe.resource, probe.status);
+            if let Some(detail) = &probe.detail {
+                let _ = writeln!(out, "    ↳ {detail}");
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,123 @@
+//! The connection check: are a tenant's credentials good, and which resources can they read?
+//!
+//! One cheap call per resource (`limit=1`; a child resource is probed on its parent's first
+//! record). The tenant is Active when every resource answers; otherwise each row says what is
+//! wrong and what to do. The result is written to `_status/tenant={t}/integration.json`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::layout;
+use crate::okta::{OktaClient, OktaError, RequestCounters};
+use crate::resources::{self, Resource};
+use crate::store::{ObjectStore, PutMode, StoreError};
+use crate::tenant::TenantId;
+
+/// One resource's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probe {
+    pub resource: String,
+    /// `ok`, or an error kind: `missing_scope`, `permission_denied`, `not_available`,
+    /// `invalid_credentials`, `unreachable`, …
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// A tenant's integration status.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IntegrationStatus {
+    pub tenant: String,
+    /// True when every resource answered.
+    pub active: bool,
+    pub checked_at: DateTime<Utc>,
+    /// Present when the check could not even start (secret or credentials unusable).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub resources: Vec<Probe>,
+}
+
+impl IntegrationStatus {
+    pub fn unusable(tenant: &TenantId, error: String) -> Self {
+        Self {
+            tenant: tenant.to_string(),
+            active: false,
+            checked_at: Utc::now(),
+            error: Some(error),
+            resources: Vec::new(),
+        }
+    }
+
+    /// Writes the status where operators (and dashboards) look for it.
+    pub async fn write(&self, store: &ObjectStore) -> Result<(), StoreError> {
+        let tenant = TenantId::parse(&self.tenant).expect("statuses are made for valid tenants");
+        let body = serde_json::to_vec_pretty(self).expect("a status serialises");
+        store
+            .put(&layout::status(&tenant), body.into(), PutMode::Overwrite)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Probes every resource of every group with `client`.
+pub async fn check(client: &OktaClient, tenant: &TenantId) -> IntegrationStatus {
+    let tally = RequestCounters::default();
+    let mut probes = Vec::new();
+    for group in resources::ALL {
+        for resource in group.resources {
+            let outcome = probe(client, resource, &tally).await;
+            probes.push(Probe {
+                resource: resource.name.to_owned(),
+                status: outcome.as_ref().map_or_else(|e| e.kind().to_owned(), |()| "ok".into()),
+                detail: outcome.err().map(|e| e.to_string()),
+            });
+        }
+    }
+    let active = probes.iter().all(|p| p.status == "ok");
+    tracing::info!(active, requests = tally.snapshot().requests, "connection check finished");
+    IntegrationStatus {
+        tenant: tenant.to_string(),
+        active,
+        checked_at: Utc::now(),
+        error: None,
+        resources: probes,
+    }
+}
+
+/// One call with `limit=1`; for a child, first one call for a parent id.
+async fn probe(client: &OktaClient, resource: &Resource, tally: &RequestCounters) -> Result<(), OktaError> {
+    let path = match &resource.parent {
+        None => resource.path.to_owned(),
+        Some(parent) => {
+            let parent = resources::find(parent.resource).expect("parents are declared");
+            let page = client
+                .get_page(&probe_url(client, parent, parent.path), parent.scope, parent.shape, tally)
+                .await?;
+            let records = page.records(parent.shape)?;
+            let Some(first) = records.first() else {
+                // No parent to ask about: nothing to fetch, so nothing is wrong.
+                return Ok(());
+            };
+            let id: IdOnly = serde_json::from_str(first.get())
+                .map_err(|_| OktaError::Malformed("a record without an \"id\"".into()))?;
+            resource.path.replace("{id}", &id.id)
+        }
+    };
+    client
+        .get_page(&probe_url(client, resource, &path), resource.scope, resource.shape, tally)
+        .await
+        .map(|_| ())
+}
+
+#[derive(Deserialize)]
+struct IdOnly {
+    id: String,
+}
+
+/// The resource's first listing, asking for one record where the endpoint pages.
+fn probe_url(client: &OktaClient, resource: &Resource, path: &str) -> url::Url {
+    let listing = resource.listings.first().copied().unwrap_or("");
+    client
+        .org()
+        .join(&resource.first_url(path, listing, resource.limit.map(|_| 1)))
+}
