@@ -68,13 +68,19 @@ pub async fn check(client: &OktaClient, tenant: &TenantId) -> IntegrationStatus 
             let outcome = probe(client, resource, &tally).await;
             probes.push(Probe {
                 resource: resource.name.to_owned(),
-                status: outcome.as_ref().map_or_else(|e| e.kind().to_owned(), |()| "ok".into()),
+                status: outcome
+                    .as_ref()
+                    .map_or_else(|e| e.kind().to_owned(), |()| "ok".into()),
                 detail: outcome.err().map(|e| e.to_string()),
             });
         }
     }
     let active = probes.iter().all(|p| p.status == "ok");
-    tracing::info!(active, requests = tally.snapshot().requests, "connection check finished");
+    tracing::info!(
+        active,
+        requests = tally.snapshot().requests,
+        "connection check finished"
+    );
     IntegrationStatus {
         tenant: tenant.to_string(),
         active,
@@ -85,13 +91,22 @@ pub async fn check(client: &OktaClient, tenant: &TenantId) -> IntegrationStatus 
 }
 
 /// One call with `limit=1`; for a child, first one call for a parent id.
-async fn probe(client: &OktaClient, resource: &Resource, tally: &RequestCounters) -> Result<(), OktaError> {
+async fn probe(
+    client: &OktaClient,
+    resource: &Resource,
+    tally: &RequestCounters,
+) -> Result<(), OktaError> {
     let path = match &resource.parent {
         None => resource.path.to_owned(),
         Some(parent) => {
             let parent = resources::find(parent.resource).expect("parents are declared");
             let page = client
-                .get_page(&probe_url(client, parent, parent.path), parent.scope, parent.shape, tally)
+                .get_page(
+                    &probe_url(client, parent, parent.path),
+                    parent.scope,
+                    parent.shape,
+                    tally,
+                )
                 .await?;
             let records = page.records(parent.shape)?;
             let Some(first) = records.first() else {
@@ -104,7 +119,12 @@ async fn probe(client: &OktaClient, resource: &Resource, tally: &RequestCounters
         }
     };
     client
-        .get_page(&probe_url(client, resource, &path), resource.scope, resource.shape, tally)
+        .get_page(
+            &probe_url(client, resource, &path),
+            resource.scope,
+            resource.shape,
+            tally,
+        )
         .await
         .map(|_| ())
 }

@@ -22,6 +22,7 @@ use crate::layout::{self, RunId};
 use crate::manifest::{Manifest, Status};
 use crate::okta::{OktaClient, OktaError, RequestCounters};
 use crate::outcome::{Ended, Stop};
+use crate::pii::{PiiPolicy, scrub};
 use crate::resources::{self, Group, Resource};
 use crate::sink::{ParentField, PartSeries};
 use crate::store::ObjectStore;
@@ -40,6 +41,8 @@ pub struct Harvest<'a> {
     pub max_in_flight: usize,
     /// No new page or fan-out call is started after this instant.
     pub stop_at: Option<Instant>,
+    /// The tenant's personal data controls, applied to every record before it is written.
+    pub pii: Option<&'a PiiPolicy>,
 }
 
 /// How a resource's listing went, before it becomes a manifest.
@@ -156,7 +159,7 @@ impl Harvest<'_> {
                 &mut notes,
                 async |record, label| {
                     if let Some(parts) = parts.as_mut() {
-                        parts.write(record.get(), label).await?;
+                        parts.write(&scrub(self.pii, record.get()), label).await?;
                     }
                     records += 1;
                     let mut id = None;
@@ -219,7 +222,8 @@ impl Harvest<'_> {
                         tally,
                         &mut Vec::new(),
                         async |record, _| {
-                            parts.lock().await.write(record.get(), Some(field)).await?;
+                            let line = scrub(self.pii, record.get());
+                            parts.lock().await.write(&line, Some(field)).await?;
                             records.fetch_add(1, Ordering::Relaxed);
                             Ok(())
                         },
@@ -278,7 +282,10 @@ impl Harvest<'_> {
             });
             let mut seen = false;
             let listed: Result<(), Stop> = async {
-                let url = self.client.org().join(&resource.first_url(path, listing, resource.limit));
+                let url =
+                    self.client
+                        .org()
+                        .join(&resource.first_url(path, listing, resource.limit));
                 let mut pages = pin!(
                     self.client
                         .pages(url, resource.scope, resource.shape, tally)

@@ -10,6 +10,7 @@
 //! | [`layout`] | every object key: partitions, manifests, state, status |
 //! | [`manifest`] | the per-run, per-resource record of what was written and whether it is whole |
 //! | [`okta`] | the Okta client: org URL, auth (SSWS, OAuth, private_key_jwt, DPoP), pacing, retries, pages |
+//! | [`pii`] | personal data controls: drop or keyed-hash listed fields before writing |
 //! | [`resources`] | the table of resources and the groups (one Lambda each) that bundle them |
 //! | [`runner`] | events → tenants → groups → summary; deadlines and isolation |
 //! | [`sink`] | streamed gzip NDJSON parts |
@@ -28,6 +29,7 @@ pub mod layout;
 pub mod manifest;
 pub mod okta;
 mod outcome;
+pub mod pii;
 pub mod resources;
 pub mod runner;
 pub mod sink;

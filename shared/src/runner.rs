@@ -352,7 +352,11 @@ pub async fn check(rt: &Runtime, target: &Target) -> Result<Vec<IntegrationStatu
     let all_scopes: Vec<&'static str> = resources::ALL.iter().flat_map(|g| g.scopes()).collect();
     let mut statuses = Vec::new();
     for tenant in tenants.into_iter().flatten() {
-        let status = match rt.tenants.load(&tenant, rt.options.allow_http_loopback).await {
+        let status = match rt
+            .tenants
+            .load(&tenant, rt.options.allow_http_loopback)
+            .await
+        {
             Err(e) => IntegrationStatus::unusable(&tenant, e.to_string()),
             Ok(config) => match OktaClient::new(
                 rt.http.clone(),
@@ -492,6 +496,7 @@ async fn run_tenant(
         run,
         max_in_flight: config.settings.max_in_flight,
         stop_at,
+        pii: config.pii.as_ref(),
     };
     let mut resources = Vec::new();
     for (group, names) in plan {
@@ -509,6 +514,7 @@ async fn run_tenant(
                         lookback_days: config.settings.log_lookback_days,
                         stop_at: log_stop_at,
                         lease_until,
+                        pii: config.pii.as_ref(),
                     };
                     manifests.push(log.run(window).await);
                 }

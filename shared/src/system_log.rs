@@ -25,6 +25,7 @@ use crate::layout::{self, RunId};
 use crate::manifest::Manifest;
 use crate::okta::{OktaClient, OktaError, Page, RequestCounters, Shape};
 use crate::outcome::{Ended, Stop};
+use crate::pii::{PiiPolicy, scrub};
 use crate::resources::Resource;
 use crate::sink::{self, PartInfo};
 use crate::store::{ObjectStore, PutMode, StoreError};
@@ -59,6 +60,8 @@ pub struct LogRun<'a> {
     pub stop_at: Option<Instant>,
     /// The lease is taken until then.
     pub lease_until: DateTime<Utc>,
+    /// The tenant's personal data controls, applied to every event before it is written.
+    pub pii: Option<&'a PiiPolicy>,
 }
 
 /// What a run got through.
@@ -312,7 +315,7 @@ impl LogRun<'_> {
                 .duration_trunc(Duration::hours(1))
                 .expect("an hour divides any timestamp");
             let (encoder, count) = hours.entry(hour).or_insert_with(|| (sink::encoder(), 0));
-            sink::write_line(encoder, record.get(), None).map_err(|e| {
+            sink::write_line(encoder, &scrub(self.pii, record.get()), None).map_err(|e| {
                 Stop::Store(StoreError::Io {
                     key: "(gzip)".into(),
                     detail: e.to_string(),

@@ -7,10 +7,11 @@
 
 use std::fmt;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 
 use crate::okta::{OrgUrl, OrgUrlError};
+use crate::pii::{DEFAULT_DROP, PiiPolicy};
 
 /// A tenant id: lowercase letters, digits and hyphens (it becomes part of S3 keys and secret names).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -132,6 +133,8 @@ pub struct TenantConfig {
     pub org_url: OrgUrl,
     pub auth: Auth,
     pub settings: TenantSettings,
+    /// Fields to drop or hash before anything is written (`None`: records pass unchanged).
+    pub pii: Option<PiiPolicy>,
 }
 
 impl TenantConfig {
@@ -165,12 +168,18 @@ impl TenantConfig {
             None => return Err(ConfigError::field("auth", "is required")),
         };
         let settings = parse_settings(&mut top)?;
+        let pii = match top.remove("pii") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(pii)) => Some(parse_pii(pii)?),
+            Some(_) => return Err(ConfigError::field("pii", "must be an object")),
+        };
         reject_unknown(&top, "")?;
         Ok(Self {
             id,
             org_url,
             auth,
             settings,
+            pii,
         })
     }
 }
@@ -234,6 +243,58 @@ fn parse_auth(mut auth: Map<String, Value>) -> Result<Auth, ConfigError> {
     };
     reject_unknown(&auth, "auth.")?;
     Ok(parsed)
+}
+
+/// `{"drop": [paths], "hash": [paths], "hash_key": "…"}`; `{}` drops [`DEFAULT_DROP`].
+fn parse_pii(mut pii: Map<String, Value>) -> Result<PiiPolicy, ConfigError> {
+    let mut paths = |key: &str| -> Result<Option<Vec<String>>, ConfigError> {
+        match pii.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(s) if !s.is_empty() => Ok(s),
+                    _ => Err(ConfigError::field(
+                        &format!("pii.{key}"),
+                        "must be a list of field paths like \"profile.mobilePhone\"",
+                    )),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(_) => Err(ConfigError::field(&format!("pii.{key}"), "must be a list")),
+        }
+    };
+    let drop = paths("drop")?;
+    let hash = paths("hash")?.unwrap_or_default();
+    let drop = drop.unwrap_or_else(|| {
+        if hash.is_empty() {
+            DEFAULT_DROP.iter().map(|s| (*s).to_owned()).collect()
+        } else {
+            Vec::new()
+        }
+    });
+    let key = match pii.remove("hash_key") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(k)) if k.len() >= 16 => Some(SecretString::from(k)),
+        Some(_) => {
+            return Err(ConfigError::field(
+                "pii.hash_key",
+                "must be a string of at least 16 characters",
+            ));
+        }
+    };
+    if !hash.is_empty() && key.is_none() {
+        return Err(ConfigError::field(
+            "pii.hash_key",
+            "is required when pii.hash names fields (it keys the HMAC)",
+        ));
+    }
+    reject_unknown(&pii, "pii.")?;
+    Ok(PiiPolicy::new(
+        drop,
+        hash,
+        key.as_ref().map(|k| k.expose_secret().as_bytes()),
+    ))
 }
 
 fn parse_settings(top: &mut Map<String, Value>) -> Result<TenantSettings, ConfigError> {
@@ -318,7 +379,6 @@ fn reject_unknown(map: &Map<String, Value>, prefix: &str) -> Result<(), ConfigEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
 
     fn parse(json: &str) -> Result<TenantConfig, ConfigError> {
         TenantConfig::from_secret_json(TenantId::parse("acme").unwrap(), json, false)
@@ -404,6 +464,30 @@ mod tests {
             assert!(!err.to_string().contains("SECRET"), "{err}");
             assert!(!err.to_string().contains("12345"), "{err}");
         }
+    }
+
+    #[test]
+    fn pii_settings() {
+        let c = parse(
+            r#"{"org_url":"https://acme.okta.com","auth":{"type":"ssws","token":"t"},"pii":{}}"#,
+        )
+        .unwrap();
+        let out = c
+            .pii
+            .unwrap()
+            .apply(r#"{"profile":{"mobilePhone":"+1","city":"x"}}"#)
+            .into_owned();
+        assert_eq!(out, r#"{"profile":{"city":"x"}}"#);
+        let err = parse(
+            r#"{"org_url":"https://acme.okta.com","auth":{"type":"ssws","token":"t"},"pii":{"hash":["profile.email"]}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "pii.hash_key");
+        let err = parse(
+            r#"{"org_url":"https://acme.okta.com","auth":{"type":"ssws","token":"t"},"pii":{"hash":["profile.email"],"hash_key":"short-SECRET"}}"#,
+        )
+        .unwrap_err();
+        assert!(!err.to_string().contains("SECRET"));
     }
 
     #[test]
