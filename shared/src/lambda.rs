@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::manifest::Status;
+use crate::metrics;
 use crate::resources::Group;
 use crate::runner::{self, Reply, Runtime};
 
@@ -56,6 +57,12 @@ pub async fn invoke(
         Reply::Run(summary) => summary,
         check => return Ok(check),
     };
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        // CloudWatch reads metrics from these stdout lines (Embedded Metric Format).
+        for line in metrics::emf_lines(&group.function_name(), &summary) {
+            println!("{line}");
+        }
+    }
     let failed: Vec<String> = summary
         .tenants
         .iter()

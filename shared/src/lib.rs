@@ -9,6 +9,7 @@
 //! | [`lambda`] | the entry point each function binary calls with its group |
 //! | [`layout`] | every object key: partitions, manifests, state, status |
 //! | [`manifest`] | the per-run, per-resource record of what was written and whether it is whole |
+//! | [`metrics`] | CloudWatch Embedded Metric Format lines per tenant and resource |
 //! | [`okta`] | the Okta client: org URL, auth (SSWS, OAuth, private_key_jwt, DPoP), pacing, retries, pages |
 //! | [`pii`] | personal data controls: drop or keyed-hash listed fields before writing |
 //! | [`resources`] | the table of resources and the groups (one Lambda each) that bundle them |
@@ -27,6 +28,7 @@ pub mod harvest;
 pub mod lambda;
 pub mod layout;
 pub mod manifest;
+pub mod metrics;
 pub mod okta;
 mod outcome;
 pub mod pii;

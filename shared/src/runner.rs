@@ -537,7 +537,7 @@ async fn run_tenant(
 }
 
 /// How long a System Log lease lasts past the deadline, and how long without one.
-const LEASE_GRACE: Duration = Duration::from_secs(10);
+const LEASE_GRACE: Duration = Duration::from_secs(5);
 const UNBOUNDED_LEASE: Duration = Duration::from_secs(15 * 60);
 
 /// The UTC time `after` from now.
