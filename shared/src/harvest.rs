@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 use tokio::sync::Mutex;
 
 use crate::layout::{self, RunId};
-use crate::manifest::{Manifest, Status};
+use crate::manifest::Manifest;
 use crate::okta::{OktaClient, OktaError, RequestCounters};
 use crate::outcome::{Ended, Stop};
 use crate::pii::{PiiPolicy, scrub};
@@ -127,13 +127,9 @@ impl Harvest<'_> {
             if let (Ok(()), Some((status, reason))) = (&listed.outcome, &parent_problem) {
                 listed.outcome = Err(Stop::Parent {
                     parent: root.name,
+                    status: *status,
                     reason: reason.clone(),
                 });
-                if *status == Status::Skipped {
-                    listed
-                        .notes
-                        .push(format!("skipped because {} was skipped", root.name));
-                }
             }
             manifests.push(self.conclude(child, listed, parts, started).await);
         }
@@ -343,12 +339,15 @@ impl Harvest<'_> {
             notes,
             ..
         } = listed;
+        // Whatever was fetched is written and listed, even when the listing stopped early;
+        // only a failing store leaves the open part behind.
         let parts = match parts {
-            Some(parts) if outcome.is_ok() => parts.finish().await.unwrap_or_else(|e| {
-                outcome = Err(Stop::Store(e));
-                Vec::new()
-            }),
-            // Whatever was finished stays readable; the manifest says it is not whole.
+            Some(parts) if !matches!(outcome, Err(Stop::Store(_))) => {
+                parts.finish().await.unwrap_or_else(|e| {
+                    outcome = Err(Stop::Store(e));
+                    Vec::new()
+                })
+            }
             Some(parts) => parts.abandon().await,
             None => Vec::new(),
         };

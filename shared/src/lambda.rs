@@ -69,7 +69,20 @@ pub async fn invoke(
         .filter(|t| t.status == Status::Failed)
         .map(|t| match &t.error {
             Some(e) => e.clone(),
-            None => format!("tenant {}: every resource failed", t.tenant),
+            None => {
+                let reasons: Vec<String> = t
+                    .resources
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{}: {}",
+                            r.resource,
+                            r.reason.as_deref().unwrap_or("failed")
+                        )
+                    })
+                    .collect();
+                format!("tenant {}: {}", t.tenant, reasons.join("; "))
+            }
         })
         .collect();
     if !summary.tenants.is_empty() && failed.len() == summary.tenants.len() {

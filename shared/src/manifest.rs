@@ -27,20 +27,27 @@ pub enum Status {
 }
 
 impl Status {
-    /// The worse of two outcomes, for rolling resources up into a tenant.
-    pub fn worst(self, other: Status) -> Status {
-        fn rank(s: Status) -> u8 {
-            match s {
-                Status::Complete => 0,
-                Status::Skipped => 1,
-                Status::Partial => 2,
-                Status::Failed => 3,
-            }
+    /// Rolls resources up into a tenant (or tenants into a run): failed only if every part
+    /// failed, complete if every part is complete or skipped for a stated reason, partial in
+    /// between. A run of nothing is complete.
+    pub fn roll_up(statuses: impl IntoIterator<Item = Status>) -> Status {
+        let (mut any, mut all_failed, mut all_skipped, mut all_fine) = (false, true, true, true);
+        for s in statuses {
+            any = true;
+            all_failed &= s == Status::Failed;
+            all_skipped &= s == Status::Skipped;
+            all_fine &= matches!(s, Status::Complete | Status::Skipped);
         }
-        if rank(other) > rank(self) {
-            other
+        if !any {
+            Status::Complete
+        } else if all_failed {
+            Status::Failed
+        } else if all_skipped {
+            Status::Skipped
+        } else if all_fine {
+            Status::Complete
         } else {
-            self
+            Status::Partial
         }
     }
 }
@@ -79,5 +86,20 @@ impl Manifest {
             .put(&key, body.into(), PutMode::CreateOnly)
             .await
             .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Status::{self, *};
+
+    #[test]
+    fn roll_up() {
+        assert_eq!(Status::roll_up([]), Complete);
+        assert_eq!(Status::roll_up([Complete, Skipped]), Complete);
+        assert_eq!(Status::roll_up([Skipped, Skipped]), Skipped);
+        assert_eq!(Status::roll_up([Complete, Failed]), Partial);
+        assert_eq!(Status::roll_up([Partial, Complete]), Partial);
+        assert_eq!(Status::roll_up([Failed, Failed]), Failed);
     }
 }

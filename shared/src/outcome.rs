@@ -19,9 +19,10 @@ pub(crate) enum Stop {
     Store(#[from] StoreError),
     #[error("stopped before the invocation's deadline; the next run continues")]
     Deadline,
-    #[error("parent {parent} is incomplete ({reason})")]
+    #[error("parent {parent} is {} ({reason})", format!("{status:?}").to_lowercase())]
     Parent {
         parent: &'static str,
+        status: Status,
         reason: String,
     },
     #[error("another run for this tenant holds the lease (run {holder}, until {until})")]
@@ -38,7 +39,15 @@ impl Stop {
     pub(crate) fn status(&self, written: u64) -> Status {
         match self {
             Stop::Okta(e) if e.is_skip() && written == 0 => Status::Skipped,
-            Stop::Parent { .. } | Stop::Busy { .. } if written == 0 => Status::Skipped,
+            Stop::Parent {
+                status: Status::Skipped,
+                ..
+            }
+            | Stop::Busy { .. }
+                if written == 0 =>
+            {
+                Status::Skipped
+            }
             _ if written == 0 => Status::Failed,
             _ => Status::Partial,
         }

@@ -422,10 +422,7 @@ pub async fn run(
         .collect()
         .await;
     summaries.sort_by(|a, b| a.tenant.cmp(&b.tenant));
-    let status = summaries
-        .iter()
-        .map(|t| t.status)
-        .fold(Status::Complete, Status::worst);
+    let status = Status::roll_up(summaries.iter().map(|t| t.status));
     let summary = RunSummary {
         run_id: run.to_string(),
         started_at: run.started(),
@@ -523,10 +520,7 @@ async fn run_tenant(
         };
         resources.extend(manifests.iter().map(ResourceSummary::from));
     }
-    let status = resources
-        .iter()
-        .map(|r| r.status)
-        .fold(Status::Complete, Status::worst);
+    let status = Status::roll_up(resources.iter().map(|r| r.status));
     TenantSummary {
         tenant: id.to_string(),
         status,

@@ -220,7 +220,11 @@ impl LogRun<'_> {
             let caught_up = count.records < PAGE;
             naming.part += 1;
             // Polling pages always carry `next`; without one, polling the same URL is right.
-            url = page.next.unwrap_or(url);
+            // A foreign next link is refused before it can become the stored cursor.
+            url = match page.next {
+                Some(next) => self.client.same_origin(next)?,
+                None => url,
+            };
             checkpoint.cursor = url.to_string();
             checkpoint.writing = (!caught_up).then(|| naming.clone());
             etag = Some(self.save(&state, &mut checkpoint, etag.as_deref()).await?);
@@ -288,7 +292,7 @@ impl LogRun<'_> {
             self.write_page(&page, &naming, None, progress).await?;
             naming.part += 1;
             match page.next {
-                Some(next) => url = next,
+                Some(next) => url = self.client.same_origin(next)?,
                 None => return Ok(()),
             }
         }

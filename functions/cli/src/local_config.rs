@@ -14,7 +14,10 @@ pub fn source(id: TenantId, config: Option<&str>) -> Result<TenantSource, Error>
                 .map_err(|e| Error::Environment(format!("--config {path}: {e}")))?;
             (path.to_owned(), text)
         }
-        None => ("environment (OKTA_CLIENT_*)".to_owned(), from_env()?.to_string()),
+        None => (
+            "environment (OKTA_CLIENT_*)".to_owned(),
+            from_env()?.to_string(),
+        ),
     };
     Ok(TenantSource::Single {
         id,
@@ -52,13 +55,15 @@ fn from_env() -> Result<Value, Error> {
             let pem = if key.trim_start().starts_with("-----BEGIN") {
                 key
             } else {
-                std::fs::read_to_string(&key)
-                    .map_err(|e| Error::Environment(format!("OKTA_CLIENT_PRIVATEKEY file {key}: {e}")))?
+                std::fs::read_to_string(&key).map_err(|e| {
+                    Error::Environment(format!("OKTA_CLIENT_PRIVATEKEY file {key}: {e}"))
+                })?
             };
             json!({"type": "oauth2", "client_id": client_id, "private_key": pem, "key_id": var("OKTA_CLIENT_KID")})
         } else {
             return Err(Error::Environment(
-                "OKTA_CLIENT_CLIENTID needs OKTA_CLIENT_CLIENTSECRET or OKTA_CLIENT_PRIVATEKEY".into(),
+                "OKTA_CLIENT_CLIENTID needs OKTA_CLIENT_CLIENTSECRET or OKTA_CLIENT_PRIVATEKEY"
+                    .into(),
             ));
         }
     } else {

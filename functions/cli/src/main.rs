@@ -19,7 +19,11 @@ use okta_ingest::tenants::TenantSource;
 use okta_ingest::{Error, resources};
 
 #[derive(Parser)]
-#[command(name = "okta-ingest", version, about = "Land Okta data as partitioned gzip NDJSON")]
+#[command(
+    name = "okta-ingest",
+    version,
+    about = "Land Okta data as partitioned gzip NDJSON"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -118,10 +122,14 @@ impl Command {
                 })
             }
             Command::Demo { out, users } => {
-                let simulator = okta_sim::Simulator::start(okta_sim::SimConfig::demo().with_users(users))
-                    .await
-                    .map_err(|e| Error::Environment(format!("starting the simulator: {e}")))?;
-                eprintln!("simulated Okta org at {} with {users} users", simulator.url());
+                let simulator =
+                    okta_sim::Simulator::start(okta_sim::SimConfig::demo().with_users(users))
+                        .await
+                        .map_err(|e| Error::Environment(format!("starting the simulator: {e}")))?;
+                eprintln!(
+                    "simulated Okta org at {} with {users} users",
+                    simulator.url()
+                );
                 let id = TenantId::parse("demo").expect("a valid id");
                 let tenants = local_config::simulator_source(id.clone(), &simulator);
                 let options = Options {
@@ -134,12 +142,18 @@ impl Command {
             }
             Command::Simulator { port, users } => {
                 let simulator = okta_sim::Simulator::start(
-                    okta_sim::SimConfig::small().with_users(users).with_port(port),
+                    okta_sim::SimConfig::small()
+                        .with_users(users)
+                        .with_port(port),
                 )
                 .await
                 .map_err(|e| Error::Environment(format!("starting the simulator: {e}")))?;
                 println!("{}", simulator.url());
-                eprintln!("simulated Okta org at {}; API token: {}", simulator.url(), okta_sim::API_TOKEN);
+                eprintln!(
+                    "simulated Okta org at {}; API token: {}",
+                    simulator.url(),
+                    okta_sim::API_TOKEN
+                );
                 let _ = tokio::signal::ctrl_c().await;
                 Ok(ExitCode::SUCCESS)
             }

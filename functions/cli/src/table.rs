@@ -50,7 +50,11 @@ pub fn render(summary: &RunSummary) -> String {
 pub fn render_check(statuses: &[IntegrationStatus]) -> String {
     let mut out = String::new();
     for status in statuses {
-        let verdict = if status.active { "Active" } else { "Not active" };
+        let verdict = if status.active {
+            "Active"
+        } else {
+            "Not active"
+        };
         let _ = writeln!(out, "tenant {}  {verdict}", status.tenant);
         if let Some(error) = &status.error {
             let _ = writeln!(out, "  error: {error}");

@@ -48,6 +48,17 @@ impl OktaClient {
         self.transport.counters.snapshot()
     }
 
+    /// `url` if it is on the org's origin; credentials never go anywhere else.
+    pub fn same_origin(&self, url: Url) -> Result<Url, OktaError> {
+        if self.org.is_same_origin(&url) {
+            Ok(url)
+        } else {
+            Err(OktaError::ForeignOrigin {
+                origin: url.origin().ascii_serialization(),
+            })
+        }
+    }
+
     /// GETs `url` (which must be on the org's origin) with a credential good for `scope`.
     /// Returns only successful responses; everything else becomes a typed error.
     pub async fn get(
@@ -56,11 +67,7 @@ impl OktaClient {
         scope: &str,
         tally: &RequestCounters,
     ) -> Result<Response, OktaError> {
-        if !self.org.is_same_origin(url) {
-            return Err(OktaError::ForeignOrigin {
-                origin: url.origin().ascii_serialization(),
-            });
-        }
+        let url = &self.same_origin(url.clone())?;
         let bucket = bucket_of(url);
         let mut refreshed = false;
         let mut nonce_retried = false;

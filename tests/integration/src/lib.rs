@@ -1,0 +1,233 @@
+//! The harness of the end-to-end tests: a fresh bucket and secret prefix in moto per test,
+//! tenants as real Secrets Manager secrets, output read back from real S3 calls, and a log
+//! capture to prove that no secret is ever logged.
+//!
+//! Needs `AWS_ENDPOINT_URL` pointing at a moto server: `scripts/test` starts one.
+
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_s3::primitives::ByteStream;
+use lambda_runtime::{Context, LambdaEvent};
+use okta_ingest::lambda;
+use okta_ingest::manifest::Manifest;
+use okta_ingest::okta::RetryPolicy;
+use okta_ingest::resources::Group;
+use okta_ingest::runner::{self, Options, Runtime};
+use okta_ingest::runner::{Reply, RunSummary};
+use okta_ingest::store::ObjectStore;
+use okta_ingest::tenants::TenantSource;
+use serde_json::Value;
+
+/// One test's slice of the local AWS: its own bucket and its own secret prefix.
+pub struct TestAws {
+    pub s3: aws_sdk_s3::Client,
+    pub secrets: aws_sdk_secretsmanager::Client,
+    pub bucket: String,
+    pub secret_prefix: String,
+}
+
+impl TestAws {
+    pub async fn new() -> Self {
+        assert!(
+            std::env::var_os("AWS_ENDPOINT_URL").is_some(),
+            "AWS_ENDPOINT_URL is not set: run the tests with scripts/test, which starts moto"
+        );
+        let config = aws_config::load_from_env().await;
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&config)
+                .force_path_style(true)
+                .build(),
+        );
+        let secrets = aws_sdk_secretsmanager::Client::new(&config);
+        let id = format!("{:08x}", fastrand::u32(..));
+        let bucket = format!("okta-ingest-test-{id}");
+        s3.create_bucket()
+            .bucket(&bucket)
+            .send()
+            .await
+            .expect("create bucket");
+        Self {
+            s3,
+            secrets,
+            bucket,
+            secret_prefix: format!("okta-ingest-test/{id}/"),
+        }
+    }
+
+    /// Stores a tenant's secret, as an operator would.
+    pub async fn put_tenant(&self, tenant: &str, secret: &str) {
+        self.secrets
+            .create_secret()
+            .name(format!("{}{tenant}", self.secret_prefix))
+            .secret_string(secret)
+            .send()
+            .await
+            .expect("create secret");
+    }
+
+    /// The output root of this test.
+    pub fn root(&self) -> String {
+        format!("s3://{}/out", self.bucket)
+    }
+
+    /// A runtime as the Lambda builds it, over this test's bucket and secrets.
+    pub async fn runtime(&self, options: Options) -> Runtime {
+        Runtime {
+            store: ObjectStore::open(&self.root()).await.expect("open store"),
+            tenants: TenantSource::secrets_manager(&self.secret_prefix).await,
+            http: runner::http_client().expect("http client"),
+            options,
+        }
+    }
+
+    /// Every object under the output root: key (relative to the root) and bytes.
+    pub async fn objects(&self) -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut pages = self
+            .s3
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix("out/")
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            for obj in page.expect("list").contents() {
+                let key = obj.key().unwrap().to_owned();
+                let body = self.get(&key).await;
+                out.push((key.trim_start_matches("out/").to_owned(), body));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    async fn get(&self, key: &str) -> Vec<u8> {
+        let obj = self
+            .s3
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .expect("get object");
+        obj.body
+            .collect()
+            .await
+            .expect("body")
+            .into_bytes()
+            .to_vec()
+    }
+
+    /// The manifests of `resource` for `tenant`, oldest run first.
+    pub async fn manifests(&self, resource: &str, tenant: &str) -> Vec<Manifest> {
+        let prefix = format!("_manifests/{resource}/tenant={tenant}/");
+        self.objects()
+            .await
+            .into_iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(_, body)| serde_json::from_slice(&body).expect("manifest JSON"))
+            .collect()
+    }
+
+    /// The lines of every part a manifest lists, parsed, in order.
+    pub async fn lines(&self, manifest: &Manifest) -> Vec<Value> {
+        let mut lines = Vec::new();
+        for part in &manifest.parts {
+            let body = self.get(&format!("out/{}", part.key)).await;
+            lines.extend(gunzip_lines(&body));
+        }
+        lines
+    }
+
+    /// Puts raw bytes (for tests that plant objects).
+    pub async fn put(&self, key: &str, body: Vec<u8>) {
+        self.s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(format!("out/{key}"))
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .expect("put");
+    }
+}
+
+/// Invokes a function's handler, as Lambda would, and returns its run summary.
+pub async fn invoke(rt: &Runtime, group: &'static Group, payload: Value) -> RunSummary {
+    let event = LambdaEvent::new(payload, Context::default());
+    match lambda::invoke(rt, group, event).await {
+        Ok(Reply::Run(summary)) => summary,
+        other => panic!("expected a run summary, got {other:?}"),
+    }
+}
+
+/// The sample scheduled event from `events/`.
+pub fn scheduled_event() -> Value {
+    serde_json::from_str(include_str!("../../../events/scheduled.json"))
+        .expect("events/scheduled.json")
+}
+
+/// Decompresses a gzip NDJSON part into its parsed lines.
+pub fn gunzip_lines(body: &[u8]) -> Vec<Value> {
+    let mut text = String::new();
+    flate2::read::MultiGzDecoder::new(body)
+        .read_to_string(&mut text)
+        .expect("gzip");
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+/// Options for tests: loopback http allowed, quick retries.
+pub fn test_options() -> Options {
+    Options {
+        allow_http_loopback: true,
+        retry: RetryPolicy {
+            max_attempts: 3,
+            max_rate_limited: 4,
+            base_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(200),
+        },
+        ..Options::default()
+    }
+}
+
+/// The tenant secret JSON for an org URL and an auth object.
+pub fn secret(org_url: &str, auth: Value) -> String {
+    serde_json::json!({"org_url": org_url, "auth": auth}).to_string()
+}
+
+/// Everything logged while a guard from [`LogCapture::start`] is alive, on this thread.
+/// Tests using it run on a current-thread runtime, so every task's logs land here.
+#[derive(Clone, Default)]
+pub struct LogCapture(Arc<Mutex<Vec<u8>>>);
+
+impl LogCapture {
+    pub fn start() -> (Self, tracing::subscriber::DefaultGuard) {
+        let capture = LogCapture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let guard = tracing::subscriber::set_default(subscriber);
+        (capture, guard)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

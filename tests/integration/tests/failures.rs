@@ -1,0 +1,273 @@
+//! When Okta or the configuration misbehaves: rate limits, server errors, foreign links, bad
+//! org URLs, broken secrets, deadlines. One tenant's trouble never stops the others, and no
+//! secret ever reaches a log line, an error or the output.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use lambda_runtime::{Context, LambdaEvent};
+use okta_ingest::lambda;
+use okta_ingest::manifest::Status;
+use okta_ingest::resources::USERS;
+use okta_ingest::runner::{Reply, RunSummary};
+use okta_ingest_tests::{LogCapture, TestAws, invoke, scheduled_event, secret, test_options};
+use okta_sim::{SimConfig, Simulator};
+use serde_json::{Value, json};
+
+const TOKEN: &str = okta_sim::API_TOKEN;
+
+async fn one_tenant(sim: &Simulator) -> TestAws {
+    let aws = TestAws::new().await;
+    aws.put_tenant(
+        "acme",
+        &secret(&sim.url(), json!({"type": "ssws", "token": TOKEN})),
+    )
+    .await;
+    aws
+}
+
+async fn run(aws: &TestAws, payload: Value) -> RunSummary {
+    invoke(&aws.runtime(test_options()).await, &USERS, payload).await
+}
+
+#[tokio::test]
+async fn a_429_is_waited_out_until_its_reset() {
+    let sim = Simulator::start(SimConfig::small().with_users(50))
+        .await
+        .unwrap();
+    let aws = one_tenant(&sim).await;
+    sim.faults()
+        .rate_limit_next("/api/v1/users", 2, Duration::from_secs(2));
+    let started = Instant::now();
+    let summary = run(&aws, json!({"tenant": "acme"})).await;
+    assert_eq!(summary.status, Status::Complete, "{summary:?}");
+    assert_eq!(summary.tenants[0].requests.rate_limited, 2);
+    assert_eq!(sim.stats().rate_limited, 2);
+    // Both 429s say "reset in ~2 s": the client waits that out rather than hammering.
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_then_succeed() {
+    let sim = Simulator::start(SimConfig::small().with_users(50))
+        .await
+        .unwrap();
+    let aws = one_tenant(&sim).await;
+    sim.faults().fail_next("/api/v1/users", 503, 2);
+    let summary = run(&aws, json!({"tenant": "acme"})).await;
+    assert_eq!(summary.status, Status::Complete, "{summary:?}");
+    assert!(summary.tenants[0].requests.retries >= 2);
+    assert_eq!(sim.stats().server_errors, 2);
+}
+
+#[tokio::test]
+async fn dropped_connections_are_retried() {
+    let sim = Simulator::start(SimConfig::small().with_users(50))
+        .await
+        .unwrap();
+    let aws = one_tenant(&sim).await;
+    sim.faults().drop_connections("/api/v1/users", 2);
+    let summary = run(&aws, json!({"tenant": "acme"})).await;
+    assert_eq!(summary.status, Status::Complete, "{summary:?}");
+}
+
+#[tokio::test]
+async fn exhausted_retries_leave_a_partial_run_with_a_clear_reason() {
+    let sim = Simulator::start(
+        SimConfig::small()
+            .with_users(300)
+            .with_latency(Duration::from_millis(5)),
+    )
+    .await
+    .unwrap();
+    let aws = one_tenant(&sim).await;
+    // Okta breaks down for factors once some of them have been served.
+    let breakdown = async {
+        while sim.stats().path("/api/v1/users/{id}/factors") < 40 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        sim.faults().error_rate("/api/v1/users/", 1.0, 500);
+    };
+    let (summary, ()) = tokio::join!(run(&aws, json!({"tenant": "acme"})), breakdown);
+    let [users, factors] = &summary.tenants[0].resources[..] else {
+        panic!("{summary:?}")
+    };
+    assert_eq!(users.status, Status::Complete);
+    assert_eq!(factors.status, Status::Partial, "{factors:?}");
+    let reason = factors.reason.as_deref().unwrap();
+    assert!(
+        reason.contains("HTTP 500") && reason.contains("3 attempts"),
+        "{reason}"
+    );
+    assert_eq!(summary.tenants[0].status, Status::Partial);
+    // Every factor that was fetched is written and listed; the manifest says it is not whole.
+    let manifest = &aws.manifests("user_factors", "acme").await[0];
+    assert_eq!(manifest.status, Status::Partial);
+    assert!(manifest.records > 0);
+    assert_eq!(aws.lines(manifest).await.len() as u64, manifest.records);
+}
+
+#[tokio::test]
+async fn a_next_link_to_another_origin_is_refused_without_sending_credentials() {
+    let sim = Simulator::start(SimConfig::small().with_users(450))
+        .await
+        .unwrap();
+    let aws = one_tenant(&sim).await;
+    sim.faults().foreign_next_link("/api/v1/users");
+    let summary = run(&aws, json!({"tenant": "acme", "resources": "users"})).await;
+    let users = &summary.tenants[0].resources[0];
+    assert_eq!(users.status, Status::Partial);
+    assert!(
+        users.reason.as_deref().unwrap().contains("another origin"),
+        "{users:?}"
+    );
+    assert!(
+        sim.stats().foreign_requests.is_empty(),
+        "nothing was sent there at all"
+    );
+}
+
+#[tokio::test]
+async fn org_urls_are_refused_unless_https_on_a_domain() {
+    let sim = Simulator::start(SimConfig::small().with_users(10))
+        .await
+        .unwrap();
+    let aws = TestAws::new().await;
+    let ssws = json!({"type": "ssws", "token": TOKEN});
+    aws.put_tenant("plain-http", &secret(&sim.url(), ssws.clone()))
+        .await;
+    let port = sim.url().rsplit(':').next().unwrap().to_owned();
+    aws.put_tenant(
+        "ip-literal",
+        &secret(&format!("https://127.0.0.1:{port}"), ssws),
+    )
+    .await;
+    // Without the loopback opt-in, even the simulator's own http URL is refused.
+    let options = okta_ingest::runner::Options {
+        allow_http_loopback: false,
+        ..test_options()
+    };
+    let rt = aws.runtime(options).await;
+    let event = LambdaEvent::new(scheduled_event(), Context::default());
+    let err = lambda::invoke(&rt, &USERS, event)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("tenant plain-http") && err.contains("must use https"),
+        "{err}"
+    );
+    assert!(
+        err.contains("tenant ip-literal") && err.contains("not an IP address"),
+        "{err}"
+    );
+    assert_eq!(sim.stats().requests, 0, "no request was made");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_broken_secret_fails_its_tenant_only_and_no_secret_is_ever_logged_or_written() {
+    let (logs, _guard) = LogCapture::start();
+    let sim = Simulator::start(SimConfig::small().with_users(30))
+        .await
+        .unwrap();
+    let aws = TestAws::new().await;
+    let good = secret(&sim.url(), json!({"type": "ssws", "token": TOKEN}));
+    aws.put_tenant("good", &good).await;
+    aws.put_tenant(
+        "not-json",
+        "{\"org_url\": \"x\", \"auth\": {\"type\": \"ssws\", \"token\": \"tok-SECRET-1\"",
+    )
+    .await;
+    aws.put_tenant(
+        "wrong-field",
+        &secret(
+            &sim.url(),
+            json!({"type": "ssws", "token": 7777777777123_u64, "tokn": "tok-SECRET-2"}),
+        ),
+    )
+    .await;
+    aws.put_tenant(
+        "revoked",
+        &secret(
+            &sim.url(),
+            json!({"type": "ssws", "token": "tok-SECRET-3-revoked"}),
+        ),
+    )
+    .await;
+    let summary = run(&aws, scheduled_event()).await;
+
+    let by = |t: &str| summary.tenants.iter().find(|s| s.tenant == t).unwrap();
+    assert_eq!(by("good").status, Status::Complete);
+    let not_json = by("not-json").error.as_deref().unwrap();
+    assert!(
+        not_json.contains("okta-ingest-test") && not_json.contains("not valid JSON"),
+        "{not_json}"
+    );
+    let wrong = by("wrong-field").error.as_deref().unwrap();
+    assert!(
+        wrong.contains("auth.token") && wrong.contains("must be a string"),
+        "{wrong}"
+    );
+    let revoked = by("revoked");
+    assert_eq!(revoked.status, Status::Failed);
+    let reason = revoked.resources[0].reason.as_deref().unwrap();
+    assert!(reason.contains("rejected the credentials"), "{reason}");
+
+    let secrets = [TOKEN, "tok-SECRET", "7777777777123"];
+    let summary_json = serde_json::to_string(&summary).unwrap();
+    let log_text = logs.text();
+    assert!(
+        log_text.contains("tenant configuration rejected"),
+        "logs were captured"
+    );
+    for s in secrets {
+        assert!(!summary_json.contains(s), "summary leaks {s}");
+        assert!(!log_text.contains(s), "logs leak {s}");
+        for (key, body) in aws.objects().await {
+            assert!(
+                !String::from_utf8_lossy(&body).contains(s),
+                "{key} leaks {s}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn near_the_deadline_new_work_stops_and_the_run_is_partial() {
+    let sim = Simulator::start(
+        SimConfig::small()
+            .with_users(1000)
+            .with_latency(Duration::from_millis(200)),
+    )
+    .await
+    .unwrap();
+    let aws = one_tenant(&sim).await;
+    let rt = aws.runtime(test_options()).await;
+    let mut context = Context::default();
+    let deadline = SystemTime::now() + Duration::from_secs(4);
+    context.deadline = deadline
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let reply = lambda::invoke(
+        &rt,
+        &USERS,
+        LambdaEvent::new(json!({"tenant": "acme"}), context),
+    )
+    .await;
+    let Ok(Reply::Run(summary)) = reply else {
+        panic!("{reply:?}")
+    };
+    assert!(SystemTime::now() < deadline, "finished before the deadline");
+    // A thousand factor calls at 200 ms each cannot finish in 4 s.
+    let factors = &summary.tenants[0].resources[1];
+    assert_eq!(factors.resource, "user_factors");
+    assert_eq!(factors.status, Status::Partial, "{factors:?}");
+    assert!(factors.reason.as_deref().unwrap().contains("deadline"));
+    // What was written is listed and readable.
+    let manifest = &aws.manifests("user_factors", "acme").await[0];
+    assert_eq!(aws.lines(manifest).await.len() as u64, manifest.records);
+}

@@ -1,0 +1,185 @@
+//! Runtime fault injection: server errors, 429s, dropped connections, expired or revoked
+//! credentials and cross-origin `next` links, switched on while the simulator serves.
+//! Path prefixes match the request path (no query).
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// What a matching fault does to a request, decided before the request is handled.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Injected {
+    /// Answer with this 5xx status and an Okta error body.
+    Status(u16),
+    /// Answer 429 with `Remaining: 0` and `Reset` this far ahead.
+    RateLimited(Duration),
+    /// Start the response and break the connection mid-body.
+    Drop,
+}
+
+struct Counted<T> {
+    prefix: String,
+    remaining: u32,
+    what: T,
+}
+
+struct ErrorRate {
+    prefix: String,
+    probability: f64,
+    status: u16,
+}
+
+#[derive(Default)]
+struct Rules {
+    fail_next: Vec<Counted<u16>>,
+    rate_limit_next: Vec<Counted<Duration>>,
+    drop_connections: Vec<Counted<()>>,
+    error_rates: Vec<ErrorRate>,
+    foreign_links: Vec<String>,
+}
+
+/// Faults for the running simulator, all callable through `&self` while it serves.
+pub struct Faults {
+    rules: Mutex<Rules>,
+    rng: Mutex<fastrand::Rng>,
+    token_generation: AtomicU64,
+    dpop_nonce_generation: AtomicU64,
+    api_token_revoked: AtomicBool,
+}
+
+impl Faults {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self {
+            rules: Mutex::default(),
+            rng: Mutex::new(fastrand::Rng::with_seed(seed)),
+            token_generation: AtomicU64::new(0),
+            dpop_nonce_generation: AtomicU64::new(0),
+            api_token_revoked: AtomicBool::new(false),
+        }
+    }
+
+    /// The next `count` requests under `path_prefix` get `status` (500, 502, 503, 504) with
+    /// an Okta error body.
+    pub fn fail_next(&self, path_prefix: &str, status: u16, count: u32) {
+        self.rules.lock().unwrap().fail_next.push(Counted {
+            prefix: path_prefix.to_owned(),
+            remaining: count,
+            what: status,
+        });
+    }
+
+    /// Each request under `path_prefix` fails with `status` with this probability (seeded).
+    /// A later call for the same prefix replaces the earlier; probability 0 turns it off.
+    pub fn error_rate(&self, path_prefix: &str, probability: f64, status: u16) {
+        let mut rules = self.rules.lock().unwrap();
+        rules.error_rates.retain(|r| r.prefix != path_prefix);
+        if probability > 0.0 {
+            rules.error_rates.push(ErrorRate {
+                prefix: path_prefix.to_owned(),
+                probability,
+                status,
+            });
+        }
+    }
+
+    /// The next `count` requests under `path_prefix` get 429 E0000047 with
+    /// `X-Rate-Limit-Remaining: 0` and `X-Rate-Limit-Reset` = now + `reset_after`.
+    pub fn rate_limit_next(&self, path_prefix: &str, count: u32, reset_after: Duration) {
+        self.rules.lock().unwrap().rate_limit_next.push(Counted {
+            prefix: path_prefix.to_owned(),
+            remaining: count,
+            what: reset_after,
+        });
+    }
+
+    /// The next `count` requests under `path_prefix` see the connection break: headers and
+    /// part of the body arrive, then the connection closes.
+    pub fn drop_connections(&self, path_prefix: &str, count: u32) {
+        self.rules.lock().unwrap().drop_connections.push(Counted {
+            prefix: path_prefix.to_owned(),
+            remaining: count,
+            what: (),
+        });
+    }
+
+    /// Pages under `path_prefix` announce their next page on the foreign origin, which
+    /// records every request it receives (see `Stats::foreign_requests`).
+    pub fn foreign_next_link(&self, path_prefix: &str) {
+        self.rules
+            .lock()
+            .unwrap()
+            .foreign_links
+            .push(path_prefix.to_owned());
+    }
+
+    /// Every OAuth access token issued so far stops working (401 E0000011), as if expired.
+    pub fn expire_tokens(&self) {
+        self.token_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The SSWS API token stops working (401 E0000011).
+    pub fn revoke_api_token(&self) {
+        self.api_token_revoked.store(true, Ordering::SeqCst);
+    }
+
+    /// Okta rotates its DPoP nonce: proofs carrying an older one get `use_dpop_nonce`.
+    pub fn rotate_dpop_nonce(&self) {
+        self.dpop_nonce_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Removes every request fault (counted, random and foreign links); credentials stay as
+    /// they are.
+    pub fn clear(&self) {
+        *self.rules.lock().unwrap() = Rules::default();
+    }
+
+    /// The fault, if any, for a request to `path`; consumes one count of a counted fault.
+    /// Injected 429s come first, as Okta refuses before doing anything else.
+    pub(crate) fn inject(&self, path: &str) -> Option<Injected> {
+        let mut rules = self.rules.lock().unwrap();
+        if let Some(reset_after) = take(&mut rules.rate_limit_next, path) {
+            return Some(Injected::RateLimited(reset_after));
+        }
+        if take(&mut rules.drop_connections, path).is_some() {
+            return Some(Injected::Drop);
+        }
+        if let Some(status) = take(&mut rules.fail_next, path) {
+            return Some(Injected::Status(status));
+        }
+        let rate = rules
+            .error_rates
+            .iter()
+            .find(|r| path.starts_with(&r.prefix))?;
+        (self.rng.lock().unwrap().f64() < rate.probability).then_some(Injected::Status(rate.status))
+    }
+
+    pub(crate) fn foreign_link(&self, path: &str) -> bool {
+        let rules = self.rules.lock().unwrap();
+        rules.foreign_links.iter().any(|p| path.starts_with(p))
+    }
+
+    pub(crate) fn token_generation(&self) -> u64 {
+        self.token_generation.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn dpop_nonce_generation(&self) -> u64 {
+        self.dpop_nonce_generation.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn api_token_revoked(&self) -> bool {
+        self.api_token_revoked.load(Ordering::SeqCst)
+    }
+}
+
+/// Consumes one count of the first counted fault matching `path`.
+fn take<T: Copy>(faults: &mut Vec<Counted<T>>, path: &str) -> Option<T> {
+    let at = faults
+        .iter()
+        .position(|f| f.remaining > 0 && path.starts_with(&f.prefix))?;
+    faults[at].remaining -= 1;
+    let what = faults[at].what;
+    if faults[at].remaining == 0 {
+        faults.remove(at);
+    }
+    Some(what)
+}

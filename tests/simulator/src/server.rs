@@ -1,0 +1,107 @@
+//! The simulator's lifecycle: bind the org and foreign origins on loopback, generate the org,
+//! serve until shut down or dropped.
+
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::SimConfig;
+use crate::data::Dataset;
+use crate::faults::Faults;
+use crate::state::OrgState;
+use crate::stats::Stats;
+use crate::{foreign, pipeline};
+
+/// A running simulated Okta org. Dropping it (or [`Simulator::shutdown`]) stops the server.
+pub struct Simulator {
+    org: Arc<OrgState>,
+    /// Dropping the sender tells every server task to stop.
+    stop: watch::Sender<()>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Binds `127.0.0.1:<config.port>` (0: any free port) and starts serving.
+    pub async fn start(config: SimConfig) -> std::io::Result<Simulator> {
+        let org_listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let foreign_listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let url = format!("http://{}", org_listener.local_addr()?);
+        let foreign_url = format!("http://{}", foreign_listener.local_addr()?);
+        // Inventory timestamps end at today's midnight: recent-looking, and the same all day.
+        let anchor = chrono::Utc::now()
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc();
+        let dataset = Dataset::generate(&config, &url, anchor);
+        let org = Arc::new(OrgState::new(config, url, foreign_url, dataset));
+
+        let (stop, _) = watch::channel(());
+        let org_app = Router::new()
+            .fallback(pipeline::handle)
+            .with_state(org.clone());
+        let foreign_app = Router::new()
+            .fallback(foreign::handle)
+            .with_state(org.clone());
+        let tasks = vec![
+            serve(org_listener, org_app, &stop),
+            serve(foreign_listener, foreign_app, &stop),
+        ];
+        Ok(Simulator { org, stop, tasks })
+    }
+
+    /// The org URL, `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        self.org.url.clone()
+    }
+
+    /// The foreign origin's URL (see `Faults::foreign_next_link`).
+    pub fn foreign_url(&self) -> String {
+        self.org.foreign_url.clone()
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.org.config
+    }
+
+    /// The generated objects, for assertions.
+    pub fn dataset(&self) -> &Dataset {
+        &self.org.dataset
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> Stats {
+        self.org.stats.snapshot()
+    }
+
+    /// Fault injection while serving.
+    pub fn faults(&self) -> &Faults {
+        &self.org.faults
+    }
+
+    /// Stops serving: open connections finish their current request, then close.
+    pub async fn shutdown(self) {
+        let Simulator { stop, tasks, .. } = self;
+        drop(stop);
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+fn serve(listener: TcpListener, app: Router, stop: &watch::Sender<()>) -> JoinHandle<()> {
+    let mut stopped = stop.subscribe();
+    tokio::spawn(async move {
+        let signal = async move {
+            // Resolves when the sender is dropped.
+            while stopped.changed().await.is_ok() {}
+        };
+        // Serving only fails if the listener does; there is nobody to report it to.
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(signal)
+            .await;
+    })
+}

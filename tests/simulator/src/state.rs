@@ -1,0 +1,53 @@
+//! Everything the running org shares between requests: configuration, generated data,
+//! issued tokens, rate-limit windows, faults and counters.
+
+use crate::access_tokens::AccessTokens;
+use crate::config::SimConfig;
+use crate::data::Dataset;
+use crate::faults::Faults;
+use crate::rate_limit::RateLimiter;
+use crate::replay::ReplayCache;
+use crate::reply::random_chars;
+use crate::stats::Recorder;
+
+pub(crate) struct OrgState {
+    pub config: SimConfig,
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub url: String,
+    /// The foreign origin's `http://127.0.0.1:PORT`.
+    pub foreign_url: String,
+    pub dataset: Dataset,
+    pub faults: Faults,
+    pub stats: Recorder,
+    pub limiter: RateLimiter,
+    pub access_tokens: AccessTokens,
+    pub replay: ReplayCache,
+    /// The stem of DPoP nonces; `Faults::rotate_dpop_nonce` moves their generation on.
+    nonce_stem: String,
+}
+
+impl OrgState {
+    pub fn new(config: SimConfig, url: String, foreign_url: String, dataset: Dataset) -> Self {
+        Self {
+            faults: Faults::new(config.seed),
+            limiter: RateLimiter::new(&config),
+            config,
+            url,
+            foreign_url,
+            dataset,
+            stats: Recorder::default(),
+            access_tokens: AccessTokens::default(),
+            replay: ReplayCache::default(),
+            nonce_stem: random_chars(22),
+        }
+    }
+
+    pub fn token_url(&self) -> String {
+        format!("{}/oauth2/v1/token", self.url)
+    }
+
+    /// The DPoP nonce token requests must carry now.
+    pub fn dpop_nonce(&self) -> String {
+        format!("{}{}", self.nonce_stem, self.faults.dpop_nonce_generation())
+    }
+}
