@@ -28,15 +28,20 @@ pub fn source(id: TenantId, config: Option<&str>) -> Result<TenantSource, Error>
 
 /// The demo tenant: the simulator's org with its API token.
 pub fn simulator_source(id: TenantId, simulator: &okta_sim::Simulator) -> TenantSource {
-    let json = json!({
-        "org_url": simulator.url(),
-        "auth": {"type": "ssws", "token": okta_sim::API_TOKEN},
-    });
     TenantSource::Single {
         id,
         origin: "the demo simulator".into(),
-        json: SecretString::from(json.to_string()),
+        json: SecretString::from(simulator_secret(simulator)),
     }
+}
+
+/// A tenant secret (the README's schema) that reaches the simulator.
+pub fn simulator_secret(simulator: &okta_sim::Simulator) -> String {
+    json!({
+        "org_url": simulator.url(),
+        "auth": {"type": "ssws", "token": okta_sim::API_TOKEN},
+    })
+    .to_string()
 }
 
 /// The secret's schema, built from the variables the Okta SDKs read.

@@ -67,12 +67,17 @@ enum Command {
         #[arg(long, default_value_t = 2_000)]
         users: usize,
     },
-    /// Serve the Okta simulator on 127.0.0.1 until interrupted (for `cargo lambda` and manual tests).
+    /// Serve the Okta simulator on 127.0.0.1 until interrupted (for `cargo lambda` and manual
+    /// tests). Prints a tenant secret that reaches it, as one line of JSON.
     Simulator {
+        /// 0 picks a free port.
         #[arg(long, default_value_t = 0)]
         port: u16,
         #[arg(long, default_value_t = 250)]
         users: usize,
+        /// Added to every response, to imitate the network.
+        #[arg(long, default_value_t = 0)]
+        latency_ms: u64,
     },
 }
 
