@@ -1,0 +1,102 @@
+//! The benchmark: does an ingest run at Okta's rate limit rather than at our CPU or memory?
+//!
+//! For each scenario the simulator runs in this process and the ingest in a child process (the
+//! same binary, `child` mode), so the child's CPU time and peak RSS, read with `wait4`, are the
+//! ingest's alone. Prints one table row per scenario and whether each target is met.
+//!
+//! ```text
+//! cargo run --release -p okta-ingest-bench                 # the standard scenarios
+//! cargo run --release -p okta-ingest-bench -- --full       # adds 1M users and 100k factor calls
+//! cargo run --release -p okta-ingest-bench -- users-10k    # named scenarios only
+//! ```
+
+mod measure;
+mod scenarios;
+
+use std::process::ExitCode;
+
+use okta_ingest::runner::{self, Options, Runtime, Target};
+use okta_ingest::store::ObjectStore;
+use okta_ingest::system_log::Window;
+use okta_ingest::tenant::TenantId;
+use okta_ingest::tenants::TenantSource;
+use scenarios::Scenario;
+use secrecy::SecretString;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("child") {
+        return child(&args[1..]);
+    }
+    let full = args.iter().any(|a| a == "--full");
+    let named: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let chosen: Vec<Scenario> = scenarios::all()
+        .into_iter()
+        .filter(|s| {
+            if named.is_empty() {
+                full || !s.full_only
+            } else {
+                named.iter().any(|n| *n == s.name)
+            }
+        })
+        .collect();
+    if chosen.is_empty() {
+        let names: Vec<&str> = scenarios::all().iter().map(|s| s.name).collect();
+        eprintln!("no such scenario; known: {}", names.join(", "));
+        return ExitCode::from(2);
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    println!("{}", measure::Row::header());
+    let mut all_met = true;
+    for scenario in &chosen {
+        let row = runtime.block_on(measure::run(scenario));
+        println!("{row}");
+        all_met &= row.targets_met();
+    }
+    println!("\n{}", measure::Row::legend());
+    if all_met {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Child mode: `child <scenario> <org-url> <out-dir>` runs one ingest and prints its summary.
+fn child(args: &[String]) -> ExitCode {
+    let [name, org_url, out] = args else {
+        eprintln!("usage: child <scenario> <org-url> <out-dir>");
+        return ExitCode::from(2);
+    };
+    let scenario = scenarios::all()
+        .into_iter()
+        .find(|s| s.name == name)
+        .expect("a known scenario");
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let summary = runtime.block_on(async {
+        let id = TenantId::parse("bench").expect("a valid id");
+        let secret = serde_json::json!({
+            "org_url": org_url,
+            "auth": {"type": "ssws", "token": okta_sim::API_TOKEN},
+            "rate_limit_fraction": 0.5,
+            "max_in_flight": 16,
+        });
+        let rt = Runtime {
+            store: ObjectStore::open(out).await.expect("the output folder"),
+            tenants: TenantSource::Single {
+                id: id.clone(),
+                origin: "the benchmark".into(),
+                json: SecretString::from(secret.to_string()),
+            },
+            http: runner::http_client().expect("an HTTP client"),
+            options: Options {
+                allow_http_loopback: true,
+                ..Options::default()
+            },
+        };
+        runner::run(&rt, &Target::Tenant(id), &scenario.plan(), &Window::Live, None)
+            .await
+            .expect("the run")
+    });
+    println!("{}", serde_json::to_string(&summary).expect("a summary serialises"));
+    ExitCode::SUCCESS
+}

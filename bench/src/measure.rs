@@ -1,0 +1,212 @@
+//! Running one scenario and measuring the child process that ingests it.
+
+use std::fmt;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use okta_ingest::runner::RunSummary;
+use okta_sim::Simulator;
+
+use crate::scenarios::Scenario;
+
+/// Targets from the benchmark's brief.
+const MAX_RSS_MB: f64 = 64.0;
+const MAX_CPU_MS_PER_1000: f64 = 20.0;
+
+/// One scenario's measurements.
+pub struct Row {
+    name: &'static str,
+    records: u64,
+    requests: u64,
+    minimum: u64,
+    wall: Duration,
+    cpu: Duration,
+    rss_mb: f64,
+    bytes: u64,
+    rate_limited: u64,
+    /// For the rate-limited run: requests ÷ allowed requests per minute.
+    theoretical: Option<Duration>,
+    /// CPU per 1000 records is a target only where records are what costs (not fan-out calls).
+    cpu_target: bool,
+}
+
+pub async fn run(scenario: &Scenario) -> Row {
+    let started = Instant::now();
+    let sim = Simulator::start(scenario.sim.clone())
+        .await
+        .expect("the simulator starts");
+    eprintln!(
+        "{}: simulator ready in {:.1}s",
+        scenario.name,
+        started.elapsed().as_secs_f64()
+    );
+    let out = std::env::temp_dir().join(format!("okta-ingest-bench-{}-{}", scenario.name, std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let exe = std::env::current_exe().expect("own path");
+    let (summary, wall, usage) = {
+        let url = sim.url();
+        let out = out.display().to_string();
+        let name = scenario.name.to_owned();
+        // The child is waited for on a blocking thread so the simulator keeps serving.
+        tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let mut child = Command::new(exe)
+                .args(["child", &name, &url, &out])
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("the child starts");
+            let mut stdout = String::new();
+            child
+                .stdout
+                .take()
+                .expect("piped")
+                .read_to_string(&mut stdout)
+                .expect("the child's output");
+            let usage = wait_with_usage(child.id() as libc::pid_t);
+            let wall = started.elapsed();
+            let summary: RunSummary = serde_json::from_str(stdout.trim()).expect("the child prints its summary");
+            (summary, wall, usage)
+        })
+        .await
+        .expect("the child finishes")
+    };
+    let tenant = &summary.tenants[0];
+    let records = tenant.resources.iter().map(|r| r.records).sum();
+    let row = Row {
+        name: scenario.name,
+        records,
+        requests: tenant.requests.requests,
+        minimum: scenario.minimum_requests(sim.dataset()),
+        wall,
+        cpu: usage.cpu,
+        rss_mb: usage.max_rss_kb as f64 / 1024.0,
+        bytes: folder_bytes(&out),
+        rate_limited: tenant.requests.rate_limited,
+        theoretical: scenario
+            .allowed_per_minute
+            .map(|per_minute| Duration::from_secs_f64(tenant.requests.requests as f64 / per_minute * 60.0)),
+        cpu_target: !scenario.name.contains("factors") && !scenario.name.contains("+"),
+    };
+    for r in &tenant.resources {
+        if r.status != okta_ingest::manifest::Status::Complete {
+            eprintln!("{}: {} is {:?}: {:?}", scenario.name, r.resource, r.status, r.reason);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    row
+}
+
+struct Usage {
+    cpu: Duration,
+    max_rss_kb: i64,
+}
+
+/// Waits for the child and returns its own CPU time (user + system) and peak RSS.
+fn wait_with_usage(pid: libc::pid_t) -> Usage {
+    let mut status = 0;
+    // SAFETY: `rusage` is plain old data that wait4 fills in; `pid` is our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4 on the child");
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child failed");
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Usage {
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        max_rss_kb: usage.ru_maxrss,
+    }
+}
+
+/// Bytes of the parts written (manifests excluded).
+fn folder_bytes(dir: &std::path::Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if !path.ends_with("_manifests") {
+                    stack.push(path);
+                }
+            } else {
+                total += entry.metadata().map_or(0, |m| m.len());
+            }
+        }
+    }
+    total
+}
+
+impl Row {
+    fn cpu_ms_per_1000(&self) -> f64 {
+        self.cpu.as_secs_f64() * 1000.0 / (self.records.max(1) as f64 / 1000.0)
+    }
+
+    pub fn targets_met(&self) -> bool {
+        self.requests == self.minimum
+            && self.rss_mb <= MAX_RSS_MB
+            && (!self.cpu_target || self.cpu_ms_per_1000() <= MAX_CPU_MS_PER_1000)
+            && self.theoretical.is_none_or(|t| {
+                self.rate_limited == 0 && self.wall.as_secs_f64() <= t.as_secs_f64() * 1.1
+            })
+    }
+
+    pub fn header() -> String {
+        format!(
+            "{:<24} {:>9} {:>8} {:>8} {:>8} {:>8} {:>10} {:>8} {:>10} {:>5} {:>9}  {}",
+            "scenario", "records", "requests", "minimum", "wall s", "cpu s", "cpu ms/1k", "rss MB", "gzip MB", "429s", "theory s", "targets"
+        )
+    }
+
+    pub fn legend() -> String {
+        format!(
+            "targets: requests = minimum; peak RSS ≤ {MAX_RSS_MB} MB; ≤ {MAX_CPU_MS_PER_1000} ms CPU per 1,000 records \
+             (record scenarios; fan-out scenarios are bound by calls, not records); rate-limited run within 10 % of theory with no 429"
+        )
+    }
+}
+
+impl fmt::Display for Row {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut misses = Vec::new();
+        if self.requests != self.minimum {
+            misses.push("requests");
+        }
+        if self.rss_mb > MAX_RSS_MB {
+            misses.push("rss");
+        }
+        if self.cpu_target && self.cpu_ms_per_1000() > MAX_CPU_MS_PER_1000 {
+            misses.push("cpu");
+        }
+        if let Some(t) = self.theoretical {
+            if self.rate_limited > 0 || self.wall.as_secs_f64() > t.as_secs_f64() * 1.1 {
+                misses.push("pacing");
+            }
+        }
+        let verdict = if misses.is_empty() {
+            "met".to_owned()
+        } else {
+            format!("NOT met: {}", misses.join(", "))
+        };
+        write!(
+            f,
+            "{:<24} {:>9} {:>8} {:>8} {:>8.1} {:>8.2} {:>10.2} {:>8.1} {:>10.2} {:>5} {:>9}  {}",
+            self.name,
+            self.records,
+            self.requests,
+            self.minimum,
+            self.wall.as_secs_f64(),
+            self.cpu.as_secs_f64(),
+            self.cpu_ms_per_1000(),
+            self.rss_mb,
+            self.bytes as f64 / 1_048_576.0,
+            self.rate_limited,
+            self.theoretical
+                .map_or("-".to_owned(), |t| format!("{:.1}", t.as_secs_f64())),
+            verdict
+        )
+    }
+}
