@@ -41,7 +41,11 @@ const CATALOG: &[(&str, &str, Kind)] = &[
     ("oidc_client", "Expense Portal", Kind::OidcWeb),
     ("amazon_aws", "AWS Account Federation", Kind::Saml),
     ("bookmark", "HR Handbook", Kind::Bookmark),
-    ("github_enterprise_cloud", "GitHub Enterprise Cloud", Kind::Saml),
+    (
+        "github_enterprise_cloud",
+        "GitHub Enterprise Cloud",
+        Kind::Saml,
+    ),
     ("oidc_client", "Field Sales Mobile", Kind::OidcNative),
     ("workday", "Workday", Kind::Saml),
     ("template_swa", "Payroll Portal", Kind::Swa),
@@ -81,49 +85,82 @@ pub(crate) struct Org<'a> {
     pub granted_by: &'a str,
 }
 
-/// The id the directory app (catalog entry 4) will get, so groups can name their source
-/// before apps exist. Drawn first from the apps' generator.
+/// The catalog entry imported groups come from (Google Workspace).
 pub(crate) const DIRECTORY_APP: usize = 3;
 
-/// `count` apps, cycling through the catalog (labels numbered on later rounds). `ids` are the
-/// pre-drawn ids of the first apps (the directory app's among them).
-pub(crate) fn apps(rng: &mut fastrand::Rng, count: usize, ids: &[String], org: &Org) -> Apps {
+/// One app per id, cycling through the catalog (labels numbered on later rounds). The ids are
+/// drawn before groups exist, so imported groups can name the directory app as their source.
+pub(crate) fn apps(rng: &mut fastrand::Rng, ids: &[String], org: &Org) -> Apps {
+    let count = ids.len();
     let mut out = Apps {
         apps: Vec::with_capacity(count),
         users: BTreeMap::new(),
         groups: BTreeMap::new(),
         grants: BTreeMap::new(),
     };
-    let everyone = org.groups.iter().find(|g| g["type"] == "BUILT_IN");
-    let other_groups: Vec<&Value> = org.groups.iter().filter(|g| g["type"] != "BUILT_IN").collect();
-    let active_users: Vec<&Value> = org.users.iter().filter(|u| u["status"] == "ACTIVE").collect();
+    let size = |g: &&Value| {
+        org.members
+            .get(g["id"].as_str().unwrap_or_default())
+            .map_or(0, Vec::len)
+    };
+    let (large_groups, small_groups): (Vec<&Value>, Vec<&Value>) = org
+        .groups
+        .iter()
+        .filter(|g| g["type"] != "BUILT_IN")
+        .partition(|g| size(g) > 120);
+    let active_users: Vec<&Value> = org
+        .users
+        .iter()
+        .filter(|u| u["status"] == "ACTIVE")
+        .collect();
     for i in 0..count {
         let (name, base_label, kind) = CATALOG[i % CATALOG.len()];
         let label = match i / CATALOG.len() {
             0 => base_label.to_owned(),
             round => format!("{base_label} {}", round + 1),
         };
-        let id = ids.get(i).cloned().unwrap_or_else(|| okta_id(rng, "0oa"));
-        let created = between(rng, org.anchor - Duration::days(1_500), org.anchor - Duration::days(20));
+        let id = ids[i].clone();
+        let created = between(
+            rng,
+            org.anchor - Duration::days(1_500),
+            org.anchor - Duration::days(20),
+        );
         let last_updated = between(rng, created, org.anchor);
         // One in twelve is switched off (Okta's own never are).
-        let status = if kind != Kind::BuiltIn && rng.u8(..12) == 0 { "INACTIVE" } else { "ACTIVE" };
-        let app = app(rng, &id, name, &label, kind, status, created, last_updated, org);
+        let status = if kind != Kind::BuiltIn && rng.u8(..12) == 0 {
+            "INACTIVE"
+        } else {
+            "ACTIVE"
+        };
+        let app = app(
+            rng,
+            &id,
+            name,
+            &label,
+            kind,
+            status,
+            created,
+            last_updated,
+            org,
+        );
 
-        // Who is assigned: the dashboard to Everyone, Okta's other apps to nobody, service
-        // apps to nobody; the rest to a few groups and a few people directly.
+        // Who is assigned: Okta's own apps and service apps nobody; the rest up to three
+        // groups (small ones mostly, a department or office now and then) and a few people.
         let assigned_groups: Vec<&Value> = match kind {
-            Kind::BuiltIn if name == "okta_enduser" => everyone.into_iter().collect(),
             Kind::BuiltIn | Kind::OidcService => Vec::new(),
             _ => {
-                let n = rng.usize(0..=3.min(other_groups.len()));
-                sample(rng, &other_groups, n)
+                let n = rng.usize(0..=2);
+                let mut chosen = sample(rng, &small_groups, n);
+                if rng.u8(..10) < 3 {
+                    chosen.extend(sample(rng, &large_groups, 1));
+                }
+                chosen
             }
         };
         let direct: Vec<&Value> = match kind {
             Kind::BuiltIn | Kind::OidcService => Vec::new(),
             _ => {
-                let n = rng.usize(0..=20.min(active_users.len()));
+                let n = rng.usize(0..=20);
                 sample(rng, &active_users, n)
             }
         };
@@ -140,7 +177,8 @@ pub(crate) fn apps(rng: &mut fastrand::Rng, count: usize, ids: &[String], org: &
         }
         out.apps.push(app);
     }
-    out.apps.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    out.apps
+        .sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
     out
 }
 
@@ -204,15 +242,28 @@ fn app(
                 "attributeStatements": [],
             });
             if rng.bool() {
-                features = json!(["PUSH_NEW_USERS", "PUSH_USER_DEACTIVATION", "PUSH_PROFILE_UPDATES", "IMPORT_NEW_USERS"]);
+                features = json!([
+                    "PUSH_NEW_USERS",
+                    "PUSH_USER_DEACTIVATION",
+                    "PUSH_PROFILE_UPDATES",
+                    "IMPORT_NEW_USERS"
+                ]);
             }
         }
         Kind::OidcWeb | Kind::OidcService | Kind::OidcNative | Kind::OidcSpa => {
             let (application_type, grant_types, auth_method) = match kind {
                 Kind::OidcService => ("service", json!(["client_credentials"]), "private_key_jwt"),
-                Kind::OidcNative => ("native", json!(["authorization_code", "refresh_token"]), "none"),
+                Kind::OidcNative => (
+                    "native",
+                    json!(["authorization_code", "refresh_token"]),
+                    "none",
+                ),
                 Kind::OidcSpa => ("browser", json!(["authorization_code"]), "none"),
-                _ => ("web", json!(["authorization_code", "refresh_token"]), "client_secret_basic"),
+                _ => (
+                    "web",
+                    json!(["authorization_code", "refresh_token"]),
+                    "client_secret_basic",
+                ),
             };
             credentials = json!({
                 "userNameTemplate": { "template": "${source.login}", "type": "BUILT_IN" },
@@ -279,7 +330,13 @@ fn app(
 }
 
 /// The app's group assignments, sorted by group id.
-fn app_groups(rng: &mut fastrand::Rng, app_id: &str, groups: &[&Value], since: DateTime<Utc>, org: &Org) -> Vec<Value> {
+fn app_groups(
+    rng: &mut fastrand::Rng,
+    app_id: &str,
+    groups: &[&Value],
+    since: DateTime<Utc>,
+    org: &Org,
+) -> Vec<Value> {
     let url = org.url;
     let mut assignments: Vec<Value> = groups
         .iter()
@@ -305,11 +362,22 @@ fn app_groups(rng: &mut fastrand::Rng, app_id: &str, groups: &[&Value], since: D
 
 /// App users: members of the assigned groups (scope GROUP) and direct assignees (scope USER,
 /// which wins when both apply), sorted by user id.
-fn app_users(rng: &mut fastrand::Rng, app: &Value, groups: &[&Value], direct: &[&Value], org: &Org) -> Vec<Value> {
+fn app_users(
+    rng: &mut fastrand::Rng,
+    app: &Value,
+    groups: &[&Value],
+    direct: &[&Value],
+    org: &Org,
+) -> Vec<Value> {
     // User id → the group it came through (None: assigned directly).
     let mut via: BTreeMap<&str, Option<&Value>> = BTreeMap::new();
     for group in groups {
-        for member in org.members.get(group["id"].as_str().unwrap_or_default()).into_iter().flatten() {
+        for member in org
+            .members
+            .get(group["id"].as_str().unwrap_or_default())
+            .into_iter()
+            .flatten()
+        {
             via.insert(member, Some(*group));
         }
     }
@@ -318,7 +386,10 @@ fn app_users(rng: &mut fastrand::Rng, app: &Value, groups: &[&Value], direct: &[
     }
     let app_id = app["id"].as_str().unwrap_or_default();
     let provisioned = app["features"].as_array().is_some_and(|f| !f.is_empty());
-    let since = app["created"].as_str().and_then(|t| t.parse::<DateTime<Utc>>().ok()).unwrap_or(org.anchor);
+    let since = app["created"]
+        .as_str()
+        .and_then(|t| t.parse::<DateTime<Utc>>().ok())
+        .unwrap_or(org.anchor);
     via.into_iter()
         .filter_map(|(user_id, group)| {
             let user = super::find(org.users, user_id)?;
@@ -372,7 +443,10 @@ fn grants(rng: &mut fastrand::Rng, app: &Value, kind: Kind, org: &Org) -> Vec<Va
     rng.shuffle(&mut scopes);
     let app_id = app["id"].as_str().unwrap_or_default();
     let label = app["label"].clone();
-    let since = app["created"].as_str().and_then(|t| t.parse::<DateTime<Utc>>().ok()).unwrap_or(org.anchor);
+    let since = app["created"]
+        .as_str()
+        .and_then(|t| t.parse::<DateTime<Utc>>().ok())
+        .unwrap_or(org.anchor);
     let mut grants: Vec<Value> = scopes
         .into_iter()
         .take(count)

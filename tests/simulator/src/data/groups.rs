@@ -10,13 +10,30 @@ use super::words::{DEPARTMENTS, PLACES};
 use crate::ids::{base62, between, days_before, okta_id, pick, timestamp};
 
 const TEAMS: &[&str] = &[
-    "Project Phoenix", "Incident Responders", "Release Captains", "Mentors", "Interns 2026",
-    "Security Champions", "Data Platform", "Design Council", "Sales EMEA", "Sales APAC",
-    "Contractors", "Board Observers", "Beta Testers", "On-Call Primary", "Finance Approvers",
+    "Project Phoenix",
+    "Incident Responders",
+    "Release Captains",
+    "Mentors",
+    "Interns 2026",
+    "Security Champions",
+    "Data Platform",
+    "Design Council",
+    "Sales EMEA",
+    "Sales APAC",
+    "Contractors",
+    "Board Observers",
+    "Beta Testers",
+    "On-Call Primary",
+    "Finance Approvers",
 ];
 const IMPORTED: &[&str] = &[
-    "VPN Users", "Workstation Admins", "File Share - Legal", "Printers - HQ", "Wi-Fi Corporate",
-    "Domain Users", "Remote Desktop Users",
+    "VPN Users",
+    "Workstation Admins",
+    "File Share - Legal",
+    "Printers - HQ",
+    "Wi-Fi Corporate",
+    "Domain Users",
+    "Remote Desktop Users",
 ];
 
 /// The groups, sorted by id, and each group's member ids, sorted.
@@ -40,12 +57,19 @@ pub(crate) fn groups(
         .iter()
         .filter(|u| u["status"] != "DEPROVISIONED")
         .collect();
-    let with = |field: &str, value: &str| -> Vec<&Value> {
-        eligible
-            .iter()
-            .copied()
-            .filter(|u| u["profile"][field] == value)
-            .collect()
+    // Indexes by profile attribute, so department and office groups cost one pass.
+    let mut by_attribute: BTreeMap<(&str, &str), Vec<&Value>> = BTreeMap::new();
+    for user in &eligible {
+        for field in ["department", "city"] {
+            let value = user["profile"][field].as_str().unwrap_or_default();
+            by_attribute.entry((field, value)).or_default().push(user);
+        }
+    }
+    let with = |field: &'static str, value: &str| -> Vec<&Value> {
+        by_attribute
+            .get(&(field, value))
+            .cloned()
+            .unwrap_or_default()
     };
     let org_created = anchor - Duration::days(1_600);
 
@@ -53,23 +77,43 @@ pub(crate) fn groups(
     let mut members = BTreeMap::new();
     for i in 0..count {
         let (kind, name, description, chosen): (&str, String, String, Vec<&Value>) = if i == 0 {
-            ("BUILT_IN", "Everyone".into(), "All users in your organization".into(), eligible.clone())
+            (
+                "BUILT_IN",
+                "Everyone".into(),
+                "All users in your organization".into(),
+                eligible.clone(),
+            )
         } else if i <= DEPARTMENTS.len() {
             let (department, division, _) = DEPARTMENTS[i - 1];
             let description = format!("Everyone in {department} ({division})");
-            ("OKTA_GROUP", department.into(), description, with("department", department))
+            (
+                "OKTA_GROUP",
+                department.into(),
+                description,
+                with("department", department),
+            )
         } else {
             let n = i - DEPARTMENTS.len() - 1;
             match n % 4 {
                 0 => {
                     let (city, ..) = PLACES[(n / 4) % PLACES.len()];
                     let name = format!("Office - {city}");
-                    ("OKTA_GROUP", name, format!("People based in {city}"), with("city", city))
+                    (
+                        "OKTA_GROUP",
+                        name,
+                        format!("People based in {city}"),
+                        with("city", city),
+                    )
                 }
                 1 if import_app.is_some() => {
                     let name = IMPORTED[(n / 4) % IMPORTED.len()].to_owned();
                     let size = rng.usize(0..=eligible.len().min(120));
-                    ("APP_GROUP", name, "Imported from the corporate directory".into(), sample(rng, &eligible, size))
+                    (
+                        "APP_GROUP",
+                        name,
+                        "Imported from the corporate directory".into(),
+                        sample(rng, &eligible, size),
+                    )
                 }
                 _ => {
                     let name = match n / 4 {
@@ -77,13 +121,27 @@ pub(crate) fn groups(
                         round => format!("{} {}", TEAMS[n % TEAMS.len()], round + 1),
                     };
                     // One team in ten is empty: fan-out must cope with groups without members.
-                    let size = if rng.u8(..10) == 0 { 0 } else { rng.usize(1..=eligible.len().clamp(1, 60)) };
-                    ("OKTA_GROUP", name, format!("{name} team"), sample(rng, &eligible, size))
+                    let size = if rng.u8(..10) == 0 {
+                        0
+                    } else {
+                        rng.usize(1..=eligible.len().clamp(1, 60))
+                    };
+                    let description = format!("{name} team");
+                    (
+                        "OKTA_GROUP",
+                        name,
+                        description,
+                        sample(rng, &eligible, size),
+                    )
                 }
             }
         };
         let id = okta_id(rng, "00g");
-        let created = if kind == "BUILT_IN" { org_created } else { between(rng, org_created, anchor - Duration::days(30)) };
+        let created = if kind == "BUILT_IN" {
+            org_created
+        } else {
+            between(rng, org_created, anchor - Duration::days(30))
+        };
         let last_updated = between(rng, created, anchor);
         let last_membership = between(rng, last_updated, anchor);
         let mut profile = json!({ "name": name, "description": description });
@@ -126,7 +184,10 @@ pub(crate) fn groups(
             group["source"] = source;
             group["_links"]["source"] = json!({ "href": format!("{org_url}/api/v1/apps/{}", import_app.unwrap_or_default()) });
         }
-        let mut ids: Vec<String> = chosen.iter().map(|u| u["id"].as_str().unwrap_or_default().to_owned()).collect();
+        let mut ids: Vec<String> = chosen
+            .iter()
+            .map(|u| u["id"].as_str().unwrap_or_default().to_owned())
+            .collect();
         ids.sort();
         members.insert(id, ids);
         groups.push(group);
@@ -136,7 +197,13 @@ pub(crate) fn groups(
 }
 
 /// Rules that assign users to the department and office groups by profile attribute.
-pub(crate) fn rules(rng: &mut fastrand::Rng, count: usize, groups: &[Value], users: &[Value], anchor: DateTime<Utc>) -> Vec<Value> {
+pub(crate) fn rules(
+    rng: &mut fastrand::Rng,
+    count: usize,
+    groups: &[Value],
+    users: &[Value],
+    anchor: DateTime<Utc>,
+) -> Vec<Value> {
     let targets: Vec<(&Value, String)> = groups
         .iter()
         .filter(|g| g["type"] == "OKTA_GROUP")
@@ -182,10 +249,26 @@ pub(crate) fn rules(rng: &mut fastrand::Rng, count: usize, groups: &[Value], use
     rules
 }
 
-/// `size` distinct items, in random order.
-pub(crate) fn sample<'a>(rng: &mut fastrand::Rng, from: &[&'a Value], size: usize) -> Vec<&'a Value> {
-    let mut all = from.to_vec();
-    rng.shuffle(&mut all);
-    all.truncate(size);
-    all
+/// `size` distinct items (all of them if fewer), in random order. Draws indexes rather than
+/// shuffling, since groups sample a few users out of many thousands.
+pub(crate) fn sample<'a>(
+    rng: &mut fastrand::Rng,
+    from: &[&'a Value],
+    size: usize,
+) -> Vec<&'a Value> {
+    if size * 2 >= from.len() {
+        let mut all = from.to_vec();
+        rng.shuffle(&mut all);
+        all.truncate(size);
+        return all;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(size);
+    let mut picked = Vec::with_capacity(size);
+    while picked.len() < size {
+        let at = rng.usize(..from.len());
+        if seen.insert(at) {
+            picked.push(from[at]);
+        }
+    }
+    picked
 }

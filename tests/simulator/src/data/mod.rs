@@ -1,39 +1,203 @@
 //! The generated org: every object the simulator serves, as Okta's JSON, built once at start
 //! from the seed. Tests compare ingested lines with these values.
 
+mod apps;
+mod devices;
+mod groups;
+mod org;
+pub(crate) mod policies;
+mod roles;
+mod security;
 mod users;
 mod words;
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::config::SimConfig;
+use crate::config::{Engine, SimConfig};
 use crate::ids::okta_id;
 
-/// The objects of the simulated org. Lists are sorted by `id`, the order Okta pages them in.
+/// The objects of the simulated org. Lists are sorted by `id` (the order Okta pages them in)
+/// unless said otherwise; maps are keyed by the parent's id.
 #[derive(Debug, Clone)]
 pub struct Dataset {
     /// Every user, DEPROVISIONED ones included.
     pub users: Vec<Value>,
-    /// Each user's factors, by user id; users without factors map to an empty list.
+    /// Each user's factors; users without factors map to an empty list.
     pub factors: BTreeMap<String, Vec<Value>>,
+    /// Groups as listed without `expand` (see [`Dataset::group_with_stats`]).
+    pub groups: Vec<Value>,
+    /// Group id → member user ids, sorted (`/groups/{id}/users` serves those users).
+    pub group_members: BTreeMap<String, Vec<String>>,
+    pub group_rules: Vec<Value>,
+    pub apps: Vec<Value>,
+    /// App id → its AppUsers, sorted by user id (every app has an entry).
+    pub app_users: BTreeMap<String, Vec<Value>>,
+    /// App id → its group assignments, sorted by group id (every app has an entry).
+    pub app_groups: BTreeMap<String, Vec<Value>>,
+    /// App id → scope grants, for OIDC apps only.
+    pub app_grants: BTreeMap<String, Vec<Value>>,
+    /// The users `/api/v1/iam/assignees/users` lists (`{id, orn, _links}`).
+    pub role_assignees: Vec<Value>,
+    /// User id → role assignments, for users holding roles directly.
+    pub user_roles: BTreeMap<String, Vec<Value>>,
+    /// Group id → role assignments, for groups holding roles.
+    pub group_roles: BTreeMap<String, Vec<Value>>,
+    pub custom_roles: Vec<Value>,
+    /// Custom role id → its permissions.
+    pub custom_role_permissions: BTreeMap<String, Vec<Value>>,
+    pub resource_sets: Vec<Value>,
+    /// Every policy the engine has, by type then priority (the order listings return them).
+    pub policies: Vec<Value>,
+    /// Policy id → rules by priority.
+    pub policy_rules: BTreeMap<String, Vec<Value>>,
+    pub org: Value,
+    /// Path under `/api/v1/org` (e.g. `/privacy/oktaSupport`) → the setting object.
+    pub org_settings: BTreeMap<String, Value>,
+    pub org_contacts: Vec<Value>,
+    pub domains: Vec<Value>,
+    /// Devices as listed without `expand`; none on Classic orgs (see [`Dataset::device_with_users`]).
+    pub devices: Vec<Value>,
+    /// Device id → the `_embedded.users` entries of `expand=user`.
+    pub device_users: BTreeMap<String, Vec<Value>>,
+    pub idps: Vec<Value>,
+    pub network_zones: Vec<Value>,
+    pub threat_insight: Value,
+    pub behaviors: Vec<Value>,
 }
 
 impl Dataset {
     /// `anchor` is "now" for the inventory: the newest timestamps lie just before it.
-    pub(crate) fn generate(config: &SimConfig, org_url: &str, anchor: DateTime<Utc>) -> Dataset {
+    pub(crate) fn generate(config: &SimConfig, url: &str, anchor: DateTime<Utc>) -> Dataset {
         let mut rng = fastrand::Rng::with_seed(config.seed);
-        let user_types = [okta_id(&mut rng, "oty"), okta_id(&mut rng, "oty")];
-        let users = users::users(&mut rng, config.users, org_url, anchor, &user_types);
-        let factors = users::factors(&mut rng, &users, org_url);
-        Dataset { users, factors }
+        let rng = &mut rng;
+        let org_id = okta_id(rng, "00o");
+        let user_types = [okta_id(rng, "oty"), okta_id(rng, "oty")];
+        let app_ids: Vec<String> = (0..config.apps).map(|_| okta_id(rng, "0oa")).collect();
+
+        let users = users::users(rng, config.users, url, anchor, &user_types);
+        let factors = users::factors(rng, &users, url);
+        let directory = app_ids.get(apps::DIRECTORY_APP).map(String::as_str);
+        let groups = groups::groups(rng, config.groups, &users, directory, url, anchor);
+        let group_rules = groups::rules(rng, config.group_rules, &groups.groups, &users, anchor);
+        let role_sizes = roles::Sizes {
+            admins: config.admins,
+            custom_roles: config.custom_roles,
+            resource_sets: config.resource_sets,
+        };
+        let roles = roles::roles(
+            rng,
+            &role_sizes,
+            &users,
+            &groups.groups,
+            &org_id,
+            url,
+            anchor,
+        );
+        let super_admin = roles
+            .user_roles
+            .iter()
+            .find(|(_, held)| held.iter().any(|r| r["type"] == "SUPER_ADMIN"))
+            .map(|(id, _)| id.clone())
+            .unwrap_or_default();
+        let apps = apps::apps(
+            rng,
+            &app_ids,
+            &apps::Org {
+                org_id: &org_id,
+                url,
+                anchor,
+                users: &users,
+                groups: &groups.groups,
+                members: &groups.members,
+                granted_by: &super_admin,
+            },
+        );
+        let network_zones = security::zones(rng, config.network_zones, url, anchor);
+        let policies = policies::policies(
+            rng,
+            config.policies_per_type,
+            config.engine,
+            &groups.groups,
+            &network_zones,
+            url,
+            anchor,
+        );
+        let org = org::org(rng, &org_id, url, anchor);
+        let device_count = match config.engine {
+            Engine::IdentityEngine => config.devices,
+            Engine::Classic => 0,
+        };
+        let devices = devices::devices(rng, device_count, &users, url, anchor);
+        let idps = security::idps(rng, config.idps, url, anchor);
+        let behaviors = security::behaviors(rng, config.behaviors, url, anchor);
+        let threat_insight = security::threat_insight(&network_zones, url, anchor);
+
+        Dataset {
+            users,
+            factors,
+            groups: groups.groups,
+            group_members: groups.members,
+            group_rules,
+            apps: apps.apps,
+            app_users: apps.users,
+            app_groups: apps.groups,
+            app_grants: apps.grants,
+            role_assignees: roles.assignees,
+            user_roles: roles.user_roles,
+            group_roles: roles.group_roles,
+            custom_roles: roles.custom_roles,
+            custom_role_permissions: roles.permissions,
+            resource_sets: roles.resource_sets,
+            policies: policies.policies,
+            policy_rules: policies.rules,
+            org: org.org,
+            org_settings: org.settings,
+            org_contacts: org.contacts,
+            domains: org.domains,
+            devices: devices.devices,
+            device_users: devices.users,
+            idps,
+            network_zones,
+            threat_insight,
+            behaviors,
+        }
     }
 
     /// A user by id.
     pub fn user(&self, id: &str) -> Option<&Value> {
         find(&self.users, id)
+    }
+
+    /// A group as `expand=stats` returns it: `_embedded.stats` with its member count.
+    pub fn group_with_stats(&self, group: &Value) -> Value {
+        let id = group["id"].as_str().unwrap_or_default();
+        let apps = self
+            .app_groups
+            .values()
+            .filter(|assigned| assigned.iter().any(|a| a["id"] == id))
+            .count();
+        let mut expanded = group.clone();
+        expanded["_embedded"] = json!({
+            "stats": {
+                "usersCount": self.group_members.get(id).map_or(0, Vec::len),
+                "appsCount": apps,
+                "groupPushMappingsCount": 0,
+                "hasAdminPrivilege": self.group_roles.contains_key(id),
+            },
+        });
+        expanded
+    }
+
+    /// A device as `expand=user` returns it: `_embedded.users` with each user in full.
+    pub fn device_with_users(&self, device: &Value) -> Value {
+        let id = device["id"].as_str().unwrap_or_default();
+        let mut expanded = device.clone();
+        expanded["_embedded"] =
+            json!({ "users": self.device_users.get(id).cloned().unwrap_or_default() });
+        expanded
     }
 }
 

@@ -1,10 +1,19 @@
 //! The management endpoints the simulator serves: path template, the OAuth scope Okta checks,
 //! and the handler. One table, so stats, scopes and dispatch agree.
 
+mod apps;
+mod devices;
+mod groups;
+mod iam;
+mod org;
+mod policies;
+mod security;
 mod users;
 
 use axum::response::Response;
+use serde_json::Value;
 
+use crate::reply::{json, not_found};
 use crate::state::OrgState;
 
 /// One endpoint. `{id}` in a template matches one path segment.
@@ -49,18 +58,100 @@ impl Call<'_> {
     }
 }
 
+/// Scope names, as Okta's spec assigns them.
+const USERS: &str = "okta.users.read";
+const GROUPS: &str = "okta.groups.read";
+const APPS: &str = "okta.apps.read";
+const ROLES: &str = "okta.roles.read";
+const ORGS: &str = "okta.orgs.read";
+
+const fn route(
+    template: &'static str,
+    scope: &'static str,
+    handler: fn(&Call) -> Response,
+) -> Route {
+    Route {
+        template,
+        scope,
+        handler,
+    }
+}
+
+/// Literal templates come before `{id}` templates of the same shape, so they win.
 static ROUTES: &[Route] = &[
-    Route {
-        template: "/api/v1/users",
-        scope: "okta.users.read",
-        handler: users::list,
-    },
-    Route {
-        template: "/api/v1/users/{id}/factors",
-        scope: "okta.users.read",
-        handler: users::factors,
-    },
+    route("/api/v1/users", USERS, users::list),
+    route("/api/v1/users/{id}/factors", USERS, users::factors),
+    route("/api/v1/users/{id}/roles", ROLES, users::roles),
+    route("/api/v1/groups", GROUPS, groups::list),
+    route("/api/v1/groups/rules", GROUPS, groups::rules),
+    route("/api/v1/groups/{id}/users", GROUPS, groups::members),
+    route("/api/v1/groups/{id}/roles", ROLES, groups::roles),
+    route("/api/v1/apps", APPS, apps::list),
+    route("/api/v1/apps/{id}/users", APPS, apps::users),
+    route("/api/v1/apps/{id}/groups", APPS, apps::groups),
+    route(
+        "/api/v1/apps/{id}/grants",
+        "okta.appGrants.read",
+        apps::grants,
+    ),
+    route("/api/v1/iam/assignees/users", ROLES, iam::assignees),
+    route("/api/v1/iam/roles", ROLES, iam::custom_roles),
+    route(
+        "/api/v1/iam/roles/{id}/permissions",
+        ROLES,
+        iam::permissions,
+    ),
+    route("/api/v1/iam/resource-sets", ROLES, iam::resource_sets),
+    route("/api/v1/policies", "okta.policies.read", policies::list),
+    route(
+        "/api/v1/policies/{id}/rules",
+        "okta.policies.read",
+        policies::rules,
+    ),
+    route("/api/v1/org", ORGS, org::org),
+    route("/api/v1/org/contacts", ORGS, org::contacts),
+    route("/api/v1/org/preferences", ORGS, org::setting),
+    route("/api/v1/org/privacy/oktaSupport", ORGS, org::setting),
+    route("/api/v1/org/privacy/oktaCommunication", ORGS, org::setting),
+    route(
+        "/api/v1/org/orgSettings/thirdPartyAdminSetting",
+        ORGS,
+        org::setting,
+    ),
+    route(
+        "/api/v1/org/settings/clientPrivilegesSetting",
+        ORGS,
+        org::setting,
+    ),
+    route(
+        "/api/v1/org/settings/autoAssignAdminAppSetting",
+        ORGS,
+        org::setting,
+    ),
+    route("/api/v1/domains", "okta.domains.read", org::domains),
+    route("/api/v1/devices", "okta.devices.read", devices::list),
+    route("/api/v1/idps", "okta.idps.read", security::idps),
+    route("/api/v1/zones", "okta.networkZones.read", security::zones),
+    route(
+        "/api/v1/threats/configuration",
+        "okta.threatInsights.read",
+        security::threat_insight,
+    ),
+    route(
+        "/api/v1/behaviors",
+        "okta.behaviors.read",
+        security::behaviors,
+    ),
 ];
+
+/// A parent's unpaged child list: 404 for an unknown parent, `[]` for one without children.
+fn children(call: &Call, parent_exists: bool, children: Option<&Vec<Value>>) -> Response {
+    match (parent_exists, children) {
+        (false, _) => not_found(call.id()),
+        (true, Some(children)) => json(children),
+        (true, None) => json(&Vec::<Value>::new()),
+    }
+}
 
 /// The route of a path and the values of its `{id}` segments.
 pub(crate) fn find(path: &str) -> Option<(&'static Route, Vec<&str>)> {

@@ -1,12 +1,12 @@
 //! `/api/v1/users` (the plain list without DEPROVISIONED users, or the one search that finds
-//! them) and `/api/v1/users/{id}/factors`.
+//! them) and the per-user `factors` and `roles`.
 
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::Call;
+use super::{Call, children};
 use crate::paging;
-use crate::reply::{json, not_found, okta_error};
+use crate::reply::okta_error;
 
 const MAX_LIMIT: usize = 200;
 const DEPROVISIONED_SEARCH: &str = "status eq \"DEPROVISIONED\"";
@@ -34,8 +34,19 @@ pub(crate) fn list(call: &Call) -> Response {
 }
 
 pub(crate) fn factors(call: &Call) -> Response {
-    match call.org.dataset.factors.get(call.id()) {
-        Some(factors) => json(factors),
-        None => not_found(call.id()),
-    }
+    let data = &call.org.dataset;
+    children(
+        call,
+        data.user(call.id()).is_some(),
+        data.factors.get(call.id()),
+    )
+}
+
+pub(crate) fn roles(call: &Call) -> Response {
+    let data = &call.org.dataset;
+    children(
+        call,
+        data.user(call.id()).is_some(),
+        data.user_roles.get(call.id()),
+    )
 }

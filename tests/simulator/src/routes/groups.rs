@@ -1,0 +1,76 @@
+//! `/api/v1/groups` (with `expand=stats`), group members, group rules and group roles.
+
+use axum::response::Response;
+use serde_json::Value;
+
+use super::{Call, children};
+use crate::data::find;
+use crate::paging;
+use crate::reply::not_found;
+
+pub(crate) fn list(call: &Call) -> Response {
+    let data = &call.org.dataset;
+    // Okta's legacy default and maximum; clients should ask for 200.
+    let limit = match paging::limit(call, 10_000, 10_000) {
+        Ok(limit) => limit,
+        Err(response) => return response,
+    };
+    let page = paging::page(call, &data.groups, limit, |_| true);
+    let with_stats = call
+        .param("expand")
+        .is_some_and(|e| e.split(',').any(|x| x.trim() == "stats"));
+    if with_stats {
+        let items: Vec<Value> = page
+            .items
+            .iter()
+            .map(|g| data.group_with_stats(g))
+            .collect();
+        paging::link_response(call, &items, page.next.as_deref())
+    } else {
+        paging::link_response(call, &page.items, page.next.as_deref())
+    }
+}
+
+/// Member users, as full User objects; default and maximum page 1000.
+pub(crate) fn members(call: &Call) -> Response {
+    let data = &call.org.dataset;
+    let Some(member_ids) = data.group_members.get(call.id()) else {
+        return not_found(call.id());
+    };
+    let limit = match paging::limit(call, 1_000, 1_000) {
+        Ok(limit) => limit,
+        Err(response) => return response,
+    };
+    let start = match call.param("after") {
+        Some(after) => member_ids.partition_point(|id| id.as_str() <= after),
+        None => 0,
+    };
+    let mut users: Vec<&Value> = member_ids[start..]
+        .iter()
+        .take(limit + 1)
+        .filter_map(|id| data.user(id))
+        .collect();
+    let next = (users.len() > limit).then(|| {
+        users.truncate(limit);
+        users[limit - 1]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    });
+    paging::link_response(call, &users, next.as_deref())
+}
+
+pub(crate) fn rules(call: &Call) -> Response {
+    let limit = match paging::limit(call, 50, 200) {
+        Ok(limit) => limit,
+        Err(response) => return response,
+    };
+    let page = paging::page(call, &call.org.dataset.group_rules, limit, |_| true);
+    paging::link_response(call, &page.items, page.next.as_deref())
+}
+
+pub(crate) fn roles(call: &Call) -> Response {
+    let data = &call.org.dataset;
+    let exists = find(&data.groups, call.id()).is_some();
+    children(call, exists, data.group_roles.get(call.id()))
+}
