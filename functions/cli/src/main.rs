@@ -145,20 +145,20 @@ impl Command {
                 eprintln!("output in {out}/ (manifests under {out}/_manifests/)");
                 Ok(code)
             }
-            Command::Simulator { port, users } => {
-                let simulator = okta_sim::Simulator::start(
-                    okta_sim::SimConfig::small()
-                        .with_users(users)
-                        .with_port(port),
-                )
-                .await
-                .map_err(|e| Error::Environment(format!("starting the simulator: {e}")))?;
-                println!("{}", simulator.url());
-                eprintln!(
-                    "simulated Okta org at {}; API token: {}",
-                    simulator.url(),
-                    okta_sim::API_TOKEN
-                );
+            Command::Simulator {
+                port,
+                users,
+                latency_ms,
+            } => {
+                let config = okta_sim::SimConfig::small()
+                    .with_users(users)
+                    .with_port(port)
+                    .with_latency(std::time::Duration::from_millis(latency_ms));
+                let simulator = okta_sim::Simulator::start(config)
+                    .await
+                    .map_err(|e| Error::Environment(format!("starting the simulator: {e}")))?;
+                println!("{}", local_config::simulator_secret(&simulator));
+                eprintln!("simulated Okta org at {} (Ctrl-C stops it)", simulator.url());
                 let _ = tokio::signal::ctrl_c().await;
                 Ok(ExitCode::SUCCESS)
             }
