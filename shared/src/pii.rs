@@ -18,6 +18,8 @@ pub const DEFAULT_DROP: &[&str] = &[
     "profile.streetAddress",
     "profile.postalAddress",
     "profile.zipCode",
+    // A user's SMS and call factors carry the phone number in their own profile.
+    "profile.phoneNumber",
     "_embedded.user.profile.mobilePhone",
     "_embedded.user.profile.primaryPhone",
     "_embedded.user.profile.streetAddress",
