@@ -82,6 +82,23 @@ impl TestAws {
         }
     }
 
+    /// The keys under `prefix` (relative to the output root), without reading the objects.
+    pub async fn keys(&self, prefix: &str) -> Vec<String> {
+        let out = self
+            .s3
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(format!("out/{prefix}"))
+            .send()
+            .await
+            .expect("list");
+        out.contents()
+            .iter()
+            .filter_map(|o| o.key())
+            .map(|k| k.trim_start_matches("out/").to_owned())
+            .collect()
+    }
+
     /// Every object under the output root: key (relative to the root) and bytes.
     pub async fn objects(&self) -> Vec<(String, Vec<u8>)> {
         let mut out = Vec::new();

@@ -27,6 +27,7 @@
 //! - `faults`: [`Faults`], runtime fault injection
 //! - `foreign`: the foreign origin for cross-origin `next` links
 //! - `stats`: [`Stats`]
+//! - `system_log`: [`SystemLog`], events in persistence order, live appends
 //! - `reply`: Okta-shaped responses and errors
 //! - `ids`: Okta-looking ids and timestamps
 //! - [`keys`]: fixed test keys
@@ -53,6 +54,7 @@ mod routes;
 mod server;
 mod state;
 mod stats;
+mod system_log;
 mod token_endpoint;
 
 pub use config::{
@@ -63,3 +65,4 @@ pub use faults::Faults;
 pub use rate_limit::Bucket;
 pub use server::Simulator;
 pub use stats::{ForeignRequest, Stats};
+pub use system_log::SystemLog;

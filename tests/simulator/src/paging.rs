@@ -57,12 +57,21 @@ pub(crate) fn link_response(
     items: &[impl serde::Serialize],
     next: Option<&str>,
 ) -> Response {
+    links_response(call, items, next.map(|after| next_url(call, after, &[])))
+}
+
+/// A JSON array with a `self` link and, if given, this `next` URL.
+pub(crate) fn links_response(
+    call: &Call,
+    items: &[impl serde::Serialize],
+    next_url: Option<String>,
+) -> Response {
     let mut response = json(&items);
     let headers = response.headers_mut();
     let self_link = format!("<{}>; rel=\"self\"", call.self_url());
     headers.append(header::LINK, header_value(&self_link));
-    if let Some(after) = next {
-        let next_link = format!("<{}>; rel=\"next\"", next_url(call, after));
+    if let Some(next_url) = next_url {
+        let next_link = format!("<{next_url}>; rel=\"next\"");
         headers.append(header::LINK, header_value(&next_link));
     }
     response
@@ -77,21 +86,25 @@ pub(crate) fn body_response(
 ) -> Response {
     let mut links = json!({ "self": { "href": call.self_url() } });
     if let Some(after) = next {
-        links["next"] = json!({ "href": next_url(call, after) });
+        links["next"] = json!({ "href": next_url(call, after, &[]) });
     }
     json(&json!({ field: items, "_links": links }))
 }
 
-/// The request's URL with `after` set to the cursor: on the org's origin, or on the foreign
-/// origin when a fault says so.
-pub(crate) fn next_url(call: &Call, after: &str) -> String {
+/// The request's URL with `after` set to the cursor and the `dropped` parameters removed: on
+/// the org's origin, or on the foreign origin when a fault says so.
+pub(crate) fn next_url(call: &Call, after: &str, dropped: &[&str]) -> String {
     let origin = if call.org.faults.foreign_link(call.path) {
         &call.org.foreign_url
     } else {
         &call.org.url
     };
     let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (name, value) in call.query.iter().filter(|(name, _)| name != "after") {
+    let kept = call
+        .query
+        .iter()
+        .filter(|(name, _)| name != "after" && !dropped.contains(&name.as_str()));
+    for (name, value) in kept {
         query.append_pair(name, value);
     }
     query.append_pair("after", after);

@@ -13,6 +13,7 @@ use crate::data::Dataset;
 use crate::faults::Faults;
 use crate::state::OrgState;
 use crate::stats::Stats;
+use crate::system_log::SystemLog;
 use crate::{foreign, pipeline};
 
 /// A running simulated Okta org. Dropping it (or [`Simulator::shutdown`]) stops the server.
@@ -30,13 +31,7 @@ impl Simulator {
         let foreign_listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let url = format!("http://{}", org_listener.local_addr()?);
         let foreign_url = format!("http://{}", foreign_listener.local_addr()?);
-        // Inventory timestamps end at today's midnight: recent-looking, and the same all day.
-        let anchor = chrono::Utc::now()
-            .date_naive()
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
-            .and_utc();
-        let dataset = Dataset::generate(&config, &url, anchor);
+        let dataset = Dataset::generate(&config, &url, chrono::Utc::now());
         let org = Arc::new(OrgState::new(config, url, foreign_url, dataset));
 
         let (stop, _) = watch::channel(());
@@ -46,10 +41,13 @@ impl Simulator {
         let foreign_app = Router::new()
             .fallback(foreign::handle)
             .with_state(org.clone());
-        let tasks = vec![
+        let mut tasks = vec![
             serve(org_listener, org_app, &stop),
             serve(foreign_listener, foreign_app, &stop),
         ];
+        if org.config.log_events_per_second > 0 {
+            tasks.push(generate_events(org.clone(), &stop));
+        }
         Ok(Simulator { org, stop, tasks })
     }
 
@@ -82,6 +80,11 @@ impl Simulator {
         &self.org.faults
     }
 
+    /// The System Log, to append events while serving.
+    pub fn system_log(&self) -> &SystemLog {
+        self.org.dataset.system_log()
+    }
+
     /// Stops serving: open connections finish their current request, then close.
     pub async fn shutdown(self) {
         let Simulator { stop, tasks, .. } = self;
@@ -90,6 +93,28 @@ impl Simulator {
             let _ = task.await;
         }
     }
+}
+
+/// Appends `log_events_per_second` events a second, in ten batches, until stopped.
+fn generate_events(org: Arc<OrgState>, stop: &watch::Sender<()>) -> JoinHandle<()> {
+    let mut stopped = stop.subscribe();
+    let rate = u64::from(org.config.log_events_per_second);
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_millis(100));
+        let mut appended = 0;
+        for tick in 1u64.. {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                changed = stopped.changed() => if changed.is_err() { break },
+            }
+            // Whole events due by this tick, so fractional rates come out right.
+            let due = rate * tick / 10;
+            org.dataset
+                .system_log()
+                .append_events((due - appended) as usize);
+            appended = due;
+        }
+    })
 }
 
 fn serve(listener: TcpListener, app: Router, stop: &watch::Sender<()>) -> JoinHandle<()> {

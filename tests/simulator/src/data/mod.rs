@@ -12,12 +12,14 @@ mod users;
 mod words;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::config::{Engine, SimConfig};
 use crate::ids::okta_id;
+use crate::system_log::{Directory, SystemLog};
 
 /// The objects of the simulated org. Lists are sorted by `id` (the order Okta pages them in)
 /// unless said otherwise; maps are keyed by the parent's id.
@@ -66,11 +68,19 @@ pub struct Dataset {
     pub network_zones: Vec<Value>,
     pub threat_insight: Value,
     pub behaviors: Vec<Value>,
+    /// Live: shared with the running simulator (see [`Dataset::events`]).
+    system_log: Arc<SystemLog>,
 }
 
 impl Dataset {
-    /// `anchor` is "now" for the inventory: the newest timestamps lie just before it.
-    pub(crate) fn generate(config: &SimConfig, url: &str, anchor: DateTime<Utc>) -> Dataset {
+    /// Builds the org as of `now`. Inventory timestamps end at `now`'s midnight, so they look
+    /// recent and stay the same all day; System Log events end at `now`.
+    pub(crate) fn generate(config: &SimConfig, url: &str, now: DateTime<Utc>) -> Dataset {
+        let anchor = now
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc();
         let mut rng = fastrand::Rng::with_seed(config.seed);
         let rng = &mut rng;
         let org_id = okta_id(rng, "00o");
@@ -79,8 +89,8 @@ impl Dataset {
 
         let users = users::users(rng, config.users, url, anchor, &user_types);
         let factors = users::factors(rng, &users, url);
-        let directory = app_ids.get(apps::DIRECTORY_APP).map(String::as_str);
-        let groups = groups::groups(rng, config.groups, &users, directory, url, anchor);
+        let import_app = app_ids.get(apps::DIRECTORY_APP).map(String::as_str);
+        let groups = groups::groups(rng, config.groups, &users, import_app, url, anchor);
         let group_rules = groups::rules(rng, config.group_rules, &groups.groups, &users, anchor);
         let role_sizes = roles::Sizes {
             admins: config.admins,
@@ -134,6 +144,20 @@ impl Dataset {
         let idps = security::idps(rng, config.idps, url, anchor);
         let behaviors = security::behaviors(rng, config.behaviors, url, anchor);
         let threat_insight = security::threat_insight(&network_zones, url, anchor);
+        let directory = directory(
+            &users,
+            &super_admin,
+            &apps.apps,
+            &groups.groups,
+            &policies.policies,
+        );
+        let system_log = SystemLog::new(
+            config.seed,
+            directory,
+            config.log_events,
+            config.log_history,
+            now,
+        );
 
         Dataset {
             users,
@@ -163,7 +187,17 @@ impl Dataset {
             network_zones,
             threat_insight,
             behaviors,
+            system_log: Arc::new(system_log),
         }
+    }
+
+    /// Every System Log event, in persistence order, including those appended while serving.
+    pub fn events(&self) -> Vec<Value> {
+        self.system_log.events()
+    }
+
+    pub(crate) fn system_log(&self) -> &SystemLog {
+        &self.system_log
     }
 
     /// A user by id.
@@ -198,6 +232,48 @@ impl Dataset {
         expanded["_embedded"] =
             json!({ "users": self.device_users.get(id).cloned().unwrap_or_default() });
         expanded
+    }
+}
+
+/// Who and what log events name: the super admin first, then up to 500 users and 200 each
+/// of apps, groups and policies.
+fn directory(
+    users: &[Value],
+    admin: &str,
+    apps: &[Value],
+    groups: &[Value],
+    policies: &[Value],
+) -> Directory {
+    let text = |v: &Value, field: &str| v[field].as_str().unwrap_or_default().to_owned();
+    let person = |u: &Value| {
+        (
+            text(u, "id"),
+            text(&u["profile"], "login"),
+            text(&u["profile"], "displayName"),
+        )
+    };
+    let admin = find(users, admin).into_iter();
+    let others = users
+        .iter()
+        .filter(|u| u["status"] != "DEPROVISIONED")
+        .take(500);
+    Directory {
+        users: admin.chain(others).map(person).collect(),
+        apps: apps
+            .iter()
+            .take(200)
+            .map(|a| (text(a, "id"), text(a, "label")))
+            .collect(),
+        groups: groups
+            .iter()
+            .take(200)
+            .map(|g| (text(g, "id"), text(&g["profile"], "name")))
+            .collect(),
+        policies: policies
+            .iter()
+            .take(200)
+            .map(|p| (text(p, "id"), text(p, "name")))
+            .collect(),
     }
 }
 

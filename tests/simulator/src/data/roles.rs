@@ -261,14 +261,12 @@ pub(crate) fn roles(
         ];
         group_roles.insert(id.to_owned(), roles);
     }
-    if let Some(team) = groups
+    let champions = groups
         .iter()
-        .find(|g| g["type"] == "OKTA_GROUP" && g["profile"]["name"] == "Security Champions")
-    {
-        if can_customise {
-            let id = team["id"].as_str().unwrap_or_default();
-            group_roles.insert(id.to_owned(), vec![assign(rng, "GROUP", id, None)]);
-        }
+        .find(|g| g["type"] == "OKTA_GROUP" && g["profile"]["name"] == "Security Champions");
+    if let Some(team) = champions.filter(|_| can_customise) {
+        let id = team["id"].as_str().unwrap_or_default();
+        group_roles.insert(id.to_owned(), vec![assign(rng, "GROUP", id, None)]);
     }
 
     let assignees = user_roles

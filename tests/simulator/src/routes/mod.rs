@@ -5,6 +5,7 @@ mod apps;
 mod devices;
 mod groups;
 mod iam;
+mod logs;
 mod org;
 mod policies;
 mod security;
@@ -142,6 +143,7 @@ static ROUTES: &[Route] = &[
         "okta.behaviors.read",
         security::behaviors,
     ),
+    route("/api/v1/logs", "okta.logs.read", logs::list),
 ];
 
 /// A parent's unpaged child list: 404 for an unknown parent, `[]` for one without children.

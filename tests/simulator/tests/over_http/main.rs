@@ -4,4 +4,6 @@ mod auth;
 mod faults;
 mod helpers;
 mod rate_limits;
+mod resources;
+mod system_log;
 mod users;

@@ -1,0 +1,345 @@
+//! The System Log: events kept in persistence order (the order Okta committed them, which
+//! late events break with respect to `published`), with live appends while serving.
+//!
+//! Only each event's `published` time is stored; the rest of the event is rebuilt from the
+//! seed and its sequence number when served, so a million events cost a few megabytes.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::ids::{base62, okta_id, pick, timestamp};
+
+/// What events are about: a sample of the org's users, apps, groups and policies.
+pub(crate) struct Directory {
+    /// id, login, display name; the first is the admin who changes things.
+    pub users: Vec<(String, String, String)>,
+    /// id, label.
+    pub apps: Vec<(String, String)>,
+    /// id, name.
+    pub groups: Vec<(String, String)>,
+    /// id, name.
+    pub policies: Vec<(String, String)>,
+}
+
+struct State {
+    /// `published` (epoch ms) by persistence sequence number.
+    published: Vec<i64>,
+    /// Bumped by [`SystemLog::invalidate_cursors`]; cursors carry the epoch they were issued in.
+    cursor_epoch: u32,
+}
+
+/// The org's System Log. Shared by the simulator, its background generator and tests.
+pub struct SystemLog {
+    seed: u64,
+    directory: Directory,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for SystemLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SystemLog")
+            .field("events", &self.len())
+            .finish()
+    }
+}
+
+impl SystemLog {
+    /// `count` events spread over `history` up to `now`; one in fifty was persisted late
+    /// (published up to five minutes before events persisted ahead of it).
+    pub(crate) fn new(
+        seed: u64,
+        directory: Directory,
+        count: usize,
+        history: Duration,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let mut rng = fastrand::Rng::with_seed(seed ^ 0x5157_e410);
+        let end = now.timestamp_millis();
+        let span = history.as_millis() as i64;
+        let published = (0..count)
+            .map(|i| {
+                let at = end - span + span * i as i64 / count.max(1) as i64;
+                if rng.u8(..50) == 0 {
+                    at - rng.i64(1_000..300_000)
+                } else {
+                    at
+                }
+            })
+            .collect();
+        Self {
+            seed,
+            directory,
+            state: Mutex::new(State {
+                published,
+                cursor_epoch: 0,
+            }),
+        }
+    }
+
+    /// Appends `n` events published now.
+    pub fn append_events(&self, n: usize) {
+        self.append(n, Duration::ZERO);
+    }
+
+    /// Appends `n` events published `delay` ago but persisted now: they sort after newer
+    /// events, as Okta's late-arriving events do.
+    pub fn append_late_events(&self, n: usize, delay: Duration) {
+        self.append(n, delay);
+    }
+
+    /// Every cursor issued so far is refused from now on (400 E0000001), as a cursor Okta
+    /// no longer accepts.
+    pub fn invalidate_cursors(&self) {
+        self.state.lock().unwrap().cursor_epoch += 1;
+    }
+
+    /// Every event, in persistence order.
+    pub fn events(&self) -> Vec<Value> {
+        let published = self.state.lock().unwrap().published.clone();
+        published
+            .iter()
+            .enumerate()
+            .map(|(seq, &at)| self.event(seq, at))
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.state.lock().unwrap().published.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn append(&self, n: usize, delay: Duration) {
+        let at = (Utc::now() - delay).timestamp_millis();
+        let mut state = self.state.lock().unwrap();
+        state.published.extend(std::iter::repeat_n(at, n));
+    }
+
+    pub(crate) fn cursor_epoch(&self) -> u32 {
+        self.state.lock().unwrap().cursor_epoch
+    }
+
+    /// Polling: from sequence `start`, events published at or after `since_ms`, up to
+    /// `limit`. Returns them and the sequence to continue from.
+    pub(crate) fn poll(&self, start: usize, since_ms: i64, limit: usize) -> (Vec<Value>, usize) {
+        let state = self.state.lock().unwrap();
+        let mut events = Vec::new();
+        let mut next = start.min(state.published.len());
+        while events.len() < limit && next < state.published.len() {
+            let at = state.published[next];
+            if at >= since_ms {
+                events.push((next, at));
+            }
+            next += 1;
+        }
+        drop(state);
+        let events = events
+            .into_iter()
+            .map(|(seq, at)| self.event(seq, at))
+            .collect();
+        (events, next)
+    }
+
+    /// Bounded: events with `since_ms <= published < until_ms`, ordered by (published,
+    /// sequence) ascending or descending, strictly after the `after` key, up to `limit`.
+    /// Returns them and, if more follow, the key of the last one.
+    pub(crate) fn bounded(
+        &self,
+        since_ms: i64,
+        until_ms: i64,
+        descending: bool,
+        after: Option<(i64, usize)>,
+        limit: usize,
+    ) -> (Vec<Value>, Option<(i64, usize)>) {
+        let state = self.state.lock().unwrap();
+        let mut keys: Vec<(i64, usize)> = state
+            .published
+            .iter()
+            .enumerate()
+            .filter(|(_, at)| (since_ms..until_ms).contains(*at))
+            .map(|(seq, &at)| (at, seq))
+            .collect();
+        drop(state);
+        keys.sort_unstable();
+        if descending {
+            keys.reverse();
+        }
+        let start = match after {
+            Some(key) if descending => keys.partition_point(|k| *k >= key),
+            Some(key) => keys.partition_point(|k| *k <= key),
+            None => 0,
+        };
+        let page: Vec<(i64, usize)> = keys[start..].iter().take(limit).copied().collect();
+        let more = keys.len() > start + page.len();
+        let next = more.then(|| page.last().copied()).flatten();
+        let events = page.iter().map(|&(at, seq)| self.event(seq, at)).collect();
+        (events, next)
+    }
+
+    /// The event with sequence number `seq`, rebuilt from the seed.
+    fn event(&self, seq: usize, published_ms: i64) -> Value {
+        let mut rng =
+            fastrand::Rng::with_seed(self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ seq as u64);
+        let rng = &mut rng;
+        let published = DateTime::from_timestamp_millis(published_ms).unwrap_or_default();
+        let d = &self.directory;
+        let user = (!d.users.is_empty()).then(|| pick(rng, &d.users));
+        let app = (!d.apps.is_empty()).then(|| pick(rng, &d.apps));
+        let group = (!d.groups.is_empty()).then(|| pick(rng, &d.groups));
+        let policy = (!d.policies.is_empty()).then(|| pick(rng, &d.policies));
+        let failed = rng.u8(..12) == 0;
+
+        let system = (
+            "system@okta.com".to_owned(),
+            "system@okta.com".to_owned(),
+            "Okta System".to_owned(),
+        );
+        let (event_type, legacy, message, actor, targets) = match (
+            rng.u8(..10),
+            user,
+            app,
+            group,
+            policy,
+        ) {
+            (0..=3, Some(u), ..) => (
+                "user.session.start",
+                "core.user_auth.login_success",
+                "User login to Okta",
+                u,
+                vec![],
+            ),
+            (4..=5, Some(u), Some(a), ..) => (
+                "user.authentication.sso",
+                "app.auth.sso",
+                "User single sign on to app",
+                u,
+                vec![
+                    json!({ "id": a.0, "type": "AppInstance", "alternateId": a.1, "displayName": a.1, "detailEntry": { "signOnModeType": "SAML_2_0" } }),
+                    json!({ "id": okta_id(rng, "0ua"), "type": "AppUser", "alternateId": u.1, "displayName": u.2, "detailEntry": null }),
+                ],
+            ),
+            (6, Some(u), ..) => (
+                "user.authentication.auth_via_mfa",
+                "core.user.factor.attempt_success",
+                "Authentication of user via MFA",
+                u,
+                vec![
+                    json!({ "id": okta_id(rng, "pfd"), "type": "AuthenticatorEnrollment", "alternateId": "unknown", "displayName": "Okta Verify", "detailEntry": null }),
+                ],
+            ),
+            (7, Some(u), _, Some(g), _) => (
+                "group.user_membership.add",
+                "core.user_group_member.user_add",
+                "Add user to group membership",
+                &d.users[0],
+                vec![
+                    json!({ "id": u.0, "type": "User", "alternateId": u.1, "displayName": u.2, "detailEntry": null }),
+                    json!({ "id": g.0, "type": "UserGroup", "alternateId": "unknown", "displayName": g.1, "detailEntry": null }),
+                ],
+            ),
+            (8, Some(u), _, _, Some(p)) => (
+                "policy.evaluate_sign_on",
+                "core.user.session.start",
+                "Evaluation of sign-on policy",
+                u,
+                vec![
+                    json!({ "id": p.0, "type": "PolicyEntity", "alternateId": "unknown", "displayName": p.1, "detailEntry": { "policyType": "OktaSignOn" } }),
+                    json!({ "id": okta_id(rng, "0pr"), "type": "PolicyRule", "alternateId": "unknown", "displayName": "Catch-all Rule", "detailEntry": null }),
+                ],
+            ),
+            (_, Some(u), ..) => (
+                "user.session.end",
+                "core.user_auth.logout_success",
+                "User logout from Okta",
+                u,
+                vec![],
+            ),
+            _ => (
+                "system.org.rate_limit.warning",
+                "core.framework.ratelimit.warning",
+                "Rate limit warning",
+                &system,
+                vec![],
+            ),
+        };
+        let outcome = if failed && event_type == "user.session.start" {
+            json!({ "result": "FAILURE", "reason": "INVALID_CREDENTIALS" })
+        } else {
+            json!({ "result": "SUCCESS", "reason": null })
+        };
+        let severity = if outcome["result"] == "FAILURE" {
+            "WARN"
+        } else {
+            "INFO"
+        };
+        let ip = format!("198.51.100.{}", rng.u8(1..255));
+        let geo = json!({
+            "city": "San Francisco", "state": "California", "country": "United States", "postalCode": "94105",
+            "geolocation": { "lat": 37.7852, "lon": -122.3874 },
+        });
+        let session = format!("102{}", base62(rng, 22));
+        let request_id = base62(rng, 27);
+        json!({
+            "actor": {
+                "id": actor.0,
+                "type": if actor.0 == system.0 { "SystemPrincipal" } else { "User" },
+                "alternateId": actor.1,
+                "displayName": actor.2,
+                "detailEntry": null,
+            },
+            "client": {
+                "userAgent": {
+                    "rawUserAgent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/127.0.0.0 Safari/537.36",
+                    "os": "Mac OS X",
+                    "browser": "CHROME",
+                },
+                "zone": null,
+                "device": "Computer",
+                "id": null,
+                "ipAddress": ip,
+                "geographicalContext": geo,
+            },
+            "device": null,
+            "authenticationContext": {
+                "authenticationProvider": null,
+                "credentialProvider": null,
+                "credentialType": null,
+                "issuer": null,
+                "interface": null,
+                "authenticationStep": 0,
+                "rootSessionId": session,
+                "externalSessionId": session,
+            },
+            "displayMessage": message,
+            "eventType": event_type,
+            "outcome": outcome,
+            "published": timestamp(published),
+            "securityContext": { "asNumber": 7922, "asOrg": "comcast", "isp": "comcast", "domain": "comcast.net", "isProxy": false },
+            "severity": severity,
+            "debugContext": { "debugData": { "requestId": request_id, "requestUri": "/idp/idx/identify", "url": "/idp/idx/identify?" } },
+            "legacyEventType": legacy,
+            "transaction": { "type": "WEB", "id": request_id, "detail": {} },
+            "uuid": uuid(rng, seq),
+            "version": "0",
+            "request": { "ipChain": [{ "ip": ip, "geographicalContext": geo, "version": "V4", "source": null }] },
+            "target": targets,
+        })
+    }
+}
+
+/// A version-1-looking UUID whose last group is the sequence number: unique by construction.
+fn uuid(rng: &mut fastrand::Rng, seq: usize) -> String {
+    format!(
+        "{:08x}-{:04x}-11{:02x}-{:04x}-{:012x}",
+        rng.u32(..),
+        rng.u16(..),
+        rng.u8(..),
+        0x8000 | rng.u16(..0x4000),
+        seq
+    )
+}
