@@ -93,10 +93,19 @@ fn child(args: &[String]) -> ExitCode {
                 ..Options::default()
             },
         };
-        runner::run(&rt, &Target::Tenant(id), &scenario.plan(), &Window::Live, None)
-            .await
-            .expect("the run")
+        runner::run(
+            &rt,
+            &Target::Tenant(id),
+            &scenario.plan(),
+            &Window::Live,
+            None,
+        )
+        .await
+        .expect("the run")
     });
-    println!("{}", serde_json::to_string(&summary).expect("a summary serialises"));
+    println!(
+        "{}",
+        serde_json::to_string(&summary).expect("a summary serialises")
+    );
     ExitCode::SUCCESS
 }

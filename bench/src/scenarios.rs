@@ -64,7 +64,12 @@ fn apps_group(data: &Dataset, _: &SimConfig) -> u64 {
     let per_app = |map: &std::collections::BTreeMap<String, Vec<Value>>, limit| -> u64 {
         data.apps
             .iter()
-            .map(|a| pages(map.get(a["id"].as_str().unwrap()).map_or(0, Vec::len), limit))
+            .map(|a| {
+                pages(
+                    map.get(a["id"].as_str().unwrap()).map_or(0, Vec::len),
+                    limit,
+                )
+            })
             .sum()
     };
     let oidc = data
@@ -72,7 +77,10 @@ fn apps_group(data: &Dataset, _: &SimConfig) -> u64 {
         .iter()
         .filter(|a| a["signOnMode"] == "OPENID_CONNECT")
         .count() as u64;
-    pages(data.apps.len(), 200) + per_app(&data.app_users, 500) + per_app(&data.app_groups, 200) + oidc
+    pages(data.apps.len(), 200)
+        + per_app(&data.app_users, 500)
+        + per_app(&data.app_groups, 200)
+        + oidc
 }
 
 fn log_pages(_: &Dataset, config: &SimConfig) -> u64 {
@@ -95,9 +103,30 @@ pub fn all() -> Vec<Scenario> {
         allowed_per_minute: None,
     };
     vec![
-        snapshot("users-10k", false, users(10_000), &resources::USERS, &["users"], users_pages),
-        snapshot("users-100k", false, users(100_000), &resources::USERS, &["users"], users_pages),
-        snapshot("users-1m", true, users(1_000_000), &resources::USERS, &["users"], users_pages),
+        snapshot(
+            "users-10k",
+            false,
+            users(10_000),
+            &resources::USERS,
+            &["users"],
+            users_pages,
+        ),
+        snapshot(
+            "users-100k",
+            false,
+            users(100_000),
+            &resources::USERS,
+            &["users"],
+            users_pages,
+        ),
+        snapshot(
+            "users-1m",
+            true,
+            users(1_000_000),
+            &resources::USERS,
+            &["users"],
+            users_pages,
+        ),
         snapshot(
             "users-10k+factors",
             false,
@@ -117,7 +146,10 @@ pub fn all() -> Vec<Scenario> {
         snapshot(
             "groups-2k+members",
             false,
-            SimConfig::small().with_users(20_000).with_groups(2_000).with_latency(LATENCY),
+            SimConfig::small()
+                .with_users(20_000)
+                .with_groups(2_000)
+                .with_latency(LATENCY),
             &resources::GROUPS,
             &["groups", "group_members", "group_rules"],
             groups_group,
@@ -125,7 +157,10 @@ pub fn all() -> Vec<Scenario> {
         snapshot(
             "apps-200+assignments",
             false,
-            SimConfig::small().with_users(20_000).with_apps(200).with_latency(LATENCY),
+            SimConfig::small()
+                .with_users(20_000)
+                .with_apps(200)
+                .with_latency(LATENCY),
             &resources::APPS,
             &["apps", "app_users", "app_groups", "app_grants"],
             apps_group,
@@ -133,7 +168,9 @@ pub fn all() -> Vec<Scenario> {
         snapshot(
             "system-log-1m",
             false,
-            SimConfig::small().with_log_events(1_000_000).with_latency(LATENCY),
+            SimConfig::small()
+                .with_log_events(1_000_000)
+                .with_latency(LATENCY),
             &resources::LOGS,
             &["system_log"],
             log_pages,

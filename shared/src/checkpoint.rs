@@ -127,10 +127,11 @@ impl<'s> HeldLease<'s> {
         expires_at: DateTime<Utc>,
     ) -> Result<HeldLease<'s>, LeaseRefused> {
         let current: Option<(Lease, String)> = object.load().await.map_err(LeaseRefused::Store)?;
-        if let Some((lease, _)) = &current {
-            if lease.expires_at > Utc::now() && lease.holder != holder {
-                return Err(LeaseRefused::Held(lease.clone()));
-            }
+        if let Some((lease, _)) = &current
+            && lease.expires_at > Utc::now()
+            && lease.holder != holder
+        {
+            return Err(LeaseRefused::Held(lease.clone()));
         }
         let lease = Lease {
             holder: holder.to_owned(),

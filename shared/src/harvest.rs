@@ -68,10 +68,9 @@ impl Harvest<'_> {
                 .parent
                 .as_ref()
                 .and_then(|p| resources::find(p.resource))
+                && !needed.iter().any(|r| r.name == parent.name)
             {
-                if !needed.iter().any(|r| r.name == parent.name) {
-                    needed.push(parent);
-                }
+                needed.push(parent);
             }
             needed.push(resource);
         }

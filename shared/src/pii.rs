@@ -84,15 +84,15 @@ impl PiiPolicy {
         if let Some(key) = &self.key {
             for path in &self.hash {
                 visit(&mut value, path, &mut |parent, leaf| {
-                    if let Some(v) = parent.get_mut(leaf) {
-                        if !v.is_null() {
-                            let text = match &*v {
-                                Value::String(s) => s.clone(),
-                                other => other.to_string(),
-                            };
-                            let tag = hmac::sign(key, text.as_bytes());
-                            *v = Value::String(format!("hmac-sha256:{}", hex(tag.as_ref())));
-                        }
+                    if let Some(v) = parent.get_mut(leaf)
+                        && !v.is_null()
+                    {
+                        let text = match &*v {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        let tag = hmac::sign(key, text.as_bytes());
+                        *v = Value::String(format!("hmac-sha256:{}", hex(tag.as_ref())));
                     }
                 });
             }

@@ -160,16 +160,14 @@ const fn listing(
     }
 }
 
-/// A listing per parent record: `path` has `{id}`, records get `field` = the parent's id.
+/// A listing per parent record: `path` has `{id}`, records get the parent's id.
 const fn child(
     name: &'static str,
     scope: &'static str,
     path: &'static str,
     limit: Option<u32>,
     shape: Shape,
-    parent: &'static str,
-    field: &'static str,
-    select: Select,
+    parent: Parent,
 ) -> Resource {
     Resource {
         name,
@@ -180,11 +178,16 @@ const fn child(
         listings: PLAIN,
         optional_listings: false,
         label: None,
-        parent: Some(Parent {
-            resource: parent,
-            field,
-            select,
-        }),
+        parent: Some(parent),
+    }
+}
+
+/// The parent `resource`, whose id each child record gets as `field`.
+const fn of(resource: &'static str, field: &'static str, select: Select) -> Parent {
+    Parent {
+        resource,
+        field,
+        select,
     }
 }
 
@@ -209,9 +212,7 @@ pub const USERS: Group = Group {
             "/api/v1/users/{id}/factors",
             None,
             Shape::Array,
-            "users",
-            "userId",
-            Select::All,
+            of("users", "userId", Select::All),
         ),
     ],
 };
@@ -238,9 +239,11 @@ pub const GROUPS: Group = Group {
             "/api/v1/groups/{id}/users",
             Some(1000),
             Shape::Array,
-            "groups",
-            "groupId",
-            Select::NotZero("/_embedded/stats/usersCount"),
+            of(
+                "groups",
+                "groupId",
+                Select::NotZero("/_embedded/stats/usersCount"),
+            ),
         ),
         listing(
             "group_rules",
@@ -269,9 +272,7 @@ pub const APPS: Group = Group {
             "/api/v1/apps/{id}/users",
             Some(500),
             Shape::Array,
-            "apps",
-            "appId",
-            Select::All,
+            of("apps", "appId", Select::All),
         ),
         child(
             "app_groups",
@@ -279,9 +280,7 @@ pub const APPS: Group = Group {
             "/api/v1/apps/{id}/groups",
             Some(200),
             Shape::Array,
-            "apps",
-            "appId",
-            Select::All,
+            of("apps", "appId", Select::All),
         ),
         // Scope-consent grants exist only for OAuth clients.
         child(
@@ -290,9 +289,11 @@ pub const APPS: Group = Group {
             "/api/v1/apps/{id}/grants",
             None,
             Shape::Array,
-            "apps",
-            "appId",
-            Select::OneOf("/signOnMode", &["OPENID_CONNECT"]),
+            of(
+                "apps",
+                "appId",
+                Select::OneOf("/signOnMode", &["OPENID_CONNECT"]),
+            ),
         ),
     ],
 };
@@ -315,9 +316,7 @@ pub const ROLES: Group = Group {
             "/api/v1/users/{id}/roles",
             None,
             Shape::Array,
-            "role_assignees",
-            "userId",
-            Select::All,
+            of("role_assignees", "userId", Select::All),
         ),
         // Okta has no list of groups holding roles: every group is asked (groups read for ids).
         child(
@@ -326,9 +325,7 @@ pub const ROLES: Group = Group {
             "/api/v1/groups/{id}/roles",
             None,
             Shape::Array,
-            "groups",
-            "groupId",
-            Select::All,
+            of("groups", "groupId", Select::All),
         ),
         listing(
             "custom_roles",
@@ -343,9 +340,7 @@ pub const ROLES: Group = Group {
             "/api/v1/iam/roles/{id}/permissions",
             None,
             Shape::Field("permissions"),
-            "custom_roles",
-            "roleId",
-            Select::All,
+            of("custom_roles", "roleId", Select::All),
         ),
         listing(
             "resource_sets",
@@ -393,9 +388,7 @@ pub const POLICIES: Group = Group {
             "/api/v1/policies/{id}/rules",
             None,
             Shape::Array,
-            "policies",
-            "policyId",
-            Select::All,
+            of("policies", "policyId", Select::All),
         ),
     ],
 };

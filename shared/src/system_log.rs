@@ -257,13 +257,13 @@ impl LogRun<'_> {
             self.store,
             layout::state(self.resource.name, self.tenant, "checkpoint"),
         );
-        if let Some((live, _)) = state.load::<Checkpoint>().await? {
-            if until > live.started_from {
-                progress.notes.push(format!(
-                    "the window overlaps live ingestion (from {}): events in the overlap are in both",
-                    live.started_from.to_rfc3339_opts(SecondsFormat::Secs, true)
-                ));
-            }
+        if let Some((live, _)) = state.load::<Checkpoint>().await?
+            && until > live.started_from
+        {
+            progress.notes.push(format!(
+                "the window overlaps live ingestion (from {}): events in the overlap are in both",
+                live.started_from.to_rfc3339_opts(SecondsFormat::Secs, true)
+            ));
         }
         let mut url = self.client.org().join(&format!(
             "{}?since={}&until={}&sortOrder=ASCENDING&limit={PAGE}",

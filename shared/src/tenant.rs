@@ -309,7 +309,7 @@ fn parse_settings(top: &mut Map<String, Value>) -> Result<TenantSettings, Config
         settings.rate_limit_fraction = f;
     }
     if let Some(n) = take_number(top, "max_in_flight")? {
-        if !(n >= 1.0 && n <= 16.0 && n.fract() == 0.0) {
+        if !((1.0..=16.0).contains(&n) && n.fract() == 0.0) {
             return Err(ConfigError::field(
                 "max_in_flight",
                 "must be a whole number from 1 to 16",
@@ -318,7 +318,7 @@ fn parse_settings(top: &mut Map<String, Value>) -> Result<TenantSettings, Config
         settings.max_in_flight = n as usize;
     }
     if let Some(n) = take_number(top, "log_lookback_days")? {
-        if !(n >= 1.0 && n <= 90.0 && n.fract() == 0.0) {
+        if !((1.0..=90.0).contains(&n) && n.fract() == 0.0) {
             return Err(ConfigError::field(
                 "log_lookback_days",
                 "must be a whole number from 1 to 90 (Okta keeps 90 days)",

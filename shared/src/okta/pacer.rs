@@ -107,16 +107,15 @@ impl Permit<'_> {
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        if self.open {
-            if let Some(b) = self
+        if self.open
+            && let Some(b) = self
                 .pacer
                 .buckets
                 .lock()
                 .expect("pacer lock")
                 .get_mut(&self.key)
-            {
-                b.in_flight = b.in_flight.saturating_sub(1);
-            }
+        {
+            b.in_flight = b.in_flight.saturating_sub(1);
         }
     }
 }
@@ -144,12 +143,12 @@ impl Pacer {
                     open: true,
                 });
             };
-            if let Some(deadline) = deadline {
-                if Instant::now() + wait > deadline {
-                    return Err(OktaError::Deadline {
-                        waited_for: format!("{:.0?} for the rate-limit window to reset", wait),
-                    });
-                }
+            if let Some(deadline) = deadline
+                && Instant::now() + wait > deadline
+            {
+                return Err(OktaError::Deadline {
+                    waited_for: format!("{:.0?} for the rate-limit window to reset", wait),
+                });
             }
             tracing::info!(
                 bucket = key,

@@ -193,12 +193,12 @@ impl Transport {
     }
 
     async fn sleep_before(&self, wait: Duration) -> Result<(), OktaError> {
-        if let Some(deadline) = self.deadline {
-            if Instant::now() + wait > deadline {
-                return Err(OktaError::Deadline {
-                    waited_for: format!("{wait:.0?} before retrying"),
-                });
-            }
+        if let Some(deadline) = self.deadline
+            && Instant::now() + wait > deadline
+        {
+            return Err(OktaError::Deadline {
+                waited_for: format!("{wait:.0?} before retrying"),
+            });
         }
         tokio::time::sleep(wait).await;
         Ok(())
