@@ -158,7 +158,10 @@ impl Command {
                     .await
                     .map_err(|e| Error::Environment(format!("starting the simulator: {e}")))?;
                 println!("{}", local_config::simulator_secret(&simulator));
-                eprintln!("simulated Okta org at {} (Ctrl-C stops it)", simulator.url());
+                eprintln!(
+                    "simulated Okta org at {} (Ctrl-C stops it)",
+                    simulator.url()
+                );
                 let _ = tokio::signal::ctrl_c().await;
                 Ok(ExitCode::SUCCESS)
             }
