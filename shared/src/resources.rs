@@ -64,6 +64,8 @@ pub enum Select {
     OneOf(&'static str, &'static [&'static str]),
     /// The number at this JSON pointer is absent or above zero (e.g. a group's member count).
     NotZero(&'static str),
+    /// The flag at this JSON pointer is absent or true (e.g. a group's `hasAdminPrivilege`).
+    NotFalse(&'static str),
 }
 
 impl Select {
@@ -71,7 +73,7 @@ impl Select {
     pub fn accepts(&self, record: &RawValue) -> bool {
         let pointer = match self {
             Select::All => return true,
-            Select::OneOf(p, _) | Select::NotZero(p) => p,
+            Select::OneOf(p, _) | Select::NotZero(p) | Select::NotFalse(p) => p,
         };
         let Ok(value) = serde_json::from_str::<serde_json::Value>(record.get()) else {
             return true;
@@ -82,6 +84,7 @@ impl Select {
             }
             (Select::OneOf(..), None) => false,
             (Select::NotZero(_), v) => v.and_then(|v| v.as_u64()) != Some(0),
+            (Select::NotFalse(_), v) => v.and_then(|v| v.as_bool()) != Some(false),
             (Select::All, _) => true,
         }
     }
@@ -318,14 +321,19 @@ pub const ROLES: Group = Group {
             Shape::Array,
             of("role_assignees", "userId", Select::All),
         ),
-        // Okta has no list of groups holding roles: every group is asked (groups read for ids).
+        // Okta has no list of groups holding roles, but `expand=stats` on the groups (read
+        // here for their ids only) says which hold admin privileges.
         child(
             "group_roles",
             "okta.roles.read",
             "/api/v1/groups/{id}/roles",
             None,
             Shape::Array,
-            of("groups", "groupId", Select::All),
+            of(
+                "groups",
+                "groupId",
+                Select::NotFalse("/_embedded/stats/hasAdminPrivilege"),
+            ),
         ),
         listing(
             "custom_roles",
@@ -607,6 +615,14 @@ mod tests {
         assert!(!members.accepts(&raw(r#"{"_embedded":{"stats":{"usersCount":0}}}"#)));
         assert!(members.accepts(&raw(r#"{"_embedded":{"stats":{"usersCount":3}}}"#)));
         assert!(members.accepts(&raw(r#"{"id":"no stats: ask"}"#)));
+        let admins = Select::NotFalse("/_embedded/stats/hasAdminPrivilege");
+        assert!(!admins.accepts(&raw(
+            r#"{"_embedded":{"stats":{"hasAdminPrivilege":false}}}"#
+        )));
+        assert!(admins.accepts(&raw(
+            r#"{"_embedded":{"stats":{"hasAdminPrivilege":true}}}"#
+        )));
+        assert!(admins.accepts(&raw(r#"{"id":"no stats: ask"}"#)));
     }
 
     #[test]
