@@ -18,6 +18,7 @@ use okta_ingest::runner::{self, Options, Runtime};
 use okta_ingest::runner::{Reply, RunSummary};
 use okta_ingest::store::ObjectStore;
 use okta_ingest::tenants::TenantSource;
+use okta_sim::{SimConfig, Simulator};
 use serde_json::Value;
 
 /// One test's slice of the local AWS: its own bucket and its own secret prefix.
@@ -169,6 +170,41 @@ impl TestAws {
             .await
             .expect("put");
     }
+}
+
+/// The usual test set-up: a simulated org, this test's slice of AWS with tenant `acme` reaching
+/// the org, and a runtime over both (as the Lambda builds it).
+pub struct TestOrg {
+    pub sim: Simulator,
+    pub aws: TestAws,
+    pub rt: Runtime,
+}
+
+impl TestOrg {
+    /// With the simulator's API token.
+    pub async fn start(config: SimConfig) -> TestOrg {
+        TestOrg::with_auth(config, ssws()).await
+    }
+
+    pub async fn with_auth(config: SimConfig, auth: Value) -> TestOrg {
+        let sim = Simulator::start(config)
+            .await
+            .expect("the simulator starts");
+        let aws = TestAws::new().await;
+        aws.put_tenant("acme", &secret(&sim.url(), auth)).await;
+        let rt = aws.runtime(test_options()).await;
+        TestOrg { sim, aws, rt }
+    }
+
+    /// Invokes `group`'s handler for tenant `acme`.
+    pub async fn run(&self, group: &'static Group) -> RunSummary {
+        invoke(&self.rt, group, serde_json::json!({"tenant": "acme"})).await
+    }
+}
+
+/// The `auth` object of the simulator's API token.
+pub fn ssws() -> Value {
+    serde_json::json!({"type": "ssws", "token": okta_sim::API_TOKEN})
 }
 
 /// Invokes a function's handler, as Lambda would, and returns its run summary.

@@ -9,21 +9,13 @@ use okta_ingest::lambda;
 use okta_ingest::manifest::Status;
 use okta_ingest::resources::USERS;
 use okta_ingest::runner::{Reply, RunSummary};
-use okta_ingest_tests::{LogCapture, TestAws, invoke, scheduled_event, secret, test_options};
+use okta_ingest_tests::{
+    LogCapture, TestAws, TestOrg, invoke, scheduled_event, secret, test_options,
+};
 use okta_sim::{SimConfig, Simulator};
 use serde_json::{Value, json};
 
 const TOKEN: &str = okta_sim::API_TOKEN;
-
-async fn one_tenant(sim: &Simulator) -> TestAws {
-    let aws = TestAws::new().await;
-    aws.put_tenant(
-        "acme",
-        &secret(&sim.url(), json!({"type": "ssws", "token": TOKEN})),
-    )
-    .await;
-    aws
-}
 
 async fn run(aws: &TestAws, payload: Value) -> RunSummary {
     invoke(&aws.runtime(test_options()).await, &USERS, payload).await
@@ -31,14 +23,11 @@ async fn run(aws: &TestAws, payload: Value) -> RunSummary {
 
 #[tokio::test]
 async fn a_429_is_waited_out_until_its_reset() {
-    let sim = Simulator::start(SimConfig::small().with_users(50))
-        .await
-        .unwrap();
-    let aws = one_tenant(&sim).await;
+    let TestOrg { sim, rt, .. } = TestOrg::start(SimConfig::small().with_users(50)).await;
     sim.faults()
         .rate_limit_next("/api/v1/users", 2, Duration::from_secs(2));
     let started = Instant::now();
-    let summary = run(&aws, json!({"tenant": "acme"})).await;
+    let summary = invoke(&rt, &USERS, json!({"tenant": "acme"})).await;
     assert_eq!(summary.status, Status::Complete, "{summary:?}");
     assert_eq!(summary.tenants[0].requests.rate_limited, 2);
     assert_eq!(sim.stats().rate_limited, 2);
@@ -52,12 +41,9 @@ async fn a_429_is_waited_out_until_its_reset() {
 
 #[tokio::test]
 async fn server_errors_are_retried_then_succeed() {
-    let sim = Simulator::start(SimConfig::small().with_users(50))
-        .await
-        .unwrap();
-    let aws = one_tenant(&sim).await;
+    let TestOrg { sim, rt, .. } = TestOrg::start(SimConfig::small().with_users(50)).await;
     sim.faults().fail_next("/api/v1/users", 503, 2);
-    let summary = run(&aws, json!({"tenant": "acme"})).await;
+    let summary = invoke(&rt, &USERS, json!({"tenant": "acme"})).await;
     assert_eq!(summary.status, Status::Complete, "{summary:?}");
     assert!(summary.tenants[0].requests.retries >= 2);
     assert_eq!(sim.stats().server_errors, 2);
@@ -65,25 +51,20 @@ async fn server_errors_are_retried_then_succeed() {
 
 #[tokio::test]
 async fn dropped_connections_are_retried() {
-    let sim = Simulator::start(SimConfig::small().with_users(50))
-        .await
-        .unwrap();
-    let aws = one_tenant(&sim).await;
+    let TestOrg { sim, rt, .. } = TestOrg::start(SimConfig::small().with_users(50)).await;
     sim.faults().drop_connections("/api/v1/users", 2);
-    let summary = run(&aws, json!({"tenant": "acme"})).await;
+    let summary = invoke(&rt, &USERS, json!({"tenant": "acme"})).await;
     assert_eq!(summary.status, Status::Complete, "{summary:?}");
 }
 
 #[tokio::test]
 async fn exhausted_retries_leave_a_partial_run_with_a_clear_reason() {
-    let sim = Simulator::start(
+    let TestOrg { sim, aws, rt } = TestOrg::start(
         SimConfig::small()
             .with_users(300)
             .with_latency(Duration::from_millis(5)),
     )
-    .await
-    .unwrap();
-    let aws = one_tenant(&sim).await;
+    .await;
     // Okta breaks down for factors once some of them have been served.
     let breakdown = async {
         while sim.stats().path("/api/v1/users/{id}/factors") < 40 {
@@ -91,7 +72,7 @@ async fn exhausted_retries_leave_a_partial_run_with_a_clear_reason() {
         }
         sim.faults().error_rate("/api/v1/users/", 1.0, 500);
     };
-    let (summary, ()) = tokio::join!(run(&aws, json!({"tenant": "acme"})), breakdown);
+    let (summary, ()) = tokio::join!(invoke(&rt, &USERS, json!({"tenant": "acme"})), breakdown);
     let [users, factors] = &summary.tenants[0].resources[..] else {
         panic!("{summary:?}")
     };
@@ -112,12 +93,9 @@ async fn exhausted_retries_leave_a_partial_run_with_a_clear_reason() {
 
 #[tokio::test]
 async fn a_next_link_to_another_origin_is_refused_without_sending_credentials() {
-    let sim = Simulator::start(SimConfig::small().with_users(450))
-        .await
-        .unwrap();
-    let aws = one_tenant(&sim).await;
+    let TestOrg { sim, rt, .. } = TestOrg::start(SimConfig::small().with_users(450)).await;
     sim.faults().foreign_next_link("/api/v1/users");
-    let summary = run(&aws, json!({"tenant": "acme", "resources": "users"})).await;
+    let summary = invoke(&rt, &USERS, json!({"tenant": "acme", "resources": "users"})).await;
     let users = &summary.tenants[0].resources[0];
     assert_eq!(users.status, Status::Partial);
     assert!(
@@ -237,15 +215,12 @@ async fn a_broken_secret_fails_its_tenant_only_and_no_secret_is_ever_logged_or_w
 
 #[tokio::test]
 async fn near_the_deadline_new_work_stops_and_the_run_is_partial() {
-    let sim = Simulator::start(
+    let TestOrg { sim: _sim, aws, rt } = TestOrg::start(
         SimConfig::small()
             .with_users(1000)
             .with_latency(Duration::from_millis(200)),
     )
-    .await
-    .unwrap();
-    let aws = one_tenant(&sim).await;
-    let rt = aws.runtime(test_options()).await;
+    .await;
     let mut context = Context::default();
     let deadline = SystemTime::now() + Duration::from_secs(4);
     context.deadline = deadline

@@ -5,51 +5,20 @@
 use std::collections::BTreeMap;
 
 use okta_ingest::manifest::Status;
-use okta_ingest::resources::{self, Group};
+use okta_ingest::resources;
 use okta_ingest::runner::RunSummary;
-use okta_ingest_tests::{TestAws, invoke, secret, test_options};
-use okta_sim::{Dataset, Engine, OAuthClient, SimConfig, Simulator};
+use okta_ingest_tests::TestOrg;
+use okta_sim::{Engine, OAuthClient, SimConfig};
 use serde_json::{Value, json};
 
-struct Org {
-    sim: Simulator,
-    aws: TestAws,
-}
-
-impl Org {
-    async fn start(config: SimConfig, auth: Value) -> Org {
-        let sim = Simulator::start(config).await.unwrap();
-        let aws = TestAws::new().await;
-        aws.put_tenant("acme", &secret(&sim.url(), auth)).await;
-        Org { sim, aws }
-    }
-
-    async fn ssws(config: SimConfig) -> Org {
-        Org::start(
-            config,
-            json!({"type": "ssws", "token": okta_sim::API_TOKEN}),
-        )
-        .await
-    }
-
-    async fn run(&self, group: &'static Group) -> RunSummary {
-        let rt = self.aws.runtime(test_options()).await;
-        invoke(&rt, group, json!({"tenant": "acme"})).await
-    }
-
-    fn data(&self) -> &Dataset {
-        self.sim.dataset()
-    }
-
-    /// The lines of a resource's newest run.
-    async fn lines(&self, resource: &str) -> Vec<Value> {
-        let manifests = self.aws.manifests(resource, "acme").await;
-        let newest = manifests
-            .last()
-            .unwrap_or_else(|| panic!("no manifest for {resource}"));
-        assert_eq!(newest.status, Status::Complete, "{newest:?}");
-        self.aws.lines(newest).await
-    }
+/// The lines of a resource's newest run, which must be complete.
+async fn lines(org: &TestOrg, resource: &str) -> Vec<Value> {
+    let manifests = org.aws.manifests(resource, "acme").await;
+    let newest = manifests
+        .last()
+        .unwrap_or_else(|| panic!("no manifest for {resource}"));
+    assert_eq!(newest.status, Status::Complete, "{newest:?}");
+    org.aws.lines(newest).await
 }
 
 /// The same objects, in any order, each exactly once.
@@ -115,17 +84,17 @@ fn pages(n: usize, limit: usize) -> u64 {
 
 #[tokio::test]
 async fn groups_members_and_rules() {
-    let org = Org::ssws(SimConfig::small().with_users(300).with_groups(250)).await;
+    let org = TestOrg::start(SimConfig::small().with_users(300).with_groups(250)).await;
     let summary = org.run(&resources::GROUPS).await;
     assert_complete(&summary);
-    let data = org.data();
+    let data = org.sim.dataset();
     let with_stats: Vec<Value> = data
         .groups
         .iter()
         .map(|g| data.group_with_stats(g))
         .collect();
-    assert_same(org.lines("groups").await, with_stats, "groups");
-    let members = by_parent(org.lines("group_members").await, "groupId");
+    assert_same(lines(&org, "groups").await, with_stats, "groups");
+    let members = by_parent(lines(&org, "group_members").await, "groupId");
     let want: BTreeMap<String, Vec<Value>> = data
         .group_members
         .iter()
@@ -140,7 +109,7 @@ async fn groups_members_and_rules() {
         .collect();
     assert_children(members, &want, "group_members");
     assert_same(
-        org.lines("group_rules").await,
+        lines(&org, "group_rules").await,
         data.group_rules.clone(),
         "group_rules",
     );
@@ -157,23 +126,23 @@ async fn groups_members_and_rules() {
 
 #[tokio::test]
 async fn apps_assignments_and_grants() {
-    let org = Org::ssws(SimConfig::small().with_apps(30)).await;
+    let org = TestOrg::start(SimConfig::small().with_apps(30)).await;
     let summary = org.run(&resources::APPS).await;
     assert_complete(&summary);
-    let data = org.data();
-    assert_same(org.lines("apps").await, data.apps.clone(), "apps");
+    let data = org.sim.dataset();
+    assert_same(lines(&org, "apps").await, data.apps.clone(), "apps");
     assert_children(
-        by_parent(org.lines("app_users").await, "appId"),
+        by_parent(lines(&org, "app_users").await, "appId"),
         &data.app_users,
         "app_users",
     );
     assert_children(
-        by_parent(org.lines("app_groups").await, "appId"),
+        by_parent(lines(&org, "app_groups").await, "appId"),
         &data.app_groups,
         "app_groups",
     );
     assert_children(
-        by_parent(org.lines("app_grants").await, "appId"),
+        by_parent(lines(&org, "app_grants").await, "appId"),
         &data.app_grants,
         "app_grants",
     );
@@ -189,37 +158,37 @@ async fn apps_assignments_and_grants() {
 
 #[tokio::test]
 async fn admin_roles_custom_roles_and_resource_sets() {
-    let org = Org::ssws(SimConfig::small()).await;
+    let org = TestOrg::start(SimConfig::small()).await;
     let summary = org.run(&resources::ROLES).await;
     assert_complete(&summary);
-    let data = org.data();
+    let data = org.sim.dataset();
     assert_same(
-        org.lines("role_assignees").await,
+        lines(&org, "role_assignees").await,
         data.role_assignees.clone(),
         "role_assignees",
     );
     assert_children(
-        by_parent(org.lines("user_roles").await, "userId"),
+        by_parent(lines(&org, "user_roles").await, "userId"),
         &data.user_roles,
         "user_roles",
     );
     assert_children(
-        by_parent(org.lines("group_roles").await, "groupId"),
+        by_parent(lines(&org, "group_roles").await, "groupId"),
         &data.group_roles,
         "group_roles",
     );
     assert_same(
-        org.lines("custom_roles").await,
+        lines(&org, "custom_roles").await,
         data.custom_roles.clone(),
         "custom_roles",
     );
     assert_children(
-        by_parent(org.lines("custom_role_permissions").await, "roleId"),
+        by_parent(lines(&org, "custom_role_permissions").await, "roleId"),
         &data.custom_role_permissions,
         "custom_role_permissions",
     );
     assert_same(
-        org.lines("resource_sets").await,
+        lines(&org, "resource_sets").await,
         data.resource_sets.clone(),
         "resource_sets",
     );
@@ -234,17 +203,17 @@ async fn admin_roles_custom_roles_and_resource_sets() {
 
 #[tokio::test]
 async fn every_policy_type_and_its_rules() {
-    let org = Org::ssws(SimConfig::small()).await;
+    let org = TestOrg::start(SimConfig::small()).await;
     let summary = org.run(&resources::POLICIES).await;
     assert_complete(&summary);
-    let data = org.data();
+    let data = org.sim.dataset();
     assert_same(
-        org.lines("policies").await,
+        lines(&org, "policies").await,
         data.policies.clone(),
         "policies",
     );
     assert_children(
-        by_parent(org.lines("policy_rules").await, "policyId"),
+        by_parent(lines(&org, "policy_rules").await, "policyId"),
         &data.policy_rules,
         "policy_rules",
     );
@@ -252,13 +221,13 @@ async fn every_policy_type_and_its_rules() {
 
 #[tokio::test]
 async fn org_settings_contacts_domains_devices_and_security() {
-    let org = Org::ssws(SimConfig::small()).await;
+    let org = TestOrg::start(SimConfig::small()).await;
     for group in [&resources::ORG, &resources::DEVICES, &resources::SECURITY] {
         assert_complete(&org.run(group).await);
     }
-    let data = org.data();
-    assert_same(org.lines("org").await, vec![data.org.clone()], "org");
-    let settings = by_parent(org.lines("org_settings").await, "setting");
+    let data = org.sim.dataset();
+    assert_same(lines(&org, "org").await, vec![data.org.clone()], "org");
+    let settings = by_parent(lines(&org, "org_settings").await, "setting");
     let want: BTreeMap<String, Vec<Value>> = data
         .org_settings
         .iter()
@@ -266,30 +235,34 @@ async fn org_settings_contacts_domains_devices_and_security() {
         .collect();
     assert_children(settings, &want, "org_settings");
     assert_same(
-        org.lines("org_contacts").await,
+        lines(&org, "org_contacts").await,
         data.org_contacts.clone(),
         "org_contacts",
     );
-    assert_same(org.lines("domains").await, data.domains.clone(), "domains");
+    assert_same(
+        lines(&org, "domains").await,
+        data.domains.clone(),
+        "domains",
+    );
     let devices: Vec<Value> = data
         .devices
         .iter()
         .map(|d| data.device_with_users(d))
         .collect();
-    assert_same(org.lines("devices").await, devices, "devices");
-    assert_same(org.lines("idps").await, data.idps.clone(), "idps");
+    assert_same(lines(&org, "devices").await, devices, "devices");
+    assert_same(lines(&org, "idps").await, data.idps.clone(), "idps");
     assert_same(
-        org.lines("network_zones").await,
+        lines(&org, "network_zones").await,
         data.network_zones.clone(),
         "network_zones",
     );
     assert_same(
-        org.lines("threat_insight").await,
+        lines(&org, "threat_insight").await,
         vec![data.threat_insight.clone()],
         "threat_insight",
     );
     assert_same(
-        org.lines("behaviors").await,
+        lines(&org, "behaviors").await,
         data.behaviors.clone(),
         "behaviors",
     );
@@ -302,7 +275,7 @@ async fn a_missing_scope_skips_that_resource_only_and_names_the_scope() {
         .copied()
         .filter(|s| *s != "okta.appGrants.read")
         .collect();
-    let org = Org::start(
+    let org = TestOrg::with_auth(
         SimConfig::small()
             .with_client(OAuthClient::secret("0oa-app", "app-secret-value").with_scopes(&scopes)),
         json!({"type": "oauth2", "client_id": "0oa-app", "client_secret": "app-secret-value"}),
@@ -330,7 +303,7 @@ async fn a_missing_scope_skips_that_resource_only_and_names_the_scope() {
 #[tokio::test]
 async fn an_admin_without_permission_is_skipped_with_e0000006() {
     let org =
-        Org::ssws(SimConfig::small().with_api_token_denied_scopes(&["okta.roles.read"])).await;
+        TestOrg::start(SimConfig::small().with_api_token_denied_scopes(&["okta.roles.read"])).await;
     let summary = org.run(&resources::ROLES).await;
     for r in &summary.tenants[0].resources {
         assert_eq!(r.status, Status::Skipped, "{r:?}");
@@ -343,7 +316,7 @@ async fn an_admin_without_permission_is_skipped_with_e0000006() {
 
 #[tokio::test]
 async fn a_classic_org_skips_what_only_identity_engine_has() {
-    let org = Org::ssws(SimConfig::small().with_engine(Engine::Classic)).await;
+    let org = TestOrg::start(SimConfig::small().with_engine(Engine::Classic)).await;
     let devices = org.run(&resources::DEVICES).await;
     let r = &devices.tenants[0].resources[0];
     assert_eq!(r.status, Status::Skipped, "{r:?}");
@@ -363,15 +336,15 @@ async fn a_classic_org_skips_what_only_identity_engine_has() {
         manifest.notes
     );
     assert_same(
-        org.lines("policies").await,
-        org.data().policies.clone(),
+        lines(&org, "policies").await,
+        org.sim.dataset().policies.clone(),
         "classic policies",
     );
 }
 
 #[tokio::test]
 async fn exhausted_retries_in_a_fan_out_leave_that_resource_partial() {
-    let org = Org::ssws(SimConfig::small().with_groups(60)).await;
+    let org = TestOrg::start(SimConfig::small().with_groups(60)).await;
     // Every member listing after the first few fails.
     let breakdown = async {
         while org.sim.stats().path("/api/v1/groups/{id}/users") < 5 {
@@ -379,11 +352,7 @@ async fn exhausted_retries_in_a_fan_out_leave_that_resource_partial() {
         }
         org.sim.faults().error_rate("/api/v1/groups/", 1.0, 503);
     };
-    let rt = org.aws.runtime(test_options()).await;
-    let (summary, ()) = tokio::join!(
-        invoke(&rt, &resources::GROUPS, json!({"tenant": "acme"})),
-        breakdown
-    );
+    let (summary, ()) = tokio::join!(org.run(&resources::GROUPS), breakdown);
     let status = |name: &str| {
         summary.tenants[0]
             .resources

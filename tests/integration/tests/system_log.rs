@@ -10,21 +10,9 @@ use okta_ingest::lambda;
 use okta_ingest::manifest::Status;
 use okta_ingest::resources::LOGS;
 use okta_ingest::runner::{Reply, RunSummary, Runtime};
-use okta_ingest_tests::{TestAws, gunzip_lines, invoke, secret, test_options};
+use okta_ingest_tests::{TestAws, TestOrg, gunzip_lines, invoke};
 use okta_sim::{OAuthClient, SimConfig, Simulator};
 use serde_json::{Value, json};
-
-async fn org(config: SimConfig, auth: Value) -> (Simulator, TestAws, Runtime) {
-    let sim = Simulator::start(config).await.unwrap();
-    let aws = TestAws::new().await;
-    aws.put_tenant("acme", &secret(&sim.url(), auth)).await;
-    let rt = aws.runtime(test_options()).await;
-    (sim, aws, rt)
-}
-
-fn ssws() -> Value {
-    json!({"type": "ssws", "token": okta_sim::API_TOKEN})
-}
 
 async fn run(rt: &Runtime) -> RunSummary {
     invoke(rt, &LOGS, json!({"tenant": "acme"})).await
@@ -91,7 +79,7 @@ async fn assert_exactly_once(aws: &TestAws, sim: &Simulator) {
 
 #[tokio::test]
 async fn repeated_runs_while_events_arrive_deliver_every_event_once() {
-    let (sim, aws, rt) = org(SimConfig::small().with_log_events(2_500), ssws()).await;
+    let TestOrg { sim, aws, rt } = TestOrg::start(SimConfig::small().with_log_events(2_500)).await;
     let first = run(&rt).await;
     assert_eq!(system_log(&first).status, Status::Complete, "{first:?}");
     assert_eq!(system_log(&first).records, 2_500);
@@ -119,7 +107,7 @@ async fn repeated_runs_while_events_arrive_deliver_every_event_once() {
 
 #[tokio::test]
 async fn server_errors_429s_and_expiring_tokens_lose_and_duplicate_nothing() {
-    let (sim, aws, rt) = org(
+    let TestOrg { sim, aws, rt } = TestOrg::with_auth(
         SimConfig::small()
             .with_log_events(3_000)
             .with_client(OAuthClient::secret("0oa-logs", "logs-secret-value")),
@@ -162,11 +150,10 @@ fn with_deadline(payload: Value, after: Duration) -> LambdaEvent<Value> {
 
 #[tokio::test]
 async fn a_run_killed_mid_way_is_resumed_without_duplicates() {
-    let (sim, aws, rt) = org(
+    let TestOrg { sim, aws, rt } = TestOrg::start(
         SimConfig::small()
             .with_log_events(8_000)
             .with_latency(Duration::from_millis(150)),
-        ssws(),
     )
     .await;
     let started = std::time::Instant::now();
@@ -215,11 +202,10 @@ async fn a_run_killed_mid_way_is_resumed_without_duplicates() {
 
 #[tokio::test]
 async fn two_invocations_at_once_poll_once() {
-    let (sim, aws, rt) = org(
+    let TestOrg { sim, aws, rt } = TestOrg::start(
         SimConfig::small()
             .with_log_events(6_000)
             .with_latency(Duration::from_millis(20)),
-        ssws(),
     )
     .await;
     let (a, b) = tokio::join!(run(&rt), run(&rt));
@@ -236,7 +222,7 @@ async fn two_invocations_at_once_poll_once() {
 
 #[tokio::test]
 async fn a_refused_cursor_restarts_from_the_watermark_without_duplicates() {
-    let (sim, aws, rt) = org(SimConfig::small().with_log_events(1_500), ssws()).await;
+    let TestOrg { sim, aws, rt } = TestOrg::start(SimConfig::small().with_log_events(1_500)).await;
     run(&rt).await;
     sim.system_log().append_events(400);
     sim.system_log().invalidate_cursors();
@@ -254,7 +240,7 @@ async fn a_refused_cursor_restarts_from_the_watermark_without_duplicates() {
 
 #[tokio::test]
 async fn a_backfill_writes_its_window_and_leaves_the_cursor_alone() {
-    let (sim, aws, rt) = org(SimConfig::small().with_log_events(3_000), ssws()).await;
+    let TestOrg { sim, aws, rt } = TestOrg::start(SimConfig::small().with_log_events(3_000)).await;
     run(&rt).await;
     let checkpoint = |objects: &[(String, Vec<u8>)]| {
         objects
@@ -297,7 +283,11 @@ async fn a_backfill_writes_its_window_and_leaves_the_cursor_alone() {
 
 #[tokio::test]
 async fn a_backfill_beyond_retention_is_refused_with_the_way_out() {
-    let (_sim, _aws, rt) = org(SimConfig::small().with_log_events(10), ssws()).await;
+    let TestOrg {
+        sim: _sim,
+        aws: _aws,
+        rt,
+    } = TestOrg::start(SimConfig::small().with_log_events(10)).await;
     let since = Utc::now() - chrono::Duration::days(120);
     let payload =
         json!({"tenant": "acme", "since": since.to_rfc3339(), "until": Utc::now().to_rfc3339()});

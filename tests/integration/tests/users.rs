@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use okta_ingest::manifest::Status;
 use okta_ingest::resources::USERS;
-use okta_ingest_tests::{TestAws, invoke, secret, test_options};
-use okta_sim::{SimConfig, Simulator};
+use okta_ingest_tests::{TestOrg, invoke};
+use okta_sim::SimConfig;
 use serde_json::{Value, json};
 
 fn ids(lines: &[Value]) -> Vec<String> {
@@ -18,19 +18,7 @@ fn ids(lines: &[Value]) -> Vec<String> {
 #[tokio::test]
 async fn every_user_and_factor_lands_once_across_pages() {
     // 450 listed users (three pages of 200) and 30 deprovisioned ones (a second listing).
-    let sim = Simulator::start(SimConfig::small().with_users(480))
-        .await
-        .unwrap();
-    let aws = TestAws::new().await;
-    aws.put_tenant(
-        "acme",
-        &secret(
-            &sim.url(),
-            json!({"type": "ssws", "token": okta_sim::API_TOKEN}),
-        ),
-    )
-    .await;
-    let rt = aws.runtime(test_options()).await;
+    let TestOrg { sim, aws, rt } = TestOrg::start(SimConfig::small().with_users(480)).await;
 
     let summary = invoke(&rt, &USERS, json!({"tenant": "acme"})).await;
     assert_eq!(summary.status, Status::Complete, "{summary:?}");
@@ -85,19 +73,7 @@ async fn every_user_and_factor_lands_once_across_pages() {
 
 #[tokio::test]
 async fn a_single_child_resource_reads_its_parent_for_ids_only() {
-    let sim = Simulator::start(SimConfig::small().with_users(50))
-        .await
-        .unwrap();
-    let aws = TestAws::new().await;
-    aws.put_tenant(
-        "acme",
-        &secret(
-            &sim.url(),
-            json!({"type": "ssws", "token": okta_sim::API_TOKEN}),
-        ),
-    )
-    .await;
-    let rt = aws.runtime(test_options()).await;
+    let TestOrg { sim: _sim, aws, rt } = TestOrg::start(SimConfig::small().with_users(50)).await;
     let summary = invoke(
         &rt,
         &USERS,

@@ -6,13 +6,11 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-/// What a matching fault does to a request, decided before the request is handled.
+/// What a matching failure fault does to a request instead of handling it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Injected {
+pub(crate) enum Failure {
     /// Answer with this 5xx status and an Okta error body.
     Status(u16),
-    /// Answer 429 with `Remaining: 0` and `Reset` this far ahead.
-    RateLimited(Duration),
     /// Start the response and break the connection mid-body.
     Drop,
 }
@@ -133,24 +131,27 @@ impl Faults {
         *self.rules.lock().unwrap() = Rules::default();
     }
 
-    /// The fault, if any, for a request to `path`; consumes one count of a counted fault.
-    /// Injected 429s come first, as Okta refuses before doing anything else.
-    pub(crate) fn inject(&self, path: &str) -> Option<Injected> {
+    /// An injected 429 for a request to `path`: how far ahead its `Reset` lies. Consumes
+    /// one count.
+    pub(crate) fn rate_limit(&self, path: &str) -> Option<Duration> {
+        take(&mut self.rules.lock().unwrap().rate_limit_next, path)
+    }
+
+    /// An injected failure for a request to `path` that passed the rate limits; consumes one
+    /// count of a counted fault.
+    pub(crate) fn failure(&self, path: &str) -> Option<Failure> {
         let mut rules = self.rules.lock().unwrap();
-        if let Some(reset_after) = take(&mut rules.rate_limit_next, path) {
-            return Some(Injected::RateLimited(reset_after));
-        }
         if take(&mut rules.drop_connections, path).is_some() {
-            return Some(Injected::Drop);
+            return Some(Failure::Drop);
         }
         if let Some(status) = take(&mut rules.fail_next, path) {
-            return Some(Injected::Status(status));
+            return Some(Failure::Status(status));
         }
         let rate = rules
             .error_rates
             .iter()
             .find(|r| path.starts_with(&r.prefix))?;
-        (self.rng.lock().unwrap().f64() < rate.probability).then_some(Injected::Status(rate.status))
+        (self.rng.lock().unwrap().f64() < rate.probability).then_some(Failure::Status(rate.status))
     }
 
     pub(crate) fn foreign_link(&self, path: &str) -> bool {

@@ -28,6 +28,7 @@
 //! - `foreign`: the foreign origin for cross-origin `next` links
 //! - `stats`: [`Stats`]
 //! - `system_log`: [`SystemLog`], events in persistence order, live appends
+//! - `state`: what every request shares
 //! - `reply`: Okta-shaped responses and errors
 //! - `ids`: Okta-looking ids and timestamps
 //! - [`keys`]: fixed test keys

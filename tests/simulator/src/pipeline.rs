@@ -11,9 +11,9 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 
 use crate::auth;
-use crate::faults::Injected;
+use crate::faults::Failure;
 use crate::rate_limit::{Bucket, Quota};
-use crate::reply::{okta_error, random_chars, rate_limited, server_error};
+use crate::reply::{not_found, okta_error, random_chars, rate_limited, server_error};
 use crate::routes::{self, Call};
 use crate::state::OrgState;
 use crate::token_endpoint;
@@ -35,17 +35,20 @@ pub(crate) async fn handle(State(org): State<Arc<OrgState>>, request: Request) -
         .await
         .unwrap_or_default();
 
+    // Okta refuses over-limit requests before anything else, then things may go wrong.
     let bucket = Bucket::for_path(path);
-    let injected = org.faults.inject(path);
-    let (response, quota) = match (injected, org.limiter.take(bucket)) {
-        (Some(Injected::RateLimited(after)), _) => (
-            rate_limited(),
-            Quota::exhausted_for(org.limiter.limit(bucket), after),
-        ),
-        (_, Err(quota)) => (rate_limited(), quota),
-        (Some(Injected::Status(status)), Ok(quota)) => (server_error(status), quota),
-        (Some(Injected::Drop), Ok(quota)) => (broken_response(), quota),
-        (None, Ok(quota)) => (respond(&org, &parts, route, &body), quota),
+    let (response, quota) = if let Some(reset_after) = org.faults.rate_limit(path) {
+        let quota = Quota::exhausted_for(org.limiter.limit(bucket), reset_after);
+        (rate_limited(), quota)
+    } else {
+        match org.limiter.take(bucket) {
+            Err(quota) => (rate_limited(), quota),
+            Ok(quota) => match org.faults.failure(path) {
+                Some(Failure::Status(status)) => (server_error(status), quota),
+                Some(Failure::Drop) => (broken_response(), quota),
+                None => (respond(&org, &parts, route, &body), quota),
+            },
+        }
     };
     org.stats.response(response.status().as_u16());
     stamp(response, quota)
@@ -66,7 +69,7 @@ fn respond(
         };
     }
     let Some((route, ids)) = route else {
-        return crate::reply::not_found(path);
+        return not_found(path);
     };
     if parts.method != Method::GET {
         return method_not_allowed();

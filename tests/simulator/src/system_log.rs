@@ -8,7 +8,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::ids::{base62, okta_id, pick, timestamp};
 
@@ -102,7 +103,9 @@ impl SystemLog {
         published
             .iter()
             .enumerate()
-            .map(|(seq, &at)| self.event(seq, at))
+            .map(|(seq, &at)| {
+                serde_json::from_str(self.render(seq, at).get()).expect("events are JSON")
+            })
             .collect()
     }
 
@@ -126,7 +129,12 @@ impl SystemLog {
 
     /// Polling: from sequence `start`, events published at or after `since_ms`, up to
     /// `limit`. Returns them and the sequence to continue from.
-    pub(crate) fn poll(&self, start: usize, since_ms: i64, limit: usize) -> (Vec<Value>, usize) {
+    pub(crate) fn poll(
+        &self,
+        start: usize,
+        since_ms: i64,
+        limit: usize,
+    ) -> (Vec<Box<RawValue>>, usize) {
         let state = self.state.lock().unwrap();
         let mut events = Vec::new();
         let mut next = start.min(state.published.len());
@@ -140,7 +148,7 @@ impl SystemLog {
         drop(state);
         let events = events
             .into_iter()
-            .map(|(seq, at)| self.event(seq, at))
+            .map(|(seq, at)| self.render(seq, at))
             .collect();
         (events, next)
     }
@@ -155,7 +163,7 @@ impl SystemLog {
         descending: bool,
         after: Option<(i64, usize)>,
         limit: usize,
-    ) -> (Vec<Value>, Option<(i64, usize)>) {
+    ) -> (Vec<Box<RawValue>>, Option<(i64, usize)>) {
         let state = self.state.lock().unwrap();
         let mut keys: Vec<(i64, usize)> = state
             .published
@@ -177,12 +185,13 @@ impl SystemLog {
         let page: Vec<(i64, usize)> = keys[start..].iter().take(limit).copied().collect();
         let more = keys.len() > start + page.len();
         let next = more.then(|| page.last().copied()).flatten();
-        let events = page.iter().map(|&(at, seq)| self.event(seq, at)).collect();
+        let events = page.iter().map(|&(at, seq)| self.render(seq, at)).collect();
         (events, next)
     }
 
-    /// The event with sequence number `seq`, rebuilt from the seed.
-    fn event(&self, seq: usize, published_ms: i64) -> Value {
+    /// The event with sequence number `seq`, rebuilt from the seed. Rendered straight to
+    /// JSON text: pages of a thousand events are served without building `Value`s.
+    fn render(&self, seq: usize, published_ms: i64) -> Box<RawValue> {
         let mut rng =
             fastrand::Rng::with_seed(self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ seq as u64);
         let rng = &mut rng;
@@ -194,142 +203,177 @@ impl SystemLog {
         let policy = (!d.policies.is_empty()).then(|| pick(rng, &d.policies));
         let failed = rng.u8(..12) == 0;
 
-        let system = (
-            "system@okta.com".to_owned(),
-            "system@okta.com".to_owned(),
-            "Okta System".to_owned(),
-        );
-        let (event_type, legacy, message, actor, targets) = match (
-            rng.u8(..10),
-            user,
-            app,
-            group,
-            policy,
-        ) {
-            (0..=3, Some(u), ..) => (
-                "user.session.start",
-                "core.user_auth.login_success",
-                "User login to Okta",
-                u,
-                vec![],
-            ),
-            (4..=5, Some(u), Some(a), ..) => (
-                "user.authentication.sso",
-                "app.auth.sso",
-                "User single sign on to app",
-                u,
-                vec![
-                    json!({ "id": a.0, "type": "AppInstance", "alternateId": a.1, "displayName": a.1, "detailEntry": { "signOnModeType": "SAML_2_0" } }),
-                    json!({ "id": okta_id(rng, "0ua"), "type": "AppUser", "alternateId": u.1, "displayName": u.2, "detailEntry": null }),
-                ],
-            ),
-            (6, Some(u), ..) => (
-                "user.authentication.auth_via_mfa",
-                "core.user.factor.attempt_success",
-                "Authentication of user via MFA",
-                u,
-                vec![
-                    json!({ "id": okta_id(rng, "pfd"), "type": "AuthenticatorEnrollment", "alternateId": "unknown", "displayName": "Okta Verify", "detailEntry": null }),
-                ],
-            ),
-            (7, Some(u), _, Some(g), _) => (
-                "group.user_membership.add",
-                "core.user_group_member.user_add",
-                "Add user to group membership",
-                &d.users[0],
-                vec![
-                    json!({ "id": u.0, "type": "User", "alternateId": u.1, "displayName": u.2, "detailEntry": null }),
-                    json!({ "id": g.0, "type": "UserGroup", "alternateId": "unknown", "displayName": g.1, "detailEntry": null }),
-                ],
-            ),
-            (8, Some(u), _, _, Some(p)) => (
-                "policy.evaluate_sign_on",
-                "core.user.session.start",
-                "Evaluation of sign-on policy",
-                u,
-                vec![
-                    json!({ "id": p.0, "type": "PolicyEntity", "alternateId": "unknown", "displayName": p.1, "detailEntry": { "policyType": "OktaSignOn" } }),
-                    json!({ "id": okta_id(rng, "0pr"), "type": "PolicyRule", "alternateId": "unknown", "displayName": "Catch-all Rule", "detailEntry": null }),
-                ],
-            ),
-            (_, Some(u), ..) => (
-                "user.session.end",
-                "core.user_auth.logout_success",
-                "User logout from Okta",
-                u,
-                vec![],
-            ),
-            _ => (
-                "system.org.rate_limit.warning",
-                "core.framework.ratelimit.warning",
-                "Rate limit warning",
-                &system,
-                vec![],
-            ),
-        };
-        let outcome = if failed && event_type == "user.session.start" {
-            json!({ "result": "FAILURE", "reason": "INVALID_CREDENTIALS" })
+        let system = SYSTEM_PRINCIPAL;
+        let (event_type, legacy, message, actor, targets) =
+            match (rng.u8(..10), user, app, group, policy) {
+                (0..=3, Some(u), ..) => (
+                    "user.session.start",
+                    "core.user_auth.login_success",
+                    "User login to Okta",
+                    person(u),
+                    vec![],
+                ),
+                (4..=5, Some(u), Some(a), ..) => (
+                    "user.authentication.sso",
+                    "app.auth.sso",
+                    "User single sign on to app",
+                    person(u),
+                    vec![
+                        target(
+                            &a.0,
+                            "AppInstance",
+                            &a.1,
+                            &a.1,
+                            r#"{"signOnModeType":"SAML_2_0"}"#,
+                        ),
+                        target(&okta_id(rng, "0ua"), "AppUser", &u.1, &u.2, "null"),
+                    ],
+                ),
+                (6, Some(u), ..) => (
+                    "user.authentication.auth_via_mfa",
+                    "core.user.factor.attempt_success",
+                    "Authentication of user via MFA",
+                    person(u),
+                    vec![target(
+                        &okta_id(rng, "pfd"),
+                        "AuthenticatorEnrollment",
+                        "unknown",
+                        "Okta Verify",
+                        "null",
+                    )],
+                ),
+                (7, Some(u), _, Some(g), _) => (
+                    "group.user_membership.add",
+                    "core.user_group_member.user_add",
+                    "Add user to group membership",
+                    person(&d.users[0]),
+                    vec![
+                        target(&u.0, "User", &u.1, &u.2, "null"),
+                        target(&g.0, "UserGroup", "unknown", &g.1, "null"),
+                    ],
+                ),
+                (8, Some(u), _, _, Some(p)) => (
+                    "policy.evaluate_sign_on",
+                    "core.user.session.start",
+                    "Evaluation of sign-on policy",
+                    person(u),
+                    vec![
+                        target(
+                            &p.0,
+                            "PolicyEntity",
+                            "unknown",
+                            &p.1,
+                            r#"{"policyType":"OktaSignOn"}"#,
+                        ),
+                        target(
+                            &okta_id(rng, "0pr"),
+                            "PolicyRule",
+                            "unknown",
+                            "Catch-all Rule",
+                            "null",
+                        ),
+                    ],
+                ),
+                (_, Some(u), ..) => (
+                    "user.session.end",
+                    "core.user_auth.logout_success",
+                    "User logout from Okta",
+                    person(u),
+                    vec![],
+                ),
+                _ => (
+                    "system.org.rate_limit.warning",
+                    "core.framework.ratelimit.warning",
+                    "Rate limit warning",
+                    system,
+                    vec![],
+                ),
+            };
+        let (outcome, severity) = if failed && event_type == "user.session.start" {
+            (
+                r#"{"result":"FAILURE","reason":"INVALID_CREDENTIALS"}"#,
+                "WARN",
+            )
         } else {
-            json!({ "result": "SUCCESS", "reason": null })
-        };
-        let severity = if outcome["result"] == "FAILURE" {
-            "WARN"
-        } else {
-            "INFO"
+            (r#"{"result":"SUCCESS","reason":null}"#, "INFO")
         };
         let ip = format!("198.51.100.{}", rng.u8(1..255));
-        let geo = json!({
-            "city": "San Francisco", "state": "California", "country": "United States", "postalCode": "94105",
-            "geolocation": { "lat": 37.7852, "lon": -122.3874 },
-        });
         let session = format!("102{}", base62(rng, 22));
         let request_id = base62(rng, 27);
-        json!({
-            "actor": {
-                "id": actor.0,
-                "type": if actor.0 == system.0 { "SystemPrincipal" } else { "User" },
-                "alternateId": actor.1,
-                "displayName": actor.2,
-                "detailEntry": null,
-            },
-            "client": {
-                "userAgent": {
-                    "rawUserAgent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/127.0.0.0 Safari/537.36",
-                    "os": "Mac OS X",
-                    "browser": "CHROME",
-                },
-                "zone": null,
-                "device": "Computer",
-                "id": null,
-                "ipAddress": ip,
-                "geographicalContext": geo,
-            },
-            "device": null,
-            "authenticationContext": {
-                "authenticationProvider": null,
-                "credentialProvider": null,
-                "credentialType": null,
-                "issuer": null,
-                "interface": null,
-                "authenticationStep": 0,
-                "rootSessionId": session,
-                "externalSessionId": session,
-            },
-            "displayMessage": message,
-            "eventType": event_type,
-            "outcome": outcome,
-            "published": timestamp(published),
-            "securityContext": { "asNumber": 7922, "asOrg": "comcast", "isp": "comcast", "domain": "comcast.net", "isProxy": false },
-            "severity": severity,
-            "debugContext": { "debugData": { "requestId": request_id, "requestUri": "/idp/idx/identify", "url": "/idp/idx/identify?" } },
-            "legacyEventType": legacy,
-            "transaction": { "type": "WEB", "id": request_id, "detail": {} },
-            "uuid": uuid(rng, seq),
-            "version": "0",
-            "request": { "ipChain": [{ "ip": ip, "geographicalContext": geo, "version": "V4", "source": null }] },
-            "target": targets,
-        })
+        let geo = concat!(
+            r#"{"city":"San Francisco","state":"California","country":"United States","#,
+            r#""postalCode":"94105","geolocation":{"lat":37.7852,"lon":-122.3874}}"#,
+        );
+        let text = format!(
+            concat!(
+                r#"{{"actor":{{"id":{actor_id},"type":"{actor_type}","alternateId":{actor_alt},"#,
+                r#""displayName":{actor_name},"detailEntry":null}},"#,
+                r#""client":{{"userAgent":{{"rawUserAgent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) "#,
+                r#"AppleWebKit/537.36 (KHTML, like Gecko) Chrome/127.0.0.0 Safari/537.36","os":"Mac OS X","#,
+                r#""browser":"CHROME"}},"zone":null,"device":"Computer","id":null,"ipAddress":"{ip}","#,
+                r#""geographicalContext":{geo}}},"device":null,"#,
+                r#""authenticationContext":{{"authenticationProvider":null,"credentialProvider":null,"#,
+                r#""credentialType":null,"issuer":null,"interface":null,"authenticationStep":0,"#,
+                r#""rootSessionId":"{session}","externalSessionId":"{session}"}},"#,
+                r#""displayMessage":"{message}","eventType":"{event_type}","outcome":{outcome},"#,
+                r#""published":"{published}","#,
+                r#""securityContext":{{"asNumber":7922,"asOrg":"comcast","isp":"comcast","#,
+                r#""domain":"comcast.net","isProxy":false}},"severity":"{severity}","#,
+                r#""debugContext":{{"debugData":{{"requestId":"{request_id}","#,
+                r#""requestUri":"/idp/idx/identify","url":"/idp/idx/identify?"}}}},"#,
+                r#""legacyEventType":"{legacy}","#,
+                r#""transaction":{{"type":"WEB","id":"{request_id}","detail":{{}}}},"#,
+                r#""uuid":"{uuid}","version":"0","#,
+                r#""request":{{"ipChain":[{{"ip":"{ip}","geographicalContext":{geo},"version":"V4","source":null}}]}},"#,
+                r#""target":[{targets}]}}"#,
+            ),
+            actor_id = quoted(actor.0),
+            actor_type = actor.3,
+            actor_alt = quoted(actor.1),
+            actor_name = quoted(actor.2),
+            ip = ip,
+            geo = geo,
+            session = session,
+            message = message,
+            event_type = event_type,
+            outcome = outcome,
+            published = timestamp(published),
+            severity = severity,
+            request_id = request_id,
+            legacy = legacy,
+            uuid = uuid(rng, seq),
+            targets = targets.join(","),
+        );
+        RawValue::from_string(text).expect("events render as valid JSON")
     }
+}
+
+/// The actor of events no user caused: id, alternate id, display name, type.
+const SYSTEM_PRINCIPAL: (&str, &str, &str, &str) = (
+    "system@okta.com",
+    "system@okta.com",
+    "Okta System",
+    "SystemPrincipal",
+);
+
+/// A directory user as an actor.
+fn person(user: &(String, String, String)) -> (&str, &str, &str, &str) {
+    (&user.0, &user.1, &user.2, "User")
+}
+
+/// One `target[]` entry as JSON text; `detail` is JSON text too.
+fn target(id: &str, kind: &str, alternate: &str, display: &str, detail: &str) -> String {
+    format!(
+        r#"{{"id":{},"type":"{kind}","alternateId":{},"displayName":{},"detailEntry":{detail}}}"#,
+        quoted(id),
+        quoted(alternate),
+        quoted(display),
+    )
+}
+
+/// A JSON string literal, escaped.
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).expect("strings serialize")
 }
 
 /// A version-1-looking UUID whose last group is the sequence number: unique by construction.

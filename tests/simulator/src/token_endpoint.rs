@@ -25,13 +25,12 @@ const CLIENT_AUTH_FAILED: &str =
 
 pub(crate) fn token(org: &OrgState, headers: &HeaderMap, body: &[u8]) -> Response {
     let form = Form(url::form_urlencoded::parse(body).into_owned().collect());
-    let field = |name: &str| form.get(name);
 
     let client = match authenticate_client(org, headers, &form) {
         Ok(client) => client,
         Err(description) => return oauth_error("invalid_client", description),
     };
-    match field("grant_type") {
+    match form.get("grant_type") {
         Some("client_credentials") => {}
         None => return oauth_error("invalid_request", "The 'grant_type' parameter is required."),
         Some(_) => {
@@ -50,7 +49,7 @@ pub(crate) fn token(org: &OrgState, headers: &HeaderMap, body: &[u8]) -> Respons
     } else {
         None
     };
-    let requested: Vec<&str> = field("scope").unwrap_or("").split_whitespace().collect();
+    let requested: Vec<&str> = form.get("scope").unwrap_or("").split_whitespace().collect();
     if requested.is_empty() {
         return oauth_error(
             "invalid_scope",
@@ -95,7 +94,6 @@ fn authenticate_client<'a>(
     headers: &HeaderMap,
     form: &Form,
 ) -> Result<&'a OAuthClient, &'static str> {
-    let field = |name: &str| form.get(name);
     let client = |id: &str| org.config.clients.iter().find(|c| c.client_id == id);
     let secret_matches = |client: &OAuthClient, secret: &str| matches!(&client.auth, ClientAuth::Secret(s) if s == secret);
 
@@ -104,13 +102,13 @@ fn authenticate_client<'a>(
             .filter(|c| secret_matches(c, &secret))
             .ok_or(CLIENT_AUTH_FAILED);
     }
-    if let Some(assertion) = field("client_assertion") {
-        if field("client_assertion_type") != Some(JWT_BEARER) {
+    if let Some(assertion) = form.get("client_assertion") {
+        if form.get("client_assertion_type") != Some(JWT_BEARER) {
             return Err("The client_assertion_type is invalid.");
         }
         return verify_assertion(org, assertion);
     }
-    match (field("client_id"), field("client_secret")) {
+    match (form.get("client_id"), form.get("client_secret")) {
         (Some(id), Some(secret)) => client(id)
             .filter(|c| secret_matches(c, secret))
             .ok_or(CLIENT_AUTH_FAILED),

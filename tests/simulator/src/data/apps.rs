@@ -74,7 +74,7 @@ pub(crate) struct Apps {
 }
 
 /// Everything a generator of apps needs to know about the org.
-pub(crate) struct Org<'a> {
+pub(crate) struct Context<'a> {
     pub org_id: &'a str,
     pub url: &'a str,
     pub anchor: DateTime<Utc>,
@@ -90,10 +90,9 @@ pub(crate) const DIRECTORY_APP: usize = 3;
 
 /// One app per id, cycling through the catalog (labels numbered on later rounds). The ids are
 /// drawn before groups exist, so imported groups can name the directory app as their source.
-pub(crate) fn apps(rng: &mut fastrand::Rng, ids: &[String], org: &Org) -> Apps {
-    let count = ids.len();
+pub(crate) fn apps(rng: &mut fastrand::Rng, ids: &[String], org: &Context) -> Apps {
     let mut out = Apps {
-        apps: Vec::with_capacity(count),
+        apps: Vec::with_capacity(ids.len()),
         users: BTreeMap::new(),
         groups: BTreeMap::new(),
         grants: BTreeMap::new(),
@@ -113,13 +112,12 @@ pub(crate) fn apps(rng: &mut fastrand::Rng, ids: &[String], org: &Org) -> Apps {
         .iter()
         .filter(|u| u["status"] == "ACTIVE")
         .collect();
-    for i in 0..count {
+    for (i, id) in ids.iter().enumerate() {
         let (name, base_label, kind) = CATALOG[i % CATALOG.len()];
         let label = match i / CATALOG.len() {
             0 => base_label.to_owned(),
             round => format!("{base_label} {}", round + 1),
         };
-        let id = ids[i].clone();
         let created = between(
             rng,
             org.anchor - Duration::days(1_500),
@@ -134,7 +132,7 @@ pub(crate) fn apps(rng: &mut fastrand::Rng, ids: &[String], org: &Org) -> Apps {
         };
         let app = app(
             rng,
-            &id,
+            id,
             name,
             &label,
             kind,
@@ -166,7 +164,7 @@ pub(crate) fn apps(rng: &mut fastrand::Rng, ids: &[String], org: &Org) -> Apps {
         };
         out.groups.insert(
             id.clone(),
-            app_groups(rng, &id, &assigned_groups, created, org),
+            app_groups(rng, id, &assigned_groups, created, org),
         );
         out.users.insert(
             id.clone(),
@@ -192,7 +190,7 @@ fn app(
     status: &str,
     created: DateTime<Utc>,
     last_updated: DateTime<Utc>,
-    org: &Org,
+    org: &Context,
 ) -> Value {
     let url = org.url;
     let sign_on_mode = match kind {
@@ -335,7 +333,7 @@ fn app_groups(
     app_id: &str,
     groups: &[&Value],
     since: DateTime<Utc>,
-    org: &Org,
+    org: &Context,
 ) -> Vec<Value> {
     let url = org.url;
     let mut assignments: Vec<Value> = groups
@@ -367,7 +365,7 @@ fn app_users(
     app: &Value,
     groups: &[&Value],
     direct: &[&Value],
-    org: &Org,
+    org: &Context,
 ) -> Vec<Value> {
     // User id → the group it came through (None: assigned directly).
     let mut via: BTreeMap<&str, Option<&Value>> = BTreeMap::new();
@@ -434,7 +432,7 @@ fn app_users(
 
 /// Okta API scopes granted to an OAuth app: several read scopes for a service app, rarely
 /// any for an interactive one.
-fn grants(rng: &mut fastrand::Rng, app: &Value, kind: Kind, org: &Org) -> Vec<Value> {
+fn grants(rng: &mut fastrand::Rng, app: &Value, kind: Kind, org: &Context) -> Vec<Value> {
     let count = match kind {
         Kind::OidcService => rng.usize(3..=8),
         _ => usize::from(rng.u8(..4) == 0),

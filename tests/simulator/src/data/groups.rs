@@ -42,8 +42,8 @@ pub(crate) struct Groups {
     pub members: BTreeMap<String, Vec<String>>,
 }
 
-/// `count` groups (Everyone first, then one per department, then offices, imported groups
-/// and teams in turn). Members are drawn from users who are not DEPROVISIONED.
+/// `count` groups (Everyone first, then one per department, then offices (one per place),
+/// imported groups and teams in turn). Members are drawn from users who are not DEPROVISIONED.
 /// `import_app` is the app imported groups come from.
 pub(crate) fn groups(
     rng: &mut fastrand::Rng,
@@ -95,8 +95,9 @@ pub(crate) fn groups(
         } else {
             let n = i - DEPARTMENTS.len() - 1;
             match n % 4 {
-                0 => {
-                    let (city, ..) = PLACES[(n / 4) % PLACES.len()];
+                // One office group per place; big groups are few in real orgs.
+                0 if n / 4 < PLACES.len() => {
+                    let (city, ..) = PLACES[n / 4];
                     let name = format!("Office - {city}");
                     (
                         "OKTA_GROUP",

@@ -115,7 +115,7 @@ impl Dataset {
         let apps = apps::apps(
             rng,
             &app_ids,
-            &apps::Org {
+            &apps::Context {
                 org_id: &org_id,
                 url,
                 anchor,

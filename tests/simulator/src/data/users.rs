@@ -54,11 +54,12 @@ pub(crate) fn users(
             })
             .find(|l| logins.insert(l.clone()))
             .expect("an unused login");
-        let manager = (!users.is_empty() && rng.u8(..10) < 8)
-            .then(|| users[rng.usize(..users.len())].clone());
-        users.push(user(
+        let manager =
+            (!users.is_empty() && rng.u8(..10) < 8).then(|| &users[rng.usize(..users.len())]);
+        let made = user(
             rng, status, first, last, login, manager, org_url, anchor, user_types,
-        ));
+        );
+        users.push(made);
     }
     users.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
     users
@@ -71,7 +72,7 @@ fn user(
     first: &str,
     last: &str,
     login: String,
-    manager: Option<Value>,
+    manager: Option<&Value>,
     org_url: &str,
     anchor: DateTime<Utc>,
     user_types: &[String; 2],
@@ -120,7 +121,7 @@ fn user(
         credentials["recovery_question"] = json!({ "question": question });
     }
 
-    let (manager_name, manager_id) = match &manager {
+    let (manager_name, manager_id) = match manager {
         Some(m) => (
             json!(format!(
                 "{} {}",

@@ -22,6 +22,10 @@ async fn fail_next_serves_server_errors_then_recovers() {
     }
     assert_eq!(get(&users, &ssws()).await.status(), 200);
     assert_eq!(sim.stats().server_errors, 3);
+
+    sim.faults().fail_next("/api/v1/users", 502, 5);
+    sim.faults().clear();
+    assert_eq!(get(&users, &ssws()).await.status(), 200, "cleared");
 }
 
 #[tokio::test]
