@@ -24,6 +24,9 @@ pub fn render(summary: &RunSummary) -> String {
         if let Some(error) = &tenant.error {
             let _ = writeln!(out, "  error: {error}");
         }
+        if tenant.resources.is_empty() {
+            continue;
+        }
         let _ = writeln!(
             out,
             "  {:<26} {:<9} {:>10} {:>6} {:>9}",
