@@ -103,9 +103,20 @@ fn child(args: &[String]) -> ExitCode {
         .await
         .expect("the run")
     });
+    // Peak RSS as the kernel counts it for this program alone: `wait4`'s maxrss would also
+    // count the parent's pages this process shared between fork and exec.
+    let peak_rss_kb = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .unwrap_or(0);
     println!(
         "{}",
-        serde_json::to_string(&summary).expect("a summary serialises")
+        serde_json::json!({"summary": summary, "peak_rss_kb": peak_rss_kb})
     );
     ExitCode::SUCCESS
 }

@@ -190,7 +190,8 @@ impl Pacer {
             b.in_flight += 1;
             None
         } else {
-            Some(b.reset_at - now + jitter())
+            // A little spread, but not the 429 path's: this wait is planned, not a collision.
+            Some(b.reset_at - now + Duration::from_millis(fastrand::u64(0..=100)))
         }
     }
 
