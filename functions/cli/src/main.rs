@@ -15,7 +15,6 @@ use okta_ingest::runner::{self, Options, Runtime, Target};
 use okta_ingest::store::ObjectStore;
 use okta_ingest::system_log::Window;
 use okta_ingest::tenant::TenantId;
-use okta_ingest::tenants::TenantSource;
 use okta_ingest::{Error, resources};
 
 #[derive(Parser)]
@@ -29,35 +28,50 @@ struct Cli {
     command: Command,
 }
 
+/// Which tenant, configured how, written where: shared by `run` and `check`.
+#[derive(clap::Args)]
+struct TenantArgs {
+    /// Tenant config (the secret's JSON schema). Without it, OKTA_CLIENT_ORGURL and
+    /// OKTA_CLIENT_TOKEN (or OKTA_CLIENT_CLIENTID with OKTA_CLIENT_CLIENTSECRET or
+    /// OKTA_CLIENT_PRIVATEKEY [+ OKTA_CLIENT_KID]) are used.
+    #[arg(long)]
+    config: Option<String>,
+    /// A folder, or s3://bucket/prefix (AWS settings from the standard AWS environment).
+    #[arg(long)]
+    out: String,
+    /// The tenant id used in the output layout.
+    #[arg(long, default_value = "local")]
+    tenant: String,
+}
+
+impl TenantArgs {
+    async fn runtime(&self, options: Options) -> Result<(TenantId, Runtime), Error> {
+        let id = TenantId::parse(&self.tenant).map_err(|e| Error::Invocation(e.to_string()))?;
+        let rt = Runtime {
+            store: ObjectStore::open(&self.out).await?,
+            tenants: local_config::source(id.clone(), self.config.as_deref())?,
+            http: runner::http_client()?,
+            options,
+        };
+        Ok((id, rt))
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Ingest one tenant into a folder or S3.
     Run {
-        /// Tenant config (the secret's JSON schema). Without it, OKTA_CLIENT_ORGURL and
-        /// OKTA_CLIENT_TOKEN (or OKTA_CLIENT_CLIENTID with OKTA_CLIENT_CLIENTSECRET or
-        /// OKTA_CLIENT_PRIVATEKEY [+ OKTA_CLIENT_KID]) are used.
-        #[arg(long)]
-        config: Option<String>,
-        /// A folder, or s3://bucket/prefix (AWS settings from the standard AWS environment).
-        #[arg(long)]
-        out: String,
-        /// The tenant id used in the output layout.
-        #[arg(long, default_value = "local")]
-        tenant: String,
+        #[command(flatten)]
+        tenant: TenantArgs,
         /// Groups (users, …), resources (user_factors, …) or all, comma-separated.
         #[arg(long, default_value = "all")]
         resources: String,
     },
-    /// Validate the tenant's config and probe every resource once; exit 0 only if all work.
+    /// Validate the tenant's config and probe every resource once (writing
+    /// `_status/tenant=…/integration.json`); exit 0 only if all work.
     Check {
-        /// Tenant config (as for `run`; without it, the OKTA_CLIENT_* variables).
-        #[arg(long)]
-        config: Option<String>,
-        /// Where to write `_status/tenant=…/integration.json`.
-        #[arg(long)]
-        out: String,
-        #[arg(long, default_value = "local")]
-        tenant: String,
+        #[command(flatten)]
+        tenant: TenantArgs,
     },
     /// Start the Okta simulator on loopback and ingest from it: no AWS, no Okta account.
     Demo {
@@ -96,28 +110,12 @@ async fn main() -> ExitCode {
 impl Command {
     async fn execute(self) -> Result<ExitCode, Error> {
         match self {
-            Command::Run {
-                config,
-                out,
-                tenant,
-                resources,
-            } => {
-                let id = TenantId::parse(&tenant).map_err(|e| Error::Invocation(e.to_string()))?;
-                let tenants = local_config::source(id.clone(), config.as_deref())?;
-                run(tenants, id, &out, &resources, Options::from_env()?).await
+            Command::Run { tenant, resources } => {
+                let (id, rt) = tenant.runtime(Options::from_env()?).await?;
+                run(&rt, id, &resources).await
             }
-            Command::Check {
-                config,
-                out,
-                tenant,
-            } => {
-                let id = TenantId::parse(&tenant).map_err(|e| Error::Invocation(e.to_string()))?;
-                let rt = Runtime {
-                    store: ObjectStore::open(&out).await?,
-                    tenants: local_config::source(id.clone(), config.as_deref())?,
-                    http: runner::http_client()?,
-                    options: Options::from_env()?,
-                };
+            Command::Check { tenant } => {
+                let (id, rt) = tenant.runtime(Options::from_env()?).await?;
                 let statuses = runner::check(&rt, &Target::Tenant(id)).await?;
                 print!("{}", table::render_check(&statuses));
                 Ok(if statuses.iter().all(|s| s.active) {
@@ -136,12 +134,16 @@ impl Command {
                     simulator.url()
                 );
                 let id = TenantId::parse("demo").expect("a valid id");
-                let tenants = local_config::simulator_source(id.clone(), &simulator);
-                let options = Options {
-                    allow_http_loopback: true,
-                    ..Options::from_env()?
+                let rt = Runtime {
+                    store: ObjectStore::open(&out).await?,
+                    tenants: local_config::simulator_source(id.clone(), &simulator),
+                    http: runner::http_client()?,
+                    options: Options {
+                        allow_http_loopback: true,
+                        ..Options::from_env()?
+                    },
                 };
-                let code = run(tenants, id, &out, "all", options).await?;
+                let code = run(&rt, id, "all").await?;
                 eprintln!("output in {out}/ (manifests under {out}/_manifests/)");
                 Ok(code)
             }
@@ -169,21 +171,10 @@ impl Command {
     }
 }
 
-async fn run(
-    tenants: TenantSource,
-    id: TenantId,
-    out: &str,
-    resources: &str,
-    options: Options,
-) -> Result<ExitCode, Error> {
+/// Runs `resources` for one tenant and prints the summary table.
+async fn run(rt: &Runtime, id: TenantId, resources: &str) -> Result<ExitCode, Error> {
     let plan = resources::select(resources).map_err(Error::Invocation)?;
-    let rt = Runtime {
-        store: ObjectStore::open(out).await?,
-        tenants,
-        http: runner::http_client()?,
-        options,
-    };
-    let summary = runner::run(&rt, &Target::Tenant(id), &plan, &Window::Live, None).await?;
+    let summary = runner::run(rt, &Target::Tenant(id), &plan, &Window::Live, None).await?;
     print!("{}", table::render(&summary));
     Ok(match summary.status {
         Status::Complete | Status::Skipped => ExitCode::SUCCESS,
