@@ -351,7 +351,15 @@ pub async fn check(rt: &Runtime, target: &Target) -> Result<Vec<IntegrationStatu
     };
     let all_scopes: Vec<&'static str> = resources::ALL.iter().flat_map(|g| g.scopes()).collect();
     let mut statuses = Vec::new();
-    for tenant in tenants.into_iter().flatten() {
+    for tenant in tenants {
+        let tenant = match tenant {
+            Ok(tenant) => tenant,
+            Err(e) => {
+                // No tenant id to file a status under; the scheduled runs report it too.
+                tracing::error!(error = %e, "skipping a secret that names no valid tenant");
+                continue;
+            }
+        };
         let status = match rt
             .tenants
             .load(&tenant, rt.options.allow_http_loopback)
