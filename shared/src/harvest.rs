@@ -17,12 +17,14 @@ use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::Mutex;
+use tracing::Instrument;
 
 use crate::layout::{self, RunId};
 use crate::manifest::Manifest;
 use crate::okta::{OktaClient, OktaError, RequestCounters};
 use crate::outcome::{Ended, Stop};
 use crate::pii::{PiiPolicy, scrub};
+use crate::progress::{self, resource_span};
 use crate::resources::{self, Group, Resource};
 use crate::sink::{ParentField, PartSeries};
 use crate::store::ObjectStore;
@@ -100,16 +102,18 @@ impl Harvest<'_> {
             .map(|_| mpsc::channel::<String>(FAN_OUT_BUFFER))
             .unzip();
         let write_root = selected.contains(&root.name);
-        let root_run = self.list_root(
-            root,
-            write_root,
-            children.iter().copied().zip(senders).collect(),
-        );
+        let root_run = self
+            .list_root(
+                root,
+                write_root,
+                children.iter().copied().zip(senders).collect(),
+            )
+            .instrument(resource_span(root));
         let child_runs = futures::future::join_all(
             children
                 .iter()
                 .zip(receivers)
-                .map(|(child, ids)| self.fan_out(child, ids)),
+                .map(|(child, ids)| self.fan_out(child, ids).instrument(resource_span(child))),
         );
         let ((root_listed, root_parts), child_results) = futures::join!(root_run, child_runs);
 
@@ -294,7 +298,9 @@ impl Harvest<'_> {
                     };
                     let page = page?;
                     seen = true;
-                    for record in page.records(resource.shape)? {
+                    let records = page.records(resource.shape)?;
+                    progress::page(records.len());
+                    for record in records {
                         each(record, label).await?;
                     }
                 }

@@ -12,6 +12,7 @@
 //! | [`metrics`] | CloudWatch Embedded Metric Format lines per tenant and resource |
 //! | [`okta`] | the Okta client: org URL, auth (SSWS, OAuth, private_key_jwt, DPoP), pacing, retries, pages |
 //! | [`pii`] | personal data controls: drop or keyed-hash listed fields before writing |
+//! | [`progress`] | the events a progress display follows: resource spans and page counts |
 //! | [`resources`] | the table of resources and the groups (one Lambda each) that bundle them |
 //! | [`runner`] | events → tenants → groups → summary; deadlines and isolation |
 //! | [`sink`] | streamed gzip NDJSON parts |
@@ -32,6 +33,7 @@ pub mod metrics;
 pub mod okta;
 mod outcome;
 pub mod pii;
+pub mod progress;
 pub mod resources;
 pub mod runner;
 pub mod sink;

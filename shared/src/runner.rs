@@ -521,7 +521,11 @@ async fn run_tenant(
                         lease_until,
                         pii: config.pii.as_ref(),
                     };
-                    manifests.push(log.run(window).await);
+                    manifests.push(
+                        log.run(window)
+                            .instrument(crate::progress::resource_span(resource))
+                            .await,
+                    );
                 }
                 manifests
             }

@@ -307,6 +307,7 @@ impl LogRun<'_> {
         progress: &mut Progress,
     ) -> Result<PageCount, Stop> {
         let records = page.records(Shape::Array)?;
+        crate::progress::page(records.len());
         let mut hours: BTreeMap<DateTime<Utc>, (GzEncoder<Vec<u8>>, u64)> = BTreeMap::new();
         let mut delivered = Vec::with_capacity(records.len());
         for record in &records {
