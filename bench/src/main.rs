@@ -92,6 +92,7 @@ fn child(args: &[String]) -> ExitCode {
                 allow_http_loopback: true,
                 ..Options::default()
             },
+            queue: None,
         };
         runner::run(
             &rt,

@@ -29,4 +29,6 @@ pub enum Error {
     Environment(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("work queue: {0}")]
+    Queue(String),
 }

@@ -18,7 +18,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::Mutex;
 use tracing::Instrument;
+use url::Url;
 
+use crate::continuation::{Pending, Position, Unfinished};
 use crate::layout::{self, RunId};
 use crate::manifest::Manifest;
 use crate::okta::{OktaClient, OktaError, RequestCounters};
@@ -53,14 +55,47 @@ struct Listed {
     records: u64,
     tally: RequestCounters,
     notes: Vec<String>,
+    /// Where it would carry on, when it stopped at a page boundary.
+    rest: Rest,
+}
+
+/// What is left of a listing that stopped at a page boundary.
+enum Rest {
+    /// A root listing: the page it stopped before.
+    At(Option<Position>),
+    /// A child: the parents not yet (or not fully) read.
+    Parents(Vec<Pending>),
+}
+
+/// Where a resource starts in this invocation: from scratch, or where an earlier one stopped.
+#[derive(Clone)]
+struct Start {
+    written: bool,
+    earlier: Option<Unfinished>,
+}
+
+impl Start {
+    fn fresh(written: bool) -> Self {
+        Self {
+            written,
+            earlier: None,
+        }
+    }
+}
+
+/// What a harvest produced: a manifest per written resource, and what is left for a
+/// continuation (empty when the group is finished or nothing can be carried on).
+pub struct Harvested {
+    pub manifests: Vec<Manifest>,
+    pub unfinished: Vec<Unfinished>,
 }
 
 impl Harvest<'_> {
     /// Runs the `selected` resources of `group` and returns their manifests, in table order.
     /// Parents of selected children are read for their ids even when not selected (or when
     /// they belong to another group, like the groups that `group_roles` asks about).
-    pub async fn run(&self, group: &Group, selected: &[&str]) -> Vec<Manifest> {
-        let mut needed: Vec<&'static Resource> = Vec::new();
+    pub async fn run(&self, group: &Group, selected: &[&str]) -> Harvested {
+        let mut plan: Vec<(&'static Resource, Start)> = Vec::new();
         for resource in group
             .resources
             .iter()
@@ -70,90 +105,168 @@ impl Harvest<'_> {
                 .parent
                 .as_ref()
                 .and_then(|p| resources::find(p.resource))
-                && !needed.iter().any(|r| r.name == parent.name)
+                && !plan.iter().any(|(r, _)| r.name == parent.name)
             {
-                needed.push(parent);
+                plan.push((parent, Start::fresh(selected.contains(&parent.name))));
             }
-            needed.push(resource);
+            if !plan.iter().any(|(r, _)| r.name == resource.name) {
+                plan.push((resource, Start::fresh(true)));
+            }
         }
-        let mut manifests = Vec::new();
-        // Table order puts a group's own parents before their children, so none repeats here.
-        for root in needed.iter().filter(|r| r.parent.is_none()) {
-            let children: Vec<&'static Resource> = needed
-                .iter()
-                .copied()
-                .filter(|c| c.parent.as_ref().is_some_and(|p| p.resource == root.name))
-                .collect();
-            manifests.extend(self.run_tree(root, &children, selected).await);
-        }
-        manifests.sort_by_key(|m| group.resources.iter().position(|r| r.name == m.resource));
-        manifests
+        self.run_plan(group, plan).await
     }
 
+    /// Carries on a run that an earlier invocation left unfinished.
+    pub async fn resume(&self, group: &Group, unfinished: Vec<Unfinished>) -> Harvested {
+        let plan = unfinished
+            .into_iter()
+            .filter_map(|u| {
+                let resource = resources::find(&u.resource)?;
+                Some((
+                    resource,
+                    Start {
+                        written: u.written,
+                        earlier: Some(u),
+                    },
+                ))
+            })
+            .collect();
+        self.run_plan(group, plan).await
+    }
+
+    async fn run_plan(&self, group: &Group, plan: Vec<(&'static Resource, Start)>) -> Harvested {
+        let mut harvested = Harvested {
+            manifests: Vec::new(),
+            unfinished: Vec::new(),
+        };
+        // Trees run one after another, each under its root (which a continuation may not
+        // list again: a finished root has no entry, and its children only their pending ids).
+        let mut roots: Vec<&'static str> = Vec::new();
+        for (resource, _) in &plan {
+            let root = resource
+                .parent
+                .as_ref()
+                .map_or(resource.name, |p| p.resource);
+            if !roots.contains(&root) {
+                roots.push(root);
+            }
+        }
+        for root_name in roots {
+            let Some(root) = resources::find(root_name) else {
+                continue;
+            };
+            let root_start = plan
+                .iter()
+                .find(|(r, _)| r.name == root_name)
+                .map(|(_, s)| s.clone());
+            let children: Vec<(&'static Resource, Start)> = plan
+                .iter()
+                .filter(|(c, _)| c.parent.as_ref().is_some_and(|p| p.resource == root_name))
+                .cloned()
+                .collect();
+            // Boxed: a tree's future is deep, and callers nest it further still.
+            let tree = Box::pin(self.run_tree(root, root_start, &children)).await;
+            harvested.manifests.extend(tree.manifests);
+            harvested.unfinished.extend(tree.unfinished);
+        }
+        harvested
+            .manifests
+            .sort_by_key(|m| group.resources.iter().position(|r| r.name == m.resource));
+        harvested
+    }
+
+    /// One root and its children. `root_start` is `None` when the root finished earlier.
     async fn run_tree(
         &self,
         root: &'static Resource,
-        children: &[&'static Resource],
-        selected: &[&str],
-    ) -> Vec<Manifest> {
+        root_start: Option<Start>,
+        children: &[(&'static Resource, Start)],
+    ) -> Harvested {
         let started = Utc::now();
         let (senders, receivers): (Vec<_>, Vec<_>) = children
             .iter()
             .map(|_| mpsc::channel::<String>(FAN_OUT_BUFFER))
             .unzip();
-        let write_root = selected.contains(&root.name);
-        let root_run = self
-            .list_root(
-                root,
-                write_root,
-                children.iter().copied().zip(senders).collect(),
-            )
-            .instrument(resource_span(root));
-        let child_runs = futures::future::join_all(
-            children
-                .iter()
-                .zip(receivers)
-                .map(|(child, ids)| self.fan_out(child, ids).instrument(resource_span(child))),
-        );
-        let ((root_listed, root_parts), child_results) = futures::join!(root_run, child_runs);
-
-        let mut manifests = Vec::new();
-        let parent_problem = match &root_listed.outcome {
-            Ok(()) => None,
-            Err(stop) => Some((stop.status(root_listed.records), stop.to_string())),
-        };
-        if write_root {
-            manifests.push(self.conclude(root, root_listed, root_parts, started).await);
-        }
-        for (child, (mut listed, parts)) in children.iter().zip(child_results) {
-            // A child of an incomplete parent is incomplete too, for the same reason.
-            if let (Ok(()), Some((status, reason))) = (&listed.outcome, &parent_problem) {
-                listed.outcome = Err(Stop::Parent {
-                    parent: root.name,
-                    status: *status,
-                    reason: reason.clone(),
-                });
+        let root_run = async {
+            match &root_start {
+                Some(start) => Some(
+                    self.list_root(
+                        root,
+                        start,
+                        children.iter().map(|(c, _)| *c).zip(senders).collect(),
+                    )
+                    .await,
+                ),
+                // Dropping the senders tells children that no more ids come.
+                None => None,
             }
-            manifests.push(self.conclude(child, listed, parts, started).await);
         }
-        manifests
+        .instrument(resource_span(root));
+        let child_runs = futures::future::join_all(children.iter().zip(receivers).map(
+            |((child, start), ids)| {
+                self.fan_out(child, start, ids)
+                    .instrument(resource_span(child))
+            },
+        ));
+        let (root_result, child_results) = futures::join!(root_run, child_runs);
+
+        let mut tree = Harvested {
+            manifests: Vec::new(),
+            unfinished: Vec::new(),
+        };
+        // Whether the root left ids unlisted, and the problem children inherit, if any.
+        let mut root_carries_on = false;
+        let mut parent_problem = None;
+        if let (Some((listed, parts)), Some(start)) = (root_result, &root_start) {
+            match &listed.outcome {
+                Ok(()) => {}
+                Err(stop) if stop.at_page_boundary() => root_carries_on = true,
+                Err(stop) => {
+                    parent_problem = Some((stop.status(listed.records), stop.to_string()));
+                }
+            }
+            self.conclude(root, start, listed, parts, started, &mut tree)
+                .await;
+        }
+        for ((child, start), (mut listed, parts)) in children.iter().zip(child_results) {
+            match (&listed.outcome, &parent_problem) {
+                // A child of an incomplete parent is incomplete too, for the same reason.
+                (Ok(()), Some((status, reason))) => {
+                    listed.outcome = Err(Stop::Parent {
+                        parent: root.name,
+                        status: *status,
+                        reason: reason.clone(),
+                    });
+                }
+                // Its root has ids still to list: it carries on with them.
+                (Ok(()), None) if root_carries_on => listed.outcome = Err(Stop::Deadline),
+                _ => {}
+            }
+            self.conclude(child, start, listed, parts, started, &mut tree)
+                .await;
+        }
+        tree
     }
 
     /// Lists a root resource, writing it if selected and feeding children the ids they want.
     async fn list_root(
         &self,
         resource: &'static Resource,
-        write: bool,
+        start: &Start,
         mut children: Vec<(&'static Resource, mpsc::Sender<String>)>,
     ) -> (Listed, Option<PartSeries<'_>>) {
         let tally = RequestCounters::default();
-        let mut parts = write.then(|| self.part_series(resource));
+        let mut parts = start.written.then(|| self.part_series(resource, start));
         let mut records = 0u64;
         let mut notes = Vec::new();
+        let mut at = None;
+        let from = start.earlier.as_ref().and_then(|e| e.from.as_ref());
         let outcome = self
             .for_each_record(
                 resource,
                 resource.path,
+                from,
+                &mut at,
                 &tally,
                 &mut notes,
                 async |record, label| {
@@ -183,14 +296,17 @@ impl Harvest<'_> {
             records,
             tally,
             notes,
+            rest: Rest::At(at),
         };
         (listed, parts)
     }
 
-    /// Lists a child resource once per parent id, `max_in_flight` parents at a time.
+    /// Lists a child resource once per parent id, `max_in_flight` parents at a time: first
+    /// the parents an earlier invocation left, then those its root lists now.
     async fn fan_out(
         &self,
         resource: &'static Resource,
+        start: &Start,
         ids: mpsc::Receiver<String>,
     ) -> (Listed, Option<PartSeries<'_>>) {
         let parent = resource
@@ -198,49 +314,76 @@ impl Harvest<'_> {
             .as_ref()
             .expect("fan-out is for child resources");
         let tally = RequestCounters::default();
-        let parts = Mutex::new(self.part_series(resource));
+        let parts = Mutex::new(self.part_series(resource, start));
         let failure: SyncMutex<Option<Stop>> = SyncMutex::new(None);
+        let left: SyncMutex<Vec<Pending>> = SyncMutex::new(Vec::new());
         let records = AtomicU64::new(0);
         let vanished = AtomicU64::new(0);
-        ids.for_each_concurrent(self.max_in_flight, |id| {
-            let (parts, failure, records, vanished, tally) =
-                (&parts, &failure, &records, &vanished, &tally);
-            async move {
-                if failure.lock().expect("failure lock").is_some() {
-                    return; // Drain the remaining ids without requests.
-                }
-                let path = resource.path.replace("{id}", &id);
-                let field = ParentField {
-                    name: parent.field,
-                    id: &id,
-                };
-                let listed = self
-                    .for_each_record(
-                        resource,
-                        &path,
-                        tally,
-                        &mut Vec::new(),
-                        async |record, _| {
-                            let line = scrub(self.pii, record.get());
-                            parts.lock().await.write(&line, Some(field)).await?;
-                            records.fetch_add(1, Ordering::Relaxed);
-                            Ok(())
-                        },
-                    )
-                    .await;
-                match listed {
-                    Ok(()) => {}
-                    // Deleted between the parent's listing and now: nothing to read.
-                    Err(Stop::Okta(OktaError::NotFound { .. })) => {
-                        vanished.fetch_add(1, Ordering::Relaxed);
+        let earlier = start
+            .earlier
+            .as_ref()
+            .map(|e| e.pending.clone())
+            .unwrap_or_default();
+        let parents =
+            futures::stream::iter(earlier).chain(ids.map(|id| Pending { id, from: None }));
+        parents
+            .for_each_concurrent(self.max_in_flight, |pending| {
+                let (parts, failure, left, records, vanished, tally) =
+                    (&parts, &failure, &left, &records, &vanished, &tally);
+                async move {
+                    // After a stop, the remaining parents are only collected: left for a
+                    // continuation if the stop allows one, otherwise dropped without requests.
+                    if let Some(stop) = failure.lock().expect("failure lock").as_ref() {
+                        if stop.at_page_boundary() {
+                            left.lock().expect("left lock").push(pending);
+                        }
+                        return;
                     }
-                    Err(stop) => {
-                        failure.lock().expect("failure lock").get_or_insert(stop);
+                    let path = resource.path.replace("{id}", &pending.id);
+                    let field = ParentField {
+                        name: parent.field,
+                        id: &pending.id,
+                    };
+                    let mut at = None;
+                    let listed = self
+                        .for_each_record(
+                            resource,
+                            &path,
+                            pending.from.as_ref(),
+                            &mut at,
+                            tally,
+                            &mut Vec::new(),
+                            async |record, _| {
+                                let line = scrub(self.pii, record.get());
+                                parts.lock().await.write(&line, Some(field)).await?;
+                                records.fetch_add(1, Ordering::Relaxed);
+                                Ok(())
+                            },
+                        )
+                        .await;
+                    match listed {
+                        Ok(()) => {}
+                        // Deleted between the parent's listing and now: nothing to read.
+                        Err(Stop::Okta(OktaError::NotFound { .. })) => {
+                            vanished.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(stop) => {
+                            if stop.at_page_boundary() {
+                                left.lock().expect("left lock").push(Pending {
+                                    id: pending.id.clone(),
+                                    from: at,
+                                });
+                            }
+                            // A stop that loses records outranks one a continuation can mend.
+                            let mut failure = failure.lock().expect("failure lock");
+                            if failure.as_ref().is_none_or(|f| f.at_page_boundary()) {
+                                *failure = Some(stop);
+                            }
+                        }
                     }
                 }
-            }
-        })
-        .await;
+            })
+            .await;
         let mut notes = Vec::new();
         let vanished = vanished.into_inner();
         if vanished > 0 {
@@ -257,40 +400,60 @@ impl Harvest<'_> {
             records: records.into_inner(),
             tally,
             notes,
+            rest: Rest::Parents(left.into_inner().expect("left lock")),
         };
         (listed, Some(parts.into_inner()))
     }
 
     /// Streams every record of every listing of `resource` at `path` through `each`, with the
-    /// label field to add, if the resource has one. An optional listing that Okta refuses is
-    /// noted and skipped; if every listing is refused, the last refusal is the outcome.
+    /// label field to add, if the resource has one, starting `from` a position an earlier
+    /// invocation recorded. `at` always holds the page about to be read, so when the listing
+    /// stops at a page boundary, it says where to carry on. An optional listing that Okta
+    /// refuses is noted and skipped; if every listing is refused, the last refusal is the outcome.
+    #[allow(clippy::too_many_arguments)]
     async fn for_each_record(
         &self,
         resource: &Resource,
         path: &str,
+        from: Option<&Position>,
+        at: &mut Option<Position>,
         tally: &RequestCounters,
         notes: &mut Vec<String>,
         mut each: impl AsyncFnMut(&RawValue, Option<ParentField<'_>>) -> Result<(), Stop>,
     ) -> Result<(), Stop> {
         let mut listed_any = false;
         let mut refusal = None;
-        for listing in resource.listings {
+        let first_listing = from.map_or(0, |f| f.listing);
+        for (index, listing) in resource.listings.iter().enumerate().skip(first_listing) {
             let label = resource.label.map(|name| ParentField {
                 name,
                 id: listing.trim_start_matches('/'),
             });
             let mut seen = false;
             let listed: Result<(), Stop> = async {
-                let url =
-                    self.client
-                        .org()
-                        .join(&resource.first_url(path, listing, resource.limit));
+                let url = match from.filter(|f| f.listing == index) {
+                    Some(f) => {
+                        let url = Url::parse(&f.next).map_err(|e| {
+                            OktaError::Malformed(format!("a continuation's page URL: {e}"))
+                        })?;
+                        self.client.same_origin(url)?
+                    }
+                    None => {
+                        self.client
+                            .org()
+                            .join(&resource.first_url(path, listing, resource.limit))
+                    }
+                };
+                *at = Some(Position {
+                    listing: index,
+                    next: url.to_string(),
+                });
                 let mut pages = pin!(
                     self.client
                         .pages(url, resource.scope, resource.shape, tally)
                 );
                 loop {
-                    if self.stop_at.is_some_and(|at| Instant::now() >= at) {
+                    if self.stop_at.is_some_and(|t| Instant::now() >= t) {
                         return Err(Stop::Deadline);
                     }
                     let Some(page) = pages.next().await else {
@@ -303,6 +466,14 @@ impl Harvest<'_> {
                     for record in records {
                         each(record, label).await?;
                     }
+                    // The last page ends the listing, whatever the clock says.
+                    let Some(next) = &page.next else {
+                        return Ok(());
+                    };
+                    *at = Some(Position {
+                        listing: index,
+                        next: next.to_string(),
+                    });
                 }
             }
             .await;
@@ -323,25 +494,37 @@ impl Harvest<'_> {
         }
     }
 
-    fn part_series(&self, resource: &'static Resource) -> PartSeries<'_> {
+    fn part_series(&self, resource: &'static Resource, start: &Start) -> PartSeries<'_> {
         let (tenant, run) = (self.tenant, self.run);
-        PartSeries::new(self.store, move |n| {
-            layout::snapshot_part(resource.name, tenant, run, n)
-        })
+        let earlier = start
+            .earlier
+            .as_ref()
+            .map(|e| e.parts.clone())
+            .unwrap_or_default();
+        PartSeries::after(
+            self.store,
+            move |n| layout::snapshot_part(resource.name, tenant, run, n),
+            earlier,
+        )
     }
 
-    /// Closes the parts and writes the manifest, which says how complete they are.
+    /// Closes the parts and, for a written resource, writes the manifest, which says how
+    /// complete they are; a resource stopped at a page boundary also goes on `tree`'s list of
+    /// what a continuation carries on.
     async fn conclude(
         &self,
         resource: &Resource,
+        start: &Start,
         listed: Listed,
         parts: Option<PartSeries<'_>>,
         started: chrono::DateTime<Utc>,
-    ) -> Manifest {
+        tree: &mut Harvested,
+    ) {
         let Listed {
             mut outcome,
             tally,
-            notes,
+            mut notes,
+            rest,
             ..
         } = listed;
         // Whatever was fetched is written and listed, even when the listing stopped early;
@@ -356,17 +539,40 @@ impl Harvest<'_> {
             Some(parts) => parts.abandon().await,
             None => Vec::new(),
         };
-        Ended {
+        let carries_on = outcome.as_ref().is_err_and(Stop::at_page_boundary);
+        let earlier = start.earlier.as_ref();
+        if let Some(earlier) = earlier {
+            let mut all = earlier.notes.clone();
+            all.extend(notes);
+            notes = all;
+        }
+        let manifest = Ended {
             resource: resource.name,
             outcome,
             parts,
             tally: &tally,
-            started,
+            earlier_requests: earlier.map(|e| e.requests).unwrap_or_default(),
+            replace: earlier.is_some() && start.written,
+            started: earlier.map_or(started, |e| e.started_at),
             notes,
             lag_seconds: None,
+        };
+        let manifest = if start.written {
+            manifest.record(self.store, self.tenant, self.run).await
+        } else {
+            manifest.summarise()
+        };
+        if carries_on {
+            let mut unfinished = Unfinished::after(&manifest, start.written);
+            match rest {
+                Rest::At(at) => unfinished.from = at,
+                Rest::Parents(pending) => unfinished.pending = pending,
+            }
+            tree.unfinished.push(unfinished);
         }
-        .record(self.store, self.tenant, self.run)
-        .await
+        if start.written {
+            tree.manifests.push(manifest);
+        }
     }
 }
 

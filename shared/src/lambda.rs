@@ -8,12 +8,13 @@ use std::io::Read;
 
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde_json::Value;
+use tracing::Instrument;
 
 use crate::error::Error;
 use crate::manifest::Status;
 use crate::metrics;
 use crate::resources::Group;
-use crate::runner::{self, Reply, Runtime};
+use crate::runner::{self, Reply, RunSummary, Runtime};
 
 impl From<Error> for Diagnostic {
     fn from(e: Error) -> Self {
@@ -24,6 +25,7 @@ impl From<Error> for Diagnostic {
             Error::Invocation(_) => "Invocation",
             Error::Environment(_) => "Environment",
             Error::Store(_) => "Store",
+            Error::Queue(_) => "Queue",
         };
         Diagnostic {
             error_type: kind.to_owned(),
@@ -53,16 +55,25 @@ pub async fn invoke(
     event: LambdaEvent<Value>,
 ) -> Result<Reply, Error> {
     let (payload, context) = event.into_parts();
-    let summary = match runner::handle(rt, group, &payload, Some(context.deadline())).await? {
+    let span = tracing::info_span!("invocation", function = %group.function_name(), request_id = %context.request_id);
+    // Boxed: the handler's future is deep, and the runtime's nesting adds to it.
+    let reply = Box::pin(runner::handle(
+        rt,
+        group,
+        &payload,
+        Some(context.deadline()),
+    ))
+    .instrument(span)
+    .await?;
+    let summary = match reply {
         Reply::Run(summary) => summary,
-        check => return Ok(check),
-    };
-    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
-        // CloudWatch reads metrics from these stdout lines (Embedded Metric Format).
-        for line in metrics::emf_lines(&group.function_name(), &summary) {
-            println!("{line}");
+        Reply::Work(work) => {
+            work.runs.iter().for_each(|run| print_metrics(group, run));
+            return Ok(Reply::Work(work));
         }
-    }
+        other => return Ok(other),
+    };
+    print_metrics(group, &summary);
     let failed: Vec<String> = summary
         .tenants
         .iter()
@@ -94,6 +105,15 @@ pub async fn invoke(
     Ok(Reply::Run(summary))
 }
 
+/// In Lambda, CloudWatch reads metrics from these stdout lines (Embedded Metric Format).
+fn print_metrics(group: &Group, summary: &RunSummary) {
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        for line in metrics::emf_lines(&group.function_name(), summary) {
+            println!("{line}");
+        }
+    }
+}
+
 async fn run_once(group: &'static Group) -> Result<(), lambda_runtime::Error> {
     crate::telemetry::init_cli();
     let mut text = String::new();
@@ -111,6 +131,8 @@ async fn run_once(group: &'static Group) -> Result<(), lambda_runtime::Error> {
     let healthy = match &reply {
         Reply::Run(summary) => summary.status != Status::Failed,
         Reply::Check { checks } => checks.iter().all(|c| c.active),
+        Reply::Dispatch(_) => true,
+        Reply::Work(work) => work.batch_item_failures.is_empty(),
     };
     if !healthy {
         std::process::exit(1);

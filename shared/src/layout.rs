@@ -4,7 +4,7 @@
 //! {resource}/tenant={t}/dt={YYYY-MM-DD}/run={run_id}/part-{NNNNN}.json.gz    snapshots
 //! system_log/tenant={t}/dt={YYYY-MM-DD}/hour={HH}/{run_id}-part-{NNNNN}.json.gz  events
 //! _manifests/{resource}/tenant={t}/run={run_id}.json                          per run
-//! _state/{resource}/tenant={t}/{name}.json                                    checkpoints, leases
+//! _state/{resource or group}/tenant={t}/{name}.json                           checkpoints, leases, continuations
 //! _status/tenant={t}/integration.json                                         connection check
 //! ```
 
@@ -31,6 +31,22 @@ impl RunId {
             ),
             started,
         }
+    }
+
+    /// A run id as [`RunId::new`] made it (a continuation carries it on).
+    pub fn parse(id: &str) -> Result<Self, String> {
+        let invalid = || format!("{id:?} is not a run id");
+        let (time, suffix) = id.split_once('-').ok_or_else(invalid)?;
+        if suffix.len() != 4 || !suffix.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(invalid());
+        }
+        let started = chrono::NaiveDateTime::parse_from_str(time, "%Y%m%dT%H%M%SZ")
+            .map_err(|_| invalid())?
+            .and_utc();
+        Ok(Self {
+            id: id.to_owned(),
+            started,
+        })
     }
 
     pub fn as_str(&self) -> &str {
@@ -120,5 +136,19 @@ mod tests {
         let a = RunId::new(Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap());
         let b = RunId::new(Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 6).unwrap());
         assert!(a.as_str() < b.as_str());
+    }
+
+    #[test]
+    fn run_ids_parse_back() {
+        let run = RunId::new(Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap());
+        assert_eq!(RunId::parse(run.as_str()).unwrap(), run);
+        for bad in [
+            "",
+            "20260102T030405Z",
+            "20260102T030405Z-xyz1",
+            "2026-01-02-abcd",
+        ] {
+            assert!(RunId::parse(bad).is_err(), "{bad}");
+        }
     }
 }

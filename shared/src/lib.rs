@@ -4,6 +4,7 @@
 //! |---|---|
 //! | [`check`] | the connection check: one cheap call per resource, "Active" or what to fix |
 //! | [`checkpoint`] | the System Log's cursor, de-duplication boundary and lease, changed only by conditional writes |
+//! | [`continuation`] | carrying a snapshot that ran out of time on in the next invocation |
 //! | [`error`] | the crate's boundary error: what failed, for which tenant, what to do |
 //! | [`harvest`] | reading a group's resources for one tenant: pages in, parts and manifests out |
 //! | [`lambda`] | the entry point each function binary calls with its group |
@@ -13,6 +14,7 @@
 //! | [`okta`] | the Okta client: org URL, auth (SSWS, OAuth, private_key_jwt, DPoP), pacing, retries, pages |
 //! | [`pii`] | personal data controls: drop or keyed-hash listed fields before writing |
 //! | [`progress`] | the events a progress display follows: resource spans and page counts |
+//! | [`queue`] | the SQS work queue: one message per tenant and group, sent in batches |
 //! | [`resources`] | the table of resources and the groups (one Lambda each) that bundle them |
 //! | [`runner`] | events → tenants → groups → summary; deadlines and isolation |
 //! | [`sink`] | streamed gzip NDJSON parts |
@@ -21,9 +23,11 @@
 //! | [`telemetry`] | log setup outside Lambda |
 //! | [`tenant`] | a tenant's secret: schema, validation, credentials that cannot be printed |
 //! | [`tenants`] | where tenants come from: Secrets Manager or one local config |
+//! | [`work`] | fan-out: a tick dispatched as messages, a message run as one tenant, continuations |
 
 pub mod check;
 pub mod checkpoint;
+pub mod continuation;
 pub mod error;
 pub mod harvest;
 pub mod lambda;
@@ -34,6 +38,7 @@ pub mod okta;
 mod outcome;
 pub mod pii;
 pub mod progress;
+pub mod queue;
 pub mod resources;
 pub mod runner;
 pub mod sink;
@@ -42,5 +47,6 @@ pub mod system_log;
 pub mod telemetry;
 pub mod tenant;
 pub mod tenants;
+pub mod work;
 
 pub use error::Error;

@@ -74,18 +74,18 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// Writes the manifest: create-only for a run's first word on a resource, `Overwrite` when
+    /// a continuation of the run replaces its earlier, partial one.
     pub async fn write(
         &self,
         store: &ObjectStore,
         tenant: &TenantId,
         run: &RunId,
+        mode: PutMode,
     ) -> Result<(), StoreError> {
         let key = layout::manifest(&self.resource, tenant, run);
         let body = serde_json::to_vec_pretty(self).expect("a manifest always serialises");
-        store
-            .put(&key, body.into(), PutMode::CreateOnly)
-            .await
-            .map(|_| ())
+        store.put(&key, body.into(), mode).await.map(|_| ())
     }
 }
 

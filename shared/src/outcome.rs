@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 
 use crate::layout::RunId;
 use crate::manifest::{Manifest, Status};
-use crate::okta::{OktaError, RequestCounters};
+use crate::okta::{OktaError, RequestCounters, RequestStats};
 use crate::sink::PartInfo;
-use crate::store::{ObjectStore, StoreError};
+use crate::store::{ObjectStore, PutMode, StoreError};
 use crate::tenant::TenantId;
 
 /// Why a resource stopped before the end of its listing.
@@ -35,6 +35,15 @@ pub(crate) enum Stop {
 }
 
 impl Stop {
+    /// A stop that leaves nothing half-read: the page it happened at was not written, so a
+    /// continuation can start exactly there.
+    pub(crate) fn at_page_boundary(&self) -> bool {
+        matches!(
+            self,
+            Stop::Deadline | Stop::Okta(OktaError::Deadline { .. })
+        )
+    }
+
     /// The status a stop leaves a resource in, given how many records made it out.
     pub(crate) fn status(&self, written: u64) -> Status {
         match self {
@@ -60,54 +69,74 @@ pub(crate) struct Ended<'a> {
     pub outcome: Result<(), Stop>,
     pub parts: Vec<PartInfo>,
     pub tally: &'a RequestCounters,
+    /// Requests made for this resource by earlier invocations of the same run.
+    pub earlier_requests: RequestStats,
+    /// Whether an earlier invocation of the run wrote this manifest (as partial) already.
+    pub replace: bool,
     pub started: DateTime<Utc>,
     pub notes: Vec<String>,
     pub lag_seconds: Option<i64>,
 }
 
 impl Ended<'_> {
-    /// Builds the manifest, writes it (create-only, after the parts) and logs the outcome.
+    /// The manifest this ending makes, without writing it (for a resource read only for its
+    /// children's ids).
+    pub(crate) fn summarise(self) -> Manifest {
+        self.build(None)
+    }
+
+    fn build(self, ids: Option<(&TenantId, &RunId)>) -> Manifest {
+        let written: u64 = self.parts.iter().map(|p| p.records).sum();
+        let (status, reason) = match &self.outcome {
+            Ok(()) => (Status::Complete, None),
+            Err(stop) => (stop.status(written), Some(stop.to_string())),
+        };
+        Manifest {
+            resource: self.resource.to_owned(),
+            tenant: ids.map(|(t, _)| t.to_string()).unwrap_or_default(),
+            run_id: ids.map(|(_, r)| r.to_string()).unwrap_or_default(),
+            status,
+            reason,
+            notes: self.notes,
+            records: written,
+            parts: self.parts,
+            requests: self.earlier_requests.plus(self.tally.snapshot()),
+            lag_seconds: self.lag_seconds,
+            started_at: self.started,
+            finished_at: Utc::now(),
+        }
+    }
+
+    /// Builds the manifest, writes it (after the parts) and logs the outcome.
     pub(crate) async fn record(
         self,
         store: &ObjectStore,
         tenant: &TenantId,
         run: &RunId,
     ) -> Manifest {
-        let written: u64 = self.parts.iter().map(|p| p.records).sum();
-        let (status, reason) = match &self.outcome {
-            Ok(()) => (Status::Complete, None),
-            Err(stop) => (stop.status(written), Some(stop.to_string())),
+        let resource = self.resource;
+        let mode = if self.replace {
+            PutMode::Overwrite
+        } else {
+            PutMode::CreateOnly
         };
-        let mut manifest = Manifest {
-            resource: self.resource.to_owned(),
-            tenant: tenant.to_string(),
-            run_id: run.to_string(),
-            status,
-            reason,
-            notes: self.notes,
-            records: written,
-            parts: self.parts,
-            requests: self.tally.snapshot(),
-            lag_seconds: self.lag_seconds,
-            started_at: self.started,
-            finished_at: Utc::now(),
-        };
-        match status {
+        let mut manifest = self.build(Some((tenant, run)));
+        match manifest.status {
             Status::Complete => tracing::info!(
-                resource = self.resource,
+                resource,
                 records = manifest.records,
                 requests = manifest.requests.requests,
                 "resource complete"
             ),
-            _ => tracing::warn!(
-                resource = self.resource,
+            status => tracing::warn!(
+                resource,
                 status = ?status,
                 reason = manifest.reason.as_deref(),
                 "resource incomplete"
             ),
         }
-        if let Err(e) = manifest.write(store, tenant, run).await {
-            tracing::error!(resource = self.resource, error = %e, "could not write the manifest");
+        if let Err(e) = manifest.write(store, tenant, run, mode).await {
+            tracing::error!(resource, error = %e, "could not write the manifest");
             manifest.status = Status::Failed;
             manifest.reason = Some(format!("writing the manifest: {e}"));
         }

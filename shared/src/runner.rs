@@ -11,16 +11,19 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::check::IntegrationStatus;
+use crate::continuation::Continuation;
 use crate::error::Error;
 use crate::harvest::Harvest;
 use crate::layout::RunId;
 use crate::manifest::{Manifest, Status};
 use crate::okta::{OktaClient, RequestStats, RetryPolicy};
+use crate::queue::WorkQueue;
 use crate::resources::{self, Group, Kind};
 use crate::store::ObjectStore;
 use crate::system_log::{LogRun, Window};
 use crate::tenant::TenantId;
 use crate::tenants::{DEFAULT_SECRET_PREFIX, TenantSource};
+use crate::work::{self, BatchResponse, Dispatched, SqsEvent};
 
 /// Run-wide settings, read from the environment once (see the README's configuration table).
 #[derive(Debug, Clone)]
@@ -76,6 +79,8 @@ pub struct Runtime {
     pub tenants: TenantSource,
     pub http: reqwest::Client,
     pub options: Options,
+    /// The function's own work queue: with one, a tick fans out one message per tenant.
+    pub queue: Option<WorkQueue>,
 }
 
 impl Runtime {
@@ -94,6 +99,7 @@ impl Runtime {
             tenants: TenantSource::secrets_manager(&prefix).await,
             http: http_client()?,
             options: Options::from_env()?,
+            queue: WorkQueue::from_env().await,
         })
     }
 }
@@ -148,13 +154,16 @@ pub struct Invocation {
     pub resources: Option<String>,
     /// For the System Log: live (default) or a backfill window.
     pub window: Window,
+    /// When a scheduled tick was due (from the EventBridge envelope).
+    pub scheduled_at: Option<DateTime<Utc>>,
 }
 
-/// An EventBridge envelope; only its type matters.
+/// An EventBridge envelope; only its type and time matter.
 #[derive(Deserialize)]
 struct EventBridgeEvent {
     #[serde(rename = "detail-type")]
     detail_type: String,
+    time: Option<DateTime<Utc>>,
 }
 
 /// A manual payload. Unknown fields are refused, so a typo is an error, not a silent full run.
@@ -190,6 +199,7 @@ impl Invocation {
                 action: Action::Run,
                 resources: None,
                 window: Window::Live,
+                scheduled_at: e.time,
             },
             Payload::EventBridge(e) => {
                 return Err(Error::Invocation(format!(
@@ -215,6 +225,7 @@ impl Invocation {
                         ));
                     }
                 },
+                scheduled_at: None,
             },
         })
     }
@@ -285,12 +296,15 @@ pub struct RunSummary {
     pub tenants: Vec<TenantSummary>,
 }
 
-/// What an invocation returns: a run's summary, or the connection check's statuses.
+/// What an invocation returns: a run's summary, the connection check's statuses, a tick's
+/// dispatch, or (to SQS) the messages that failed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Reply {
     Run(RunSummary),
     Check { checks: Vec<IntegrationStatus> },
+    Dispatch(Dispatched),
+    Work(BatchResponse),
 }
 
 /// The Lambda handler's body for `group`: parse the payload, run (or check), summarise.
@@ -301,6 +315,17 @@ pub async fn handle(
     payload: &Value,
     deadline: Option<SystemTime>,
 ) -> Result<Reply, Error> {
+    if let Some(event) = SqsEvent::parse(payload) {
+        let queue = rt.queue.as_ref().ok_or_else(|| {
+            Error::Environment(
+                "an SQS event arrived, but OKTA_INGEST_QUEUE_URL (where continuations go) is not set"
+                    .into(),
+            )
+        })?;
+        return Ok(Reply::Work(
+            work::work(rt, queue, group, event, deadline).await,
+        ));
+    }
     let invocation = Invocation::parse(payload)?;
     if invocation.action == Action::Check {
         return Ok(Reply::Check {
@@ -312,6 +337,18 @@ pub async fn handle(
             "since/until are for the System Log (okta-logs), not {}",
             group.function_name()
         )));
+    }
+    // With a work queue, a whole tick fans out; a one-tenant (or partial) run stays here.
+    if let (Some(queue), Target::AllTenants, Window::Live, None) = (
+        &rt.queue,
+        &invocation.target,
+        &invocation.window,
+        &invocation.resources,
+    ) {
+        let scheduled_at = invocation.scheduled_at.unwrap_or_else(Utc::now);
+        return Ok(Reply::Dispatch(
+            work::dispatch(rt, queue, group, scheduled_at).await?,
+        ));
     }
     let names: Vec<&'static str> = match &invocation.resources {
         None => group.resources.iter().map(|r| r.name).collect(),
@@ -397,8 +434,7 @@ pub async fn run(
 ) -> Result<RunSummary, Error> {
     let run = RunId::new(Utc::now());
     let started = Instant::now();
-    let deadline =
-        usable_deadline(deadline).or_else(|| rt.options.time_budget.map(|b| started + b));
+    let deadline = run_deadline(&rt.options, deadline, started);
     let tenants = match target {
         Target::AllTenants => rt.tenants.list().await?,
         Target::Tenant(id) => vec![Ok(id.clone())],
@@ -414,17 +450,21 @@ pub async fn run(
                 }
             };
             let span = tracing::info_span!("tenant", tenant = %id, run_id = %run);
-            AssertUnwindSafe(run_tenant(rt, &id, &run, plan, window, deadline).instrument(span))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|_| {
-                    TenantSummary::failed(
-                        id.as_str(),
-                        &Error::Invocation(
-                            "the tenant's run panicked (a bug: please report it)".into(),
-                        ),
-                    )
-                })
+            // Boxed: a tenant's run is a deep future; each one lives on the heap.
+            AssertUnwindSafe(
+                Box::pin(run_tenant(rt, &id, &run, plan, window, deadline, None)).instrument(span),
+            )
+            .catch_unwind()
+            .await
+            .map(|tenant_run| tenant_run.summary)
+            .unwrap_or_else(|_| {
+                TenantSummary::failed(
+                    id.as_str(),
+                    &Error::Invocation(
+                        "the tenant's run panicked (a bug: please report it)".into(),
+                    ),
+                )
+            })
         })
         .buffer_unordered(rt.options.tenant_concurrency)
         .collect()
@@ -442,19 +482,22 @@ pub async fn run(
     Ok(summary)
 }
 
-async fn run_tenant(
+/// One tenant's run of `plan`, carrying on `resume` (an earlier invocation's unfinished
+/// snapshot of the same run) if given.
+pub(crate) async fn run_tenant(
     rt: &Runtime,
     id: &TenantId,
     run: &RunId,
     plan: &[(&'static Group, Vec<&'static str>)],
     window: &Window,
     deadline: Option<Instant>,
-) -> TenantSummary {
+    resume: Option<&Continuation>,
+) -> TenantRun {
     let config = match rt.tenants.load(id, rt.options.allow_http_loopback).await {
         Ok(config) => config,
         Err(e) => {
             tracing::error!(error = %e, "tenant configuration rejected");
-            return TenantSummary::failed(id.as_str(), &e);
+            return TenantSummary::failed(id.as_str(), &e).into();
         }
     };
     let scopes: Vec<&'static str> = plan.iter().flat_map(|(g, _)| g.scopes()).collect();
@@ -465,17 +508,10 @@ async fn run_tenant(
         }
         None => (None, None),
     };
-    // The System Log lease outlives the run: until the deadline (Lambda ends the run there),
-    // or, with no deadline, a bounded stretch that the run stops short of.
-    let (lease_until, log_stop_at) = match deadline {
-        Some(d) => (
-            utc_in(d.saturating_duration_since(Instant::now()) + LEASE_GRACE),
-            stop_at,
-        ),
-        None => (
-            utc_in(UNBOUNDED_LEASE),
-            Some(Instant::now() + UNBOUNDED_LEASE - LEASE_GRACE * 3),
-        ),
+    let lease_until = lease_until(deadline);
+    let log_stop_at = match deadline {
+        Some(_) => stop_at,
+        None => Some(Instant::now() + UNBOUNDED_LEASE - LEASE_GRACE * 3),
     };
     let client = match OktaClient::new(
         rt.http.clone(),
@@ -491,7 +527,7 @@ async fn run_tenant(
                 source,
             };
             tracing::error!(error = %e, "tenant credentials unusable");
-            return TenantSummary::failed(id.as_str(), &e);
+            return TenantSummary::failed(id.as_str(), &e).into();
         }
     };
     let harvest = Harvest {
@@ -504,11 +540,27 @@ async fn run_tenant(
         pii: config.pii.as_ref(),
     };
     let mut resources = Vec::new();
+    let mut unfinished = Vec::new();
     for (group, names) in plan {
         let manifests = match group.kind {
-            Kind::Snapshot => harvest.run(group, names).await,
+            Kind::Snapshot => {
+                let harvested = match resume.filter(|c| c.group == group.name) {
+                    Some(c) => harvest.resume(group, c.resources.clone()).await,
+                    None => harvest.run(group, names).await,
+                };
+                if !harvested.unfinished.is_empty() {
+                    unfinished.push(Continuation {
+                        run_id: run.to_string(),
+                        group: group.name.to_owned(),
+                        step: 0,
+                        resources: harvested.unfinished,
+                    });
+                }
+                harvested.manifests
+            }
             Kind::EventLog => {
                 let mut manifests = Vec::new();
+                let mut behind = false;
                 for resource in group.resources.iter().filter(|r| names.contains(&r.name)) {
                     let log = LogRun {
                         resource,
@@ -521,11 +573,21 @@ async fn run_tenant(
                         lease_until,
                         pii: config.pii.as_ref(),
                     };
-                    manifests.push(
-                        log.run(window)
-                            .instrument(crate::progress::resource_span(resource))
-                            .await,
-                    );
+                    let end = log
+                        .run(window)
+                        .instrument(crate::progress::resource_span(resource))
+                        .await;
+                    behind |= end.behind;
+                    manifests.push(end.manifest);
+                }
+                // The checkpoint is the System Log's continuation; nothing else to carry.
+                if behind {
+                    unfinished.push(Continuation {
+                        run_id: run.to_string(),
+                        group: group.name.to_owned(),
+                        step: 0,
+                        resources: Vec::new(),
+                    });
                 }
                 manifests
             }
@@ -533,16 +595,53 @@ async fn run_tenant(
         resources.extend(manifests.iter().map(ResourceSummary::from));
     }
     let status = Status::roll_up(resources.iter().map(|r| r.status));
-    TenantSummary {
-        tenant: id.to_string(),
-        status,
-        error: None,
-        requests: client.stats(),
-        resources,
+    TenantRun {
+        summary: TenantSummary {
+            tenant: id.to_string(),
+            status,
+            error: None,
+            requests: client.stats(),
+            resources,
+        },
+        unfinished,
     }
 }
 
-/// How long a System Log lease lasts past the deadline, and how long without one.
+/// One tenant's run: its summary, and the group runs it leaves for a continuation.
+pub(crate) struct TenantRun {
+    pub summary: TenantSummary,
+    pub unfinished: Vec<Continuation>,
+}
+
+impl From<TenantSummary> for TenantRun {
+    fn from(summary: TenantSummary) -> Self {
+        Self {
+            summary,
+            unfinished: Vec::new(),
+        }
+    }
+}
+
+/// The instant a run must be done by: Lambda's deadline if it is a real one, else the
+/// configured time budget from `started`, else none.
+pub(crate) fn run_deadline(
+    options: &Options,
+    deadline: Option<SystemTime>,
+    started: Instant,
+) -> Option<Instant> {
+    usable_deadline(deadline).or_else(|| options.time_budget.map(|b| started + b))
+}
+
+/// Until when a run's leases hold: a little past the deadline (Lambda ends the run there), or,
+/// with no deadline, a bounded stretch that the run stops short of.
+pub(crate) fn lease_until(deadline: Option<Instant>) -> DateTime<Utc> {
+    match deadline {
+        Some(d) => utc_in(d.saturating_duration_since(Instant::now()) + LEASE_GRACE),
+        None => utc_in(UNBOUNDED_LEASE),
+    }
+}
+
+/// How long a lease lasts past the deadline, and how long without one.
 const LEASE_GRACE: Duration = Duration::from_secs(5);
 const UNBOUNDED_LEASE: Duration = Duration::from_secs(15 * 60);
 

@@ -56,12 +56,22 @@ pub struct PartSeries<'s> {
 
 impl<'s> PartSeries<'s> {
     pub fn new(store: &'s ObjectStore, key_of: impl Fn(u32) -> String + Send + Sync + 's) -> Self {
+        Self::after(store, key_of, Vec::new())
+    }
+
+    /// A series that carries on after parts written earlier (by an earlier invocation of the
+    /// same run): numbering continues, and they are listed first when the series finishes.
+    pub fn after(
+        store: &'s ObjectStore,
+        key_of: impl Fn(u32) -> String + Send + Sync + 's,
+        earlier: Vec<PartInfo>,
+    ) -> Self {
         Self {
             store,
             key_of: Box::new(key_of),
-            next_part: 0,
+            next_part: earlier.len() as u32,
             open: None,
-            finished: Vec::new(),
+            finished: earlier,
         }
     }
 

@@ -73,15 +73,24 @@ struct Progress {
     duplicates: u64,
 }
 
+/// How a System Log run ended.
+pub struct LogRunEnd {
+    pub manifest: Manifest,
+    /// Live polling stopped for the deadline with events still to read: the checkpoint holds
+    /// the place, and another invocation right away would drain the backlog.
+    pub behind: bool,
+}
+
 impl LogRun<'_> {
-    pub async fn run(&self, window: &Window) -> Manifest {
+    pub async fn run(&self, window: &Window) -> LogRunEnd {
         let started = Utc::now();
         let tally = RequestCounters::default();
         let mut progress = Progress::default();
+        // Boxed: polling's future is deep, and callers nest it further.
         let outcome = match window {
-            Window::Live => self.live(&tally, &mut progress).await,
+            Window::Live => Box::pin(self.live(&tally, &mut progress)).await,
             Window::Backfill { since, until } => {
-                self.backfill(*since, *until, &tally, &mut progress).await
+                Box::pin(self.backfill(*since, *until, &tally, &mut progress)).await
             }
         };
         if progress.duplicates > 0 {
@@ -93,9 +102,11 @@ impl LogRun<'_> {
         let lag_seconds = progress
             .newest
             .map(|n| (Utc::now() - n).num_seconds().max(0));
+        let behind =
+            matches!(window, Window::Live) && outcome.as_ref().is_err_and(Stop::at_page_boundary);
         match (&outcome, window) {
             (Ok(()), Window::Live) => progress.notes.push("caught up".into()),
-            (Err(Stop::Deadline), Window::Live) => progress.notes.push(format!(
+            _ if behind => progress.notes.push(format!(
                 "behind by {} minutes; the next runs drain the backlog",
                 lag_seconds.unwrap_or(0) / 60
             )),
@@ -107,17 +118,20 @@ impl LogRun<'_> {
             requests = tally.snapshot().requests,
             "system log run finished"
         );
-        Ended {
+        let manifest = Ended {
             resource: self.resource.name,
             outcome,
             parts: progress.parts,
             tally: &tally,
+            earlier_requests: Default::default(),
+            replace: false,
             started,
             notes: progress.notes,
             lag_seconds,
         }
         .record(self.store, self.tenant, self.run)
-        .await
+        .await;
+        LogRunEnd { manifest, behind }
     }
 
     async fn live(&self, tally: &RequestCounters, progress: &mut Progress) -> Result<(), Stop> {

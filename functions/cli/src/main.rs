@@ -52,6 +52,7 @@ impl TenantArgs {
             tenants: local_config::source(id.clone(), self.config.as_deref())?,
             http: runner::http_client()?,
             options,
+            queue: None,
         };
         Ok((id, rt))
     }
@@ -142,6 +143,7 @@ impl Command {
                         allow_http_loopback: true,
                         ..Options::from_env()?
                     },
+                    queue: None,
                 };
                 let code = run(&rt, id, "all").await?;
                 eprintln!("output in {out}/ (manifests under {out}/_manifests/)");

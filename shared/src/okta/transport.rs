@@ -39,6 +39,15 @@ pub struct RequestStats {
 }
 
 impl RequestStats {
+    /// Both together (a continuation adds its requests to the earlier invocations').
+    pub fn plus(self, other: RequestStats) -> RequestStats {
+        RequestStats {
+            requests: self.requests + other.requests,
+            retries: self.retries + other.retries,
+            rate_limited: self.rate_limited + other.rate_limited,
+        }
+    }
+
     /// What happened between two snapshots.
     pub fn since(self, earlier: RequestStats) -> RequestStats {
         RequestStats {

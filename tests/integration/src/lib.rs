@@ -6,18 +6,21 @@
 
 use std::io::Read;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_sqs::types::QueueAttributeName;
 use lambda_runtime::{Context, LambdaEvent};
 use okta_ingest::lambda;
 use okta_ingest::manifest::Manifest;
 use okta_ingest::okta::RetryPolicy;
+use okta_ingest::queue::WorkQueue;
 use okta_ingest::resources::Group;
 use okta_ingest::runner::{self, Options, Runtime};
 use okta_ingest::runner::{Reply, RunSummary};
 use okta_ingest::store::ObjectStore;
 use okta_ingest::tenants::TenantSource;
+use okta_ingest::work::BatchResponse;
 use okta_sim::{SimConfig, Simulator};
 use serde_json::Value;
 
@@ -80,7 +83,35 @@ impl TestAws {
             tenants: TenantSource::secrets_manager(&self.secret_prefix).await,
             http: runner::http_client().expect("http client"),
             options,
+            queue: None,
         }
+    }
+
+    /// Every key under `prefix` (relative to the output root), across all listing pages.
+    pub async fn all_keys(&self, prefix: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        let mut pages = self
+            .s3
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(format!("out/{prefix}"))
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            keys.extend(
+                page.expect("list")
+                    .contents()
+                    .iter()
+                    .filter_map(|o| o.key())
+                    .map(|k| k.trim_start_matches("out/").to_owned()),
+            );
+        }
+        keys
+    }
+
+    /// An object's bytes, by key relative to the output root.
+    pub async fn object(&self, key: &str) -> Vec<u8> {
+        self.get(&format!("out/{key}")).await
     }
 
     /// The keys under `prefix` (relative to the output root), without reading the objects.
@@ -170,6 +201,202 @@ impl TestAws {
             .await
             .expect("put");
     }
+}
+
+/// A work queue in moto with its dead-letter queue, as the template makes them.
+pub struct TestQueue {
+    pub sqs: aws_sdk_sqs::Client,
+    pub url: String,
+    pub dlq_url: String,
+}
+
+impl TestQueue {
+    /// Messages go to the dead-letter queue on their `max_receives`+1st receive; a message
+    /// whose run failed is visible again after `visibility_seconds`.
+    pub async fn new(max_receives: u32, visibility_seconds: u32) -> Self {
+        let config = aws_config::load_from_env().await;
+        let sqs = aws_sdk_sqs::Client::new(&config);
+        let id = format!("{:08x}", fastrand::u32(..));
+        let dlq_url = sqs
+            .create_queue()
+            .queue_name(format!("okta-ingest-test-{id}-dlq"))
+            .send()
+            .await
+            .expect("create the dead-letter queue")
+            .queue_url
+            .expect("a queue URL");
+        let dlq_arn = sqs
+            .get_queue_attributes()
+            .queue_url(&dlq_url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .expect("queue attributes")
+            .attributes
+            .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+            .expect("the dead-letter queue's ARN");
+        let redrive =
+            serde_json::json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receives});
+        let url = sqs
+            .create_queue()
+            .queue_name(format!("okta-ingest-test-{id}"))
+            .attributes(QueueAttributeName::RedrivePolicy, redrive.to_string())
+            .attributes(
+                QueueAttributeName::VisibilityTimeout,
+                visibility_seconds.to_string(),
+            )
+            .send()
+            .await
+            .expect("create the work queue")
+            .queue_url
+            .expect("a queue URL");
+        Self { sqs, url, dlq_url }
+    }
+
+    /// The queue as the functions use it.
+    pub async fn work_queue(&self) -> WorkQueue {
+        WorkQueue::new(self.url.clone()).await
+    }
+
+    /// Messages in a queue: visible, in flight and delayed.
+    pub async fn depth(&self, url: &str) -> (u64, u64, u64) {
+        let attrs = self
+            .sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::All)
+            .send()
+            .await
+            .expect("queue attributes")
+            .attributes
+            .unwrap_or_default();
+        let n = |name: QueueAttributeName| {
+            attrs
+                .get(&name)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0u64)
+        };
+        (
+            n(QueueAttributeName::ApproximateNumberOfMessages),
+            n(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
+            n(QueueAttributeName::ApproximateNumberOfMessagesDelayed),
+        )
+    }
+
+    /// The bodies of the messages in a queue (received, then left to become visible again).
+    pub async fn peek(&self, url: &str) -> Vec<Value> {
+        let mut bodies = Vec::new();
+        loop {
+            let out = self
+                .sqs
+                .receive_message()
+                .queue_url(url)
+                .max_number_of_messages(10)
+                .visibility_timeout(30)
+                .send()
+                .await
+                .expect("receive");
+            let messages = out.messages.unwrap_or_default();
+            if messages.is_empty() {
+                return bodies;
+            }
+            bodies.extend(
+                messages
+                    .iter()
+                    .filter_map(|m| m.body())
+                    .map(|b| serde_json::from_str(b).expect("a JSON body")),
+            );
+        }
+    }
+
+    /// Delivers one message as the event source mapping would: the function is invoked with
+    /// it, `time_limit` before its deadline, and the message is deleted unless the reply lists
+    /// it as failed. `None` when no message was visible.
+    pub async fn deliver_one(
+        &self,
+        rt: &Runtime,
+        group: &'static Group,
+        time_limit: Duration,
+    ) -> Option<Delivery> {
+        let out = self
+            .sqs
+            .receive_message()
+            .queue_url(&self.url)
+            .max_number_of_messages(1)
+            .send()
+            .await
+            .expect("receive");
+        let message = out.messages.unwrap_or_default().into_iter().next()?;
+        let id = message.message_id().expect("an id").to_owned();
+        let event = serde_json::json!({"Records": [{
+            "messageId": id,
+            "receiptHandle": message.receipt_handle(),
+            "body": message.body(),
+            "attributes": {},
+            "messageAttributes": {},
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:test",
+            "awsRegion": "us-east-1"
+        }]});
+        let mut context = Context::default();
+        context.deadline = (SystemTime::now() + time_limit)
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_millis() as u64;
+        let started = Instant::now();
+        let reply = match lambda::invoke(rt, group, LambdaEvent::new(event, context)).await {
+            Ok(Reply::Work(reply)) => reply,
+            other => panic!("expected a batch response, got {other:?}"),
+        };
+        let handler_time = started.elapsed();
+        if !reply
+            .batch_item_failures
+            .iter()
+            .any(|f| f.item_identifier == id)
+        {
+            self.sqs
+                .delete_message()
+                .queue_url(&self.url)
+                .receipt_handle(message.receipt_handle().expect("a receipt handle"))
+                .send()
+                .await
+                .expect("delete");
+        }
+        Some(Delivery {
+            reply,
+            handler_time,
+        })
+    }
+
+    /// Drains the queue with `workers` deliveries at once (see [`TestQueue::deliver_one`]),
+    /// until nothing is visible, in flight or delayed. Returns every reply.
+    pub async fn drain(
+        &self,
+        rt: &Runtime,
+        group: &'static Group,
+        workers: usize,
+        time_limit: Duration,
+    ) -> Vec<Delivery> {
+        let replies = Mutex::new(Vec::new());
+        let worker = || async {
+            loop {
+                match self.deliver_one(rt, group, time_limit).await {
+                    Some(reply) => replies.lock().unwrap().push(reply),
+                    None if self.depth(&self.url).await == (0, 0, 0) => return,
+                    None => tokio::time::sleep(Duration::from_millis(200)).await,
+                }
+            }
+        };
+        futures::future::join_all((0..workers).map(|_| worker())).await;
+        replies.into_inner().unwrap()
+    }
+}
+
+/// One message delivered: the function's reply, and how long the invocation took.
+#[derive(Debug)]
+pub struct Delivery {
+    pub reply: BatchResponse,
+    pub handler_time: Duration,
 }
 
 /// The usual test set-up: a simulated org, this test's slice of AWS with tenant `acme` reaching

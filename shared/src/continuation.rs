@@ -1,0 +1,120 @@
+//! Picking a snapshot up where an invocation left it.
+//!
+//! A tenant too big for one invocation stops at a page boundary before the deadline. What it
+//! got through is already written (its parts, and manifests that say "partial"); what is left
+//! is recorded here: for a root listing, the page it stops before, and for a child resource, the
+//! parents whose listings are still to read, each from its own next page. The next invocation
+//! (a continuation) reads this, writes the remaining parts under the same run with the next part
+//! numbers, and rewrites the manifests, which turn complete once nothing is left.
+//!
+//! Nothing is read twice: a page is either written and behind the recorded position, or not
+//! fetched (or not written) and at it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::checkpoint::StateObject;
+use crate::layout::{self, RunId};
+use crate::manifest::Manifest;
+use crate::okta::RequestStats;
+use crate::queue::Carry;
+use crate::sink::PartInfo;
+use crate::store::{ObjectStore, PutMode, StoreError};
+use crate::tenant::TenantId;
+
+/// Where a listing resumes: which of the resource's listings, at which page (Okta's own URL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub listing: usize,
+    pub next: String,
+}
+
+/// A parent whose child listing is still to read, from `from` (or from its first page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Position>,
+}
+
+/// One resource that is not finished in this run, and what it has done so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unfinished {
+    pub resource: String,
+    /// Whether the resource's records are written, or it is read only for its children's ids.
+    pub written: bool,
+    pub parts: Vec<PartInfo>,
+    pub requests: RequestStats,
+    #[serde(default)]
+    pub notes: Vec<String>,
+    pub started_at: DateTime<Utc>,
+    /// For a root listing: the page it continues at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Position>,
+    /// For a child: parents still to read, before any that its root has yet to list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<Pending>,
+}
+
+impl Unfinished {
+    /// What a resource carries on from, given the partial manifest it just wrote.
+    pub fn after(manifest: &Manifest, written: bool) -> Self {
+        Self {
+            resource: manifest.resource.clone(),
+            written,
+            parts: manifest.parts.clone(),
+            requests: manifest.requests,
+            notes: manifest.notes.clone(),
+            started_at: manifest.started_at,
+            from: None,
+            pending: Vec::new(),
+        }
+    }
+}
+
+/// A snapshot run of one group for one tenant, to be carried on by the next invocation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Continuation {
+    pub run_id: String,
+    pub group: String,
+    /// How many invocations of the run came before the one this is for.
+    #[serde(default)]
+    pub step: u32,
+    /// What is left; empty once the run is finished.
+    pub resources: Vec<Unfinished>,
+}
+
+impl Continuation {
+    pub fn run(&self) -> Result<RunId, String> {
+        RunId::parse(&self.run_id)
+    }
+
+    /// Saves it as the group's continuation for `tenant` (replacing any earlier one: a
+    /// tenant's group has at most one run in progress, under its lease).
+    pub async fn save(&self, store: &ObjectStore, tenant: &TenantId) -> Result<(), StoreError> {
+        let body = serde_json::to_vec(self).expect("a continuation serialises");
+        store
+            .put(&key(&self.group, tenant), body.into(), PutMode::Overwrite)
+            .await
+            .map(|_| ())
+    }
+
+    /// The saved continuation that `carry` is for, unless a later step has taken its place.
+    pub async fn load(
+        store: &ObjectStore,
+        group: &str,
+        tenant: &TenantId,
+        carry: &Carry,
+    ) -> Result<Option<Self>, StoreError> {
+        let object = StateObject::new(store, key(group, tenant));
+        Ok(object
+            .load::<Self>()
+            .await?
+            .map(|(c, _)| c)
+            .filter(|c| c.run_id == carry.run && c.step == carry.step))
+    }
+}
+
+fn key(group: &str, tenant: &TenantId) -> String {
+    layout::state(group, tenant, "continuation")
+}

@@ -1,0 +1,313 @@
+//! Fan-out through SQS: a scheduled tick becomes one message per tenant, and each message is
+//! one tenant's run in an invocation of its own.
+//!
+//! The dispatching invocation only lists tenants and sends messages. A worker invocation takes
+//! the tenant's group lease (so no two runs of one tenant's group overlap: a message that finds
+//! it held is sent again, delayed until the lease ends), runs the tenant, and, when the run
+//! stopped for the deadline, records where and enqueues its own continuation. A tenant that
+//! fails is reported as a failed batch item; SQS retries it after the visibility timeout and,
+//! after the queue's bounded receives, moves it to the dead-letter queue.
+
+use std::panic::AssertUnwindSafe;
+use std::time::{Duration, Instant, SystemTime};
+
+use chrono::{DateTime, Utc};
+use futures::FutureExt;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::checkpoint::{HeldLease, LeaseRefused, StateObject};
+use crate::continuation::Continuation;
+use crate::error::Error;
+use crate::layout::{self, RunId};
+use crate::manifest::Status;
+use crate::queue::{Carry, MAX_DELAY, WorkMessage, WorkQueue};
+use crate::resources::{Group, Kind};
+use crate::runner::{self, RunSummary, Runtime, TenantSummary};
+use crate::system_log::Window;
+use crate::tenant::TenantId;
+
+/// What a dispatching invocation did.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Dispatched {
+    pub dispatch: String,
+    pub scheduled_at: DateTime<Utc>,
+    /// Messages sent: one per tenant.
+    pub dispatched: usize,
+    /// Secrets under the prefix that name no valid tenant (not dispatched), and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invalid: Vec<String>,
+    pub seconds: f64,
+}
+
+/// Lists the tenants and sends one message per tenant to `queue`.
+pub async fn dispatch(
+    rt: &Runtime,
+    queue: &WorkQueue,
+    group: &Group,
+    scheduled_at: DateTime<Utc>,
+) -> Result<Dispatched, Error> {
+    let started = Instant::now();
+    let dispatch = RunId::new(Utc::now());
+    let mut invalid = Vec::new();
+    let messages: Vec<WorkMessage> = rt
+        .tenants
+        .list()
+        .await?
+        .into_iter()
+        .filter_map(|tenant| match tenant {
+            Ok(id) => Some(WorkMessage {
+                tenant: id.to_string(),
+                group: group.name.to_owned(),
+                dispatch: dispatch.to_string(),
+                scheduled_at,
+                continues: None,
+            }),
+            Err(e) => {
+                tracing::error!(error = %e, "skipping a secret that names no valid tenant");
+                invalid.push(e.to_string());
+                None
+            }
+        })
+        .collect();
+    queue.send_all(&messages).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(dispatch = %dispatch, tenants = messages.len(), seconds, "tick dispatched");
+    Ok(Dispatched {
+        dispatch: dispatch.to_string(),
+        scheduled_at,
+        dispatched: messages.len(),
+        invalid,
+        seconds,
+    })
+}
+
+/// An SQS event as the event source mapping delivers it (only what is used).
+#[derive(Debug, Deserialize)]
+pub struct SqsEvent {
+    #[serde(rename = "Records")]
+    pub records: Vec<SqsRecord>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SqsRecord {
+    #[serde(rename = "messageId")]
+    pub message_id: String,
+    pub body: String,
+    #[serde(rename = "eventSource")]
+    pub event_source: String,
+}
+
+impl SqsEvent {
+    /// The payload as an SQS event, if it is one.
+    pub fn parse(payload: &Value) -> Option<Self> {
+        let event: Self = serde_json::from_value(payload.clone()).ok()?;
+        event
+            .records
+            .iter()
+            .all(|r| r.event_source == "aws:sqs")
+            .then_some(event)
+    }
+}
+
+/// The reply the event source mapping reads: which messages failed (and are retried).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BatchResponse {
+    #[serde(rename = "batchItemFailures")]
+    pub batch_item_failures: Vec<BatchItemFailure>,
+    /// The tenants' runs, for logs and metrics (not part of the reply).
+    #[serde(skip)]
+    pub runs: Vec<RunSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BatchItemFailure {
+    #[serde(rename = "itemIdentifier")]
+    pub item_identifier: String,
+}
+
+/// Runs each message of `event` (the mapping sends one at a time) and reports the failures.
+pub async fn work(
+    rt: &Runtime,
+    queue: &WorkQueue,
+    group: &'static Group,
+    event: SqsEvent,
+    deadline: Option<SystemTime>,
+) -> BatchResponse {
+    let mut response = BatchResponse::default();
+    for record in event.records {
+        let outcome = AssertUnwindSafe(work_one(rt, queue, group, &record.body, deadline))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::Invocation(
+                    "the tenant's run panicked (a bug: please report it)".into(),
+                ))
+            });
+        let failed = match outcome {
+            Ok(Some(run)) => {
+                let failed = run.status == Status::Failed;
+                response.runs.push(run);
+                failed
+            }
+            Ok(None) => false,
+            Err(e) => {
+                tracing::error!(message_id = %record.message_id, error = %e, "work message failed");
+                true
+            }
+        };
+        if failed {
+            response.batch_item_failures.push(BatchItemFailure {
+                item_identifier: record.message_id,
+            });
+        }
+    }
+    response
+}
+
+/// One message: `None` when there was nothing to run (put back for a busy tenant, or a
+/// continuation already carried on).
+async fn work_one(
+    rt: &Runtime,
+    queue: &WorkQueue,
+    group: &'static Group,
+    body: &str,
+    deadline: Option<SystemTime>,
+) -> Result<Option<RunSummary>, Error> {
+    let message: WorkMessage = serde_json::from_str(body)
+        .map_err(|e| Error::Invocation(format!("not a work message: {e}")))?;
+    if message.group != group.name {
+        return Err(Error::Invocation(format!(
+            "a message for the {} group reached {}",
+            message.group,
+            group.function_name()
+        )));
+    }
+    let tenant = TenantId::parse(&message.tenant).map_err(|e| Error::Invocation(e.to_string()))?;
+    let span = tracing::info_span!("tenant", tenant = %tenant, dispatch = %message.dispatch);
+    async {
+        let started = Instant::now();
+        let invocation = RunId::new(Utc::now());
+        let deadline = runner::run_deadline(&rt.options, deadline, started);
+        let lease_until = runner::lease_until(deadline);
+        let lease = StateObject::new(&rt.store, layout::state(group.name, &tenant, "lease"));
+        let lease = match HeldLease::acquire(lease, invocation.as_str(), lease_until).await {
+            Ok(lease) => lease,
+            Err(LeaseRefused::Held(held)) => {
+                // Not run twice at once: try again once the holder is done.
+                let wait = (held.expires_at - Utc::now())
+                    .to_std()
+                    .unwrap_or_default()
+                    .clamp(Duration::from_secs(1), MAX_DELAY);
+                queue.send(&message, wait).await?;
+                tracing::info!(holder = %held.holder, wait_seconds = wait.as_secs(), "tenant busy; message put back");
+                return Ok(None);
+            }
+            Err(LeaseRefused::Store(e)) => return Err(e.into()),
+        };
+        let resumed = match (&message.continues, group.kind) {
+            (Some(carry), Kind::Snapshot) => {
+                match Continuation::load(&rt.store, group.name, &tenant, carry).await? {
+                    Some(c) if !c.resources.is_empty() => Some(c),
+                    _ => {
+                        tracing::info!(run_id = %carry.run, step = carry.step, "continuation already carried on");
+                        lease.release().await;
+                        return Ok(None);
+                    }
+                }
+            }
+            _ => None,
+        };
+        let run = match &resumed {
+            Some(c) => c.run().map_err(Error::Invocation)?,
+            None => invocation,
+        };
+        let names: Vec<&'static str> = group.resources.iter().map(|r| r.name).collect();
+        let tenant_run = Box::pin(runner::run_tenant(
+            rt,
+            &tenant,
+            &run,
+            &[(group, names)],
+            &Window::Live,
+            deadline,
+            resumed.as_ref(),
+        ))
+        .instrument(tracing::info_span!("run", run_id = %run))
+        .await;
+        // Save what is left (or, for a finished continuation, that nothing is), release the
+        // lease, then enqueue: a continuation picked up at once finds the lease free.
+        let step = resumed.as_ref().map_or(0, |c| c.step + 1);
+        let carry_on = tenant_run.unfinished.into_iter().next();
+        if group.kind == Kind::Snapshot && (resumed.is_some() || carry_on.is_some()) {
+            let mut state = carry_on.clone().unwrap_or_else(|| Continuation {
+                run_id: run.to_string(),
+                group: group.name.to_owned(),
+                step,
+                resources: Vec::new(),
+            });
+            state.step = step;
+            state.save(&rt.store, &tenant).await?;
+        }
+        lease.release().await;
+        if let Some(carry_on) = carry_on {
+            let next = WorkMessage {
+                continues: Some(Carry {
+                    run: carry_on.run_id.clone(),
+                    step,
+                }),
+                ..message.clone()
+            };
+            queue.send(&next, Duration::ZERO).await?;
+            tracing::info!(run_id = %run, step, "ran out of time; continuation enqueued");
+        }
+        Ok(Some(summary(&run, tenant_run.summary)))
+    }
+    .instrument(span)
+    .await
+}
+
+fn summary(run: &RunId, tenant: TenantSummary) -> RunSummary {
+    RunSummary {
+        run_id: run.to_string(),
+        started_at: run.started(),
+        finished_at: Utc::now(),
+        status: tenant.status,
+        tenants: vec![tenant],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sqs_events_are_told_apart_from_other_payloads() {
+        let event = json!({"Records": [{
+            "messageId": "m1", "receiptHandle": "r", "body": "{}", "attributes": {},
+            "messageAttributes": {}, "md5OfBody": "x", "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:1:q", "awsRegion": "us-east-1"
+        }]});
+        let parsed = SqsEvent::parse(&event).expect("an SQS event");
+        assert_eq!(parsed.records[0].message_id, "m1");
+        let s3_event =
+            json!({"Records": [{"eventSource": "aws:s3", "messageId": "m", "body": ""}]});
+        assert!(SqsEvent::parse(&s3_event).is_none());
+        assert!(SqsEvent::parse(&json!({"tenant": "acme"})).is_none());
+    }
+
+    #[test]
+    fn the_reply_is_what_the_event_source_mapping_reads() {
+        let reply = BatchResponse {
+            batch_item_failures: vec![BatchItemFailure {
+                item_identifier: "m1".into(),
+            }],
+            runs: Vec::new(),
+        };
+        assert_eq!(
+            serde_json::to_value(&reply).unwrap(),
+            json!({"batchItemFailures": [{"itemIdentifier": "m1"}]})
+        );
+    }
+}

@@ -1,0 +1,282 @@
+//! Fan-out through SQS end to end: a tick dispatched to a thousand tenants, workers draining
+//! the queue against one simulator, poison in the dead-letter queue, a busy tenant put back,
+//! and a tenant too big for one invocation carried on until its snapshot is complete.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures::StreamExt;
+use lambda_runtime::{Context, LambdaEvent};
+use okta_ingest::lambda;
+use okta_ingest::manifest::{Manifest, Status};
+use okta_ingest::queue::WorkMessage;
+use okta_ingest::resources::USERS;
+use okta_ingest::runner::Reply;
+use okta_ingest_tests::{
+    TestAws, TestOrg, TestQueue, invoke, scheduled_event, secret, ssws, test_options,
+};
+use okta_sim::{Bucket, SimConfig, Simulator};
+use serde_json::{Value, json};
+
+const TENANTS: usize = 1_000;
+/// The broken secret and the revoked token among them.
+const POISONED: [&str; 2] = ["t0500", "t0501"];
+
+/// One org for every tenant, with limits no thousand tenants reach (each tenant is its own
+/// org in real life, with its own limits).
+fn shared_org(users: usize) -> SimConfig {
+    SimConfig::small()
+        .with_users(users)
+        .with_rate_limit(Bucket::UsersList, 1_000_000)
+        .with_rate_limit(Bucket::Users, 1_000_000)
+}
+
+fn message(tenant: &str) -> WorkMessage {
+    WorkMessage {
+        tenant: tenant.into(),
+        group: "users".into(),
+        dispatch: "test".into(),
+        scheduled_at: Utc::now(),
+        continues: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tick_fans_out_to_a_thousand_tenants_and_poison_lands_in_the_dead_letter_queue() {
+    let t0 = Instant::now();
+    let sim = Simulator::start(shared_org(3)).await.expect("simulator");
+    let aws = TestAws::new().await;
+    let good = secret(&sim.url(), ssws());
+    let revoked = secret(
+        &sim.url(),
+        json!({"type": "ssws", "token": "revoked-token"}),
+    );
+    futures::stream::iter(0..TENANTS)
+        .map(|i| {
+            let tenant = format!("t{i:04}");
+            let body = match tenant.as_str() {
+                "t0500" => "{ not json".to_owned(),
+                "t0501" => revoked.clone(),
+                _ => good.clone(),
+            };
+            let aws = &aws;
+            async move { aws.put_tenant(&tenant, &body).await }
+        })
+        .buffer_unordered(16)
+        .collect::<Vec<()>>()
+        .await;
+    // Visible again 5 s after a failed run (well past any run's length here).
+    let setup_seconds = t0.elapsed().as_secs_f64();
+    let queue = TestQueue::new(2, 5).await;
+    let mut rt = aws.runtime(test_options()).await;
+    rt.queue = Some(queue.work_queue().await);
+
+    let started = Instant::now();
+    let reply = lambda::invoke(
+        &rt,
+        &USERS,
+        LambdaEvent::new(scheduled_event(), Context::default()),
+    )
+    .await
+    .expect("dispatch");
+    let dispatch_seconds = started.elapsed().as_secs_f64();
+    let Reply::Dispatch(dispatched) = reply else {
+        panic!("expected a dispatch, got {reply:?}");
+    };
+    assert_eq!(dispatched.dispatched, TENANTS);
+    assert!(dispatched.invalid.is_empty());
+    assert_eq!(queue.depth(&queue.url).await, (TENANTS as u64, 0, 0));
+
+    let started = Instant::now();
+    let deliveries = queue.drain(&rt, &USERS, 16, Duration::from_secs(300)).await;
+    let drain_seconds = started.elapsed().as_secs_f64();
+    let handler_ms = deliveries
+        .iter()
+        .map(|d| d.handler_time.as_secs_f64() * 1e3)
+        .sum::<f64>()
+        / deliveries.len() as f64;
+    let replies: Vec<_> = deliveries.into_iter().map(|d| d.reply).collect();
+
+    // The poisoned tenants failed on every receive, then went to the dead-letter queue.
+    let dead: BTreeSet<String> = queue
+        .peek(&queue.dlq_url)
+        .await
+        .iter()
+        .map(|m| m["tenant"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(dead, POISONED.iter().map(|t| t.to_string()).collect());
+    let failures: usize = replies.iter().map(|r| r.batch_item_failures.len()).sum();
+    assert_eq!(failures, POISONED.len() * 2, "each poisoned message, twice");
+
+    // Every other tenant has complete manifests for both resources, with the org's records.
+    let data = sim.dataset();
+    let factors: u64 = data.factors.values().map(|f| f.len() as u64).sum();
+    for (resource, records) in [
+        ("users", data.users.len() as u64),
+        ("user_factors", factors),
+    ] {
+        let keys = aws.all_keys(&format!("_manifests/{resource}/")).await;
+        let manifests: Vec<Manifest> = futures::stream::iter(&keys)
+            .map(|k| async { serde_json::from_slice(&aws.object(k).await).expect("manifest") })
+            .buffer_unordered(32)
+            .collect()
+            .await;
+        let complete: Vec<&Manifest> = manifests
+            .iter()
+            .filter(|m| m.status == Status::Complete)
+            .collect();
+        assert_eq!(complete.len(), TENANTS - POISONED.len(), "{resource}");
+        // The revoked token's two attempts each failed: two runs, two failed manifests.
+        let others: Vec<(&str, Status)> = manifests
+            .iter()
+            .filter(|m| m.status != Status::Complete)
+            .map(|m| (m.tenant.as_str(), m.status))
+            .collect();
+        assert_eq!(others, [("t0501", Status::Failed); 2], "{resource}");
+        assert!(complete.iter().all(|m| m.records == records), "{resource}");
+        let tenants: BTreeSet<&str> = complete.iter().map(|m| m.tenant.as_str()).collect();
+        assert!(!tenants.contains("t0500") && !tenants.contains("t0501"));
+    }
+
+    // Requests per tenant through the queue equal a direct one-tenant run's.
+    let per_tenant: BTreeSet<u64> = replies
+        .iter()
+        .flat_map(|r| &r.runs)
+        .filter(|run| run.status == Status::Complete)
+        .map(|run| run.tenants[0].requests.requests)
+        .collect();
+    let direct = invoke(&rt, &USERS, json!({"tenant": "t0000"})).await;
+    assert_eq!(
+        per_tenant,
+        BTreeSet::from([direct.tenants[0].requests.requests])
+    );
+    println!(
+        "fan-out: {TENANTS} secrets made in {setup_seconds:.1} s; dispatched in \
+         {dispatch_seconds:.2} s; drained {} messages (16 workers) in {drain_seconds:.1} s = {:.0} \
+         messages/s, {handler_ms:.0} ms per invocation; {} Okta requests per tenant, as in a \
+         direct run",
+        replies.len(),
+        replies.len() as f64 / drain_seconds,
+        direct.tenants[0].requests.requests
+    );
+}
+
+#[tokio::test]
+async fn a_message_for_a_busy_tenant_is_put_back_until_the_lease_ends() {
+    let TestOrg {
+        sim: _sim,
+        aws,
+        mut rt,
+    } = TestOrg::start(SimConfig::small()).await;
+    let queue = TestQueue::new(3, 1).await;
+    rt.queue = Some(queue.work_queue().await);
+    // Another run of the users group holds acme's lease for the next 30 s.
+    let lease =
+        json!({"holder": "another-run", "expires_at": Utc::now() + chrono::Duration::seconds(30)});
+    aws.put(
+        "_state/users/tenant=acme/lease.json",
+        lease.to_string().into_bytes(),
+    )
+    .await;
+    let sent = message("acme");
+    queue
+        .work_queue()
+        .await
+        .send(&sent, Duration::ZERO)
+        .await
+        .expect("send");
+
+    let reply = queue
+        .deliver_one(&rt, &USERS, Duration::from_secs(60))
+        .await
+        .expect("a message")
+        .reply;
+    assert!(reply.batch_item_failures.is_empty(), "put back, not failed");
+    assert!(reply.runs.is_empty(), "nothing ran");
+    assert!(aws.all_keys("_manifests/").await.is_empty());
+    // The copy waits, delayed until about when the lease ends.
+    assert_eq!(queue.depth(&queue.url).await, (0, 0, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_big_tenant_carries_on_until_its_snapshot_is_complete() {
+    let config = shared_org(400).with_latency(Duration::from_millis(20));
+    let TestOrg { sim, aws, mut rt } = TestOrg::start(config).await;
+    let queue = TestQueue::new(3, 10).await;
+    rt.queue = Some(queue.work_queue().await);
+    queue
+        .work_queue()
+        .await
+        .send(&message("acme"), Duration::ZERO)
+        .await
+        .expect("send");
+
+    // Each invocation has 3 s: it stops about 1 s in and enqueues its continuation.
+    let replies: Vec<_> = queue
+        .drain(&rt, &USERS, 1, Duration::from_secs(3))
+        .await
+        .into_iter()
+        .map(|d| d.reply)
+        .collect();
+    assert!(
+        replies.iter().all(|r| r.batch_item_failures.is_empty()),
+        "{replies:?}"
+    );
+    assert!(replies.len() >= 3, "several invocations: {}", replies.len());
+    let run_ids: BTreeSet<&str> = replies
+        .iter()
+        .flat_map(|r| &r.runs)
+        .map(|r| r.run_id.as_str())
+        .collect();
+    assert_eq!(run_ids.len(), 1, "one run, carried on: {run_ids:?}");
+
+    let data = sim.dataset();
+    let users = aws.manifests("users", "acme").await;
+    let factors = aws.manifests("user_factors", "acme").await;
+    assert_eq!((users.len(), factors.len()), (1, 1));
+    assert_eq!(users[0].status, Status::Complete, "{:?}", users[0]);
+    assert_eq!(factors[0].status, Status::Complete, "{:?}", factors[0]);
+
+    let user_ids: Vec<String> = aws
+        .lines(&users[0])
+        .await
+        .iter()
+        .map(|u| u["id"].as_str().unwrap().to_owned())
+        .collect();
+    let unique: BTreeSet<&String> = user_ids.iter().collect();
+    assert_eq!(unique.len(), user_ids.len(), "no user twice");
+    assert_eq!(user_ids.len(), data.users.len(), "every user");
+
+    let factor_lines = aws.lines(&factors[0]).await;
+    let factor_keys: BTreeSet<(String, String)> = factor_lines
+        .iter()
+        .map(|f: &Value| {
+            (
+                f["userId"].as_str().unwrap().to_owned(),
+                f["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want: usize = data.factors.values().map(Vec::len).sum();
+    assert_eq!(factor_keys.len(), factor_lines.len(), "no factor twice");
+    assert_eq!(factor_lines.len(), want, "every factor");
+
+    // Every part in the bucket is one the manifests list: nothing orphaned, nothing extra.
+    for manifest in [&users[0], &factors[0]] {
+        let listed: BTreeSet<&str> = manifest.parts.iter().map(|p| p.key.as_str()).collect();
+        let prefix = format!("{}/tenant=acme/", manifest.resource);
+        let stored = aws.all_keys(&prefix).await;
+        assert_eq!(
+            stored.iter().map(String::as_str).collect::<BTreeSet<_>>(),
+            listed
+        );
+    }
+    println!(
+        "continuation: {} users and {} factors in {} invocations of one run; {} requests",
+        user_ids.len(),
+        factor_lines.len(),
+        replies.len(),
+        users[0].requests.requests + factors[0].requests.requests
+    );
+}
