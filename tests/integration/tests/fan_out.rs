@@ -66,9 +66,10 @@ async fn a_tick_fans_out_to_a_thousand_tenants_and_poison_lands_in_the_dead_lett
         .buffer_unordered(16)
         .collect::<Vec<()>>()
         .await;
-    // Visible again 5 s after a failed run (well past any run's length here).
     let setup_seconds = t0.elapsed().as_secs_f64();
-    let queue = TestQueue::new(2, 5).await;
+    // Visible again 30 s after a failed run: like the template's 960 s, longer than any run
+    // (a message redelivered while its run is still going would be put back and run again).
+    let queue = TestQueue::new(2, 30).await;
     let mut rt = aws.runtime(test_options()).await;
     rt.queue = Some(queue.work_queue().await);
 
