@@ -309,24 +309,28 @@ impl TestQueue {
         }
     }
 
-    /// Delivers one message as the event source mapping would: the function is invoked with
-    /// it, `time_limit` before its deadline, and the message is deleted unless the reply lists
-    /// it as failed. `None` when no message was visible.
-    pub async fn deliver_one(
+    /// Receives up to `n` messages (at most 10), hidden for the queue's visibility timeout.
+    async fn receive(&self, n: i32) -> Vec<aws_sdk_sqs::types::Message> {
+        self.sqs
+            .receive_message()
+            .queue_url(&self.url)
+            .max_number_of_messages(n)
+            .send()
+            .await
+            .expect("receive")
+            .messages
+            .unwrap_or_default()
+    }
+
+    /// Invokes the function with one message as the event source mapping would, `time_limit`
+    /// before its deadline; the message is to be deleted unless the reply lists it as failed.
+    async fn invoke(
         &self,
         rt: &Runtime,
         group: &'static Group,
+        message: &aws_sdk_sqs::types::Message,
         time_limit: Duration,
-    ) -> Option<Delivery> {
-        let out = self
-            .sqs
-            .receive_message()
-            .queue_url(&self.url)
-            .max_number_of_messages(1)
-            .send()
-            .await
-            .expect("receive");
-        let message = out.messages.unwrap_or_default().into_iter().next()?;
+    ) -> Delivery {
         let id = message.message_id().expect("an id").to_owned();
         let event = serde_json::json!({"Records": [{
             "messageId": id,
@@ -349,46 +353,88 @@ impl TestQueue {
             other => panic!("expected a batch response, got {other:?}"),
         };
         let handler_time = started.elapsed();
-        if !reply
+        let succeeded = !reply
             .batch_item_failures
             .iter()
-            .any(|f| f.item_identifier == id)
-        {
-            self.sqs
-                .delete_message()
-                .queue_url(&self.url)
-                .receipt_handle(message.receipt_handle().expect("a receipt handle"))
-                .send()
-                .await
-                .expect("delete");
-        }
-        Some(Delivery {
+            .any(|f| f.item_identifier == id);
+        Delivery {
             reply,
             handler_time,
-        })
+            receipt: succeeded.then(|| message.receipt_handle().expect("a receipt").to_owned()),
+        }
     }
 
-    /// Drains the queue with `workers` deliveries at once (see [`TestQueue::deliver_one`]),
-    /// until nothing is visible, in flight or delayed. Returns every reply.
+    /// Deletes the messages of the deliveries that succeeded, in one call (moto can lose one
+    /// of two deletes that arrive at the same instant, which SQS does not).
+    async fn delete(&self, deliveries: &[Delivery]) {
+        let entries: Vec<_> = deliveries
+            .iter()
+            .filter_map(|d| d.receipt.as_ref())
+            .enumerate()
+            .map(|(i, receipt)| {
+                aws_sdk_sqs::types::DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(receipt)
+                    .build()
+                    .expect("id and receipt are set")
+            })
+            .collect();
+        if entries.is_empty() {
+            return;
+        }
+        let out = self
+            .sqs
+            .delete_message_batch()
+            .queue_url(&self.url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .expect("delete");
+        assert!(out.failed().is_empty(), "{:?}", out.failed());
+    }
+
+    /// Delivers the next visible message, if there is one (see [`TestQueue::drain`]).
+    pub async fn deliver_one(
+        &self,
+        rt: &Runtime,
+        group: &'static Group,
+        time_limit: Duration,
+    ) -> Option<Delivery> {
+        let message = self.receive(1).await.into_iter().next()?;
+        let delivery = self.invoke(rt, group, &message, time_limit).await;
+        self.delete(std::slice::from_ref(&delivery)).await;
+        Some(delivery)
+    }
+
+    /// Drains the queue as the event source mapping would, each message its own invocation,
+    /// up to ten at once, until nothing is visible, in flight or delayed. One receiver and
+    /// batched deletes: moto can hand one message to two receivers polling at the same
+    /// instant, or lose one of two concurrent deletes, which SQS does not.
     pub async fn drain(
         &self,
         rt: &Runtime,
         group: &'static Group,
-        workers: usize,
         time_limit: Duration,
     ) -> Vec<Delivery> {
-        let replies = Mutex::new(Vec::new());
-        let worker = || async {
-            loop {
-                match self.deliver_one(rt, group, time_limit).await {
-                    Some(reply) => replies.lock().unwrap().push(reply),
-                    None if self.depth(&self.url).await == (0, 0, 0) => return,
-                    None => tokio::time::sleep(Duration::from_millis(200)).await,
+        let mut deliveries = Vec::new();
+        loop {
+            let messages = self.receive(10).await;
+            if messages.is_empty() {
+                if self.depth(&self.url).await == (0, 0, 0) {
+                    return deliveries;
                 }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
             }
-        };
-        futures::future::join_all((0..workers).map(|_| worker())).await;
-        replies.into_inner().unwrap()
+            let batch = futures::future::join_all(
+                messages
+                    .iter()
+                    .map(|m| self.invoke(rt, group, m, time_limit)),
+            )
+            .await;
+            self.delete(&batch).await;
+            deliveries.extend(batch);
+        }
     }
 }
 
@@ -397,6 +443,8 @@ impl TestQueue {
 pub struct Delivery {
     pub reply: BatchResponse,
     pub handler_time: Duration,
+    /// The message's receipt handle, when it is to be deleted.
+    receipt: Option<String>,
 }
 
 /// The usual test set-up: a simulated org, this test's slice of AWS with tenant `acme` reaching
