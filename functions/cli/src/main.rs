@@ -5,6 +5,7 @@
 //! workspace's Okta simulator, so a newcomer needs neither AWS nor an Okta org.
 
 mod local_config;
+mod progress;
 mod table;
 
 use std::process::ExitCode;
@@ -98,8 +99,20 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    okta_ingest::telemetry::init_cli();
-    match Cli::parse().command.execute().await {
+    let command = Cli::parse().command;
+    // `run` and `demo` show each resource's progress at a terminal; the rest log plainly.
+    let display = match command {
+        Command::Run { .. } | Command::Demo { .. } => progress::init(),
+        _ => {
+            okta_ingest::telemetry::init_cli();
+            None
+        }
+    };
+    let result = command.execute(display.as_ref()).await;
+    if let Some(display) = &display {
+        display.finish();
+    }
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -109,11 +122,11 @@ async fn main() -> ExitCode {
 }
 
 impl Command {
-    async fn execute(self) -> Result<ExitCode, Error> {
+    async fn execute(self, display: Option<&progress::Progress>) -> Result<ExitCode, Error> {
         match self {
             Command::Run { tenant, resources } => {
                 let (id, rt) = tenant.runtime(Options::from_env()?).await?;
-                run(&rt, id, &resources).await
+                run(&rt, id, &resources, display).await
             }
             Command::Check { tenant } => {
                 let (id, rt) = tenant.runtime(Options::from_env()?).await?;
@@ -145,7 +158,7 @@ impl Command {
                     },
                     queue: None,
                 };
-                let code = run(&rt, id, "all").await?;
+                let code = run(&rt, id, "all", display).await?;
                 eprintln!("output in {out}/ (manifests under {out}/_manifests/)");
                 Ok(code)
             }
@@ -173,10 +186,19 @@ impl Command {
     }
 }
 
-/// Runs `resources` for one tenant and prints the summary table.
-async fn run(rt: &Runtime, id: TenantId, resources: &str) -> Result<ExitCode, Error> {
+/// Runs `resources` for one tenant and prints the summary table (below the progress `display`,
+/// cleared first).
+async fn run(
+    rt: &Runtime,
+    id: TenantId,
+    resources: &str,
+    display: Option<&progress::Progress>,
+) -> Result<ExitCode, Error> {
     let plan = resources::select(resources).map_err(Error::Invocation)?;
     let summary = runner::run(rt, &Target::Tenant(id), &plan, &Window::Live, None).await?;
+    if let Some(display) = display {
+        display.finish();
+    }
     print!("{}", table::render(&summary));
     Ok(match summary.status {
         Status::Complete | Status::Skipped => ExitCode::SUCCESS,
