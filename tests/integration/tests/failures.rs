@@ -201,6 +201,20 @@ async fn a_broken_secret_fails_its_tenant_only_and_no_secret_is_ever_logged_or_w
         log_text.contains("tenant configuration rejected"),
         "logs were captured"
     );
+    // Every line of a tenant's run says which function, tenant and run it belongs to.
+    let rejected = log_text
+        .lines()
+        .find(|l| l.contains("tenant configuration rejected"))
+        .unwrap();
+    for field in ["function=okta-users", "tenant{tenant=", "run_id="] {
+        assert!(rejected.contains(field), "{field} in {rejected}");
+    }
+    assert!(
+        log_text
+            .lines()
+            .any(|l| l.contains("resource=\"users\"") && l.contains("tenant=revoked")),
+        "resource lines carry the resource"
+    );
     for s in secrets {
         assert!(!summary_json.contains(s), "summary leaks {s}");
         assert!(!log_text.contains(s), "logs leak {s}");
