@@ -1,0 +1,41 @@
+-- apps: App integrations (GET /api/v1/apps).
+-- Files: apps/tenant=…/dt=…/run=…/part-NNNNN.json.gz. A dt partition holds every run of that day;
+-- the run is in "$path" (see queries/README.md: read the newest complete run).
+-- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh. See queries/README.md for the choices.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`apps` (
+  `_links`        string,
+  `id`            string,
+  `name`          string,
+  `label`         string,
+  `status`        string,
+  `signOnMode`    string,
+  `created`       string,
+  `lastUpdated`   string,
+  `orn`           string,
+  `features`      array<string>,
+  `accessibility` string,
+  `credentials`   string,
+  `licensing`     string,
+  `settings`      string,
+  `visibility`    string
+)
+PARTITIONED BY (`tenant` string, `dt` string)
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES (
+  'case.insensitive' = 'false',
+  'mapping.lastupdated' = 'lastUpdated',
+  'mapping.signonmode' = 'signOnMode'
+)
+STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'
+  OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION 's3://${bucket}/${prefix}apps/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.tenant.type' = 'injected',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd',
+  'projection.dt.range' = '2024-01-01,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://${bucket}/${prefix}apps/tenant=${tenant}/dt=${dt}/'
+);

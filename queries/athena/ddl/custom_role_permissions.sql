@@ -1,0 +1,32 @@
+-- custom_role_permissions: Permissions of each custom role (GET /api/v1/iam/roles/{id}/permissions); roleId names the role.
+-- Files: custom_role_permissions/tenant=…/dt=…/run=…/part-NNNNN.json.gz. A dt partition holds every run of that day;
+-- the run is in "$path" (see queries/README.md: read the newest complete run).
+-- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh. See queries/README.md for the choices.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`custom_role_permissions` (
+  `roleId`      string,
+  `_links`      string,
+  `label`       string,
+  `created`     string,
+  `lastUpdated` string,
+  `conditions`  string
+)
+PARTITIONED BY (`tenant` string, `dt` string)
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES (
+  'case.insensitive' = 'false',
+  'mapping.lastupdated' = 'lastUpdated',
+  'mapping.roleid' = 'roleId'
+)
+STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'
+  OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION 's3://${bucket}/${prefix}custom_role_permissions/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.tenant.type' = 'injected',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd',
+  'projection.dt.range' = '2024-01-01,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://${bucket}/${prefix}custom_role_permissions/tenant=${tenant}/dt=${dt}/'
+);

@@ -1,0 +1,39 @@
+-- group_roles: Admin roles assigned to groups with admin privileges (GET /api/v1/groups/{id}/roles); groupId names the group.
+-- Files: group_roles/tenant=…/dt=…/run=…/part-NNNNN.json.gz. A dt partition holds every run of that day;
+-- the run is in "$path" (see queries/README.md: read the newest complete run).
+-- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh. See queries/README.md for the choices.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`group_roles` (
+  `groupId`        string,
+  `_links`         string,
+  `id`             string,
+  `type`           string,
+  `label`          string,
+  `status`         string,
+  `assignmentType` string,
+  `created`        string,
+  `lastUpdated`    string,
+  `role`           string COMMENT 'custom roles only, not in the demo data',
+  `resource_set`   string COMMENT 'custom roles only, not in the demo data'
+)
+PARTITIONED BY (`tenant` string, `dt` string)
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES (
+  'case.insensitive' = 'false',
+  'mapping.assignmenttype' = 'assignmentType',
+  'mapping.groupid' = 'groupId',
+  'mapping.lastupdated' = 'lastUpdated',
+  'mapping.resource_set' = 'resource-set'
+)
+STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'
+  OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION 's3://${bucket}/${prefix}group_roles/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.tenant.type' = 'injected',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd',
+  'projection.dt.range' = '2024-01-01,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://${bucket}/${prefix}group_roles/tenant=${tenant}/dt=${dt}/'
+);

@@ -1,0 +1,33 @@
+-- group_rules: Group rules (GET /api/v1/groups/rules).
+-- Files: group_rules/tenant=…/dt=…/run=…/part-NNNNN.json.gz. A dt partition holds every run of that day;
+-- the run is in "$path" (see queries/README.md: read the newest complete run).
+-- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh. See queries/README.md for the choices.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`group_rules` (
+  `id`          string,
+  `name`        string,
+  `type`        string,
+  `status`      string,
+  `created`     string,
+  `lastUpdated` string,
+  `conditions`  string,
+  `actions`     string
+)
+PARTITIONED BY (`tenant` string, `dt` string)
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES (
+  'case.insensitive' = 'false',
+  'mapping.lastupdated' = 'lastUpdated'
+)
+STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'
+  OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION 's3://${bucket}/${prefix}group_rules/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.tenant.type' = 'injected',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd',
+  'projection.dt.range' = '2024-01-01,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://${bucket}/${prefix}group_rules/tenant=${tenant}/dt=${dt}/'
+);

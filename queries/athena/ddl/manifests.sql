@@ -1,0 +1,32 @@
+-- manifests: one row per run and resource, from _manifests/{resource}/tenant=…/run=….json.
+-- This is how a reader finds the snapshot to trust: the newest run_id whose status is 'complete'.
+-- The manifests are pretty-printed JSON objects (one per file, over many lines), which the OpenX
+-- and Hive JSON SerDes cannot read (they want one object per line); the Amazon Ion SerDe reads
+-- JSON as Ion text and does not need one object per line.
+-- resource is an enum partition (the 27 resource names); tenant is injected like everywhere else.
+-- The body also holds resource and tenant; they are not declared again (partition columns win).
+-- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh. See queries/README.md.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`manifests` (
+  `run_id`      string,
+  `status`      string,
+  `reason`      string COMMENT 'only when not complete, not in the demo data',
+  `notes`       array<string>,
+  `records`     bigint,
+  `parts`       array<struct<key:string,records:bigint,bytes:bigint>>,
+  `requests`    struct<requests:bigint,retries:bigint,rate_limited:bigint>,
+  `lag_seconds` bigint,
+  `started_at`  string,
+  `finished_at` string
+)
+PARTITIONED BY (`resource` string, `tenant` string)
+ROW FORMAT SERDE 'com.amazon.ionhiveserde.IonHiveSerDe'
+STORED AS INPUTFORMAT 'com.amazon.ionhiveserde.formats.IonInputFormat'
+  OUTPUTFORMAT 'com.amazon.ionhiveserde.formats.IonOutputFormat'
+LOCATION 's3://${bucket}/${prefix}_manifests/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.resource.type' = 'enum',
+  'projection.resource.values' = 'users,user_factors,groups,group_members,group_rules,apps,app_users,app_groups,app_grants,role_assignees,user_roles,group_roles,custom_roles,custom_role_permissions,resource_sets,policies,policy_rules,org,org_settings,org_contacts,domains,devices,idps,network_zones,threat_insight,behaviors,system_log',
+  'projection.tenant.type' = 'injected',
+  'storage.location.template' = 's3://${bucket}/${prefix}_manifests/${resource}/tenant=${tenant}/'
+);

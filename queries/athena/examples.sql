@@ -1,0 +1,145 @@
+-- Example queries for Athena (engine version 3) over the tables of ddl/, for one tenant.
+-- Render first (queries/athena/render.sh s3://bucket/prefix examples.sql) and replace 'demo'
+-- with your tenant id: tenant is an injected partition, so every table needs tenant = '…'.
+--
+-- A snapshot is trusted only when its manifest says complete; the current state is the newest
+-- complete run. Each query picks that run from the manifests table and keeps the rows whose
+-- "$path" holds it. The dt filter keeps Athena from listing every day since projection.dt.range
+-- begins: the last 7 days here. If a resource has had no complete run in 7 days, widen it (the
+-- manifests say why the runs were not complete).
+-- Each query starts with a "-- name:" line; scripts/query_check.py runs them (translated to
+-- DuckDB) against the demo output and compares the answers.
+
+-- name: users_by_status
+WITH runs AS (
+  SELECT resource, max(run_id) AS run_id
+  FROM ${database}.manifests
+  WHERE tenant = 'demo' AND resource IN ('users') AND status = 'complete'
+  GROUP BY resource
+),
+users AS (
+  SELECT u.*
+  FROM ${database}.users AS u
+  JOIN runs AS r ON r.resource = 'users' AND r.run_id = regexp_extract(u."$path", '/run=([^/]+)/', 1)
+  WHERE u.tenant = 'demo' AND u.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+)
+SELECT status, count(*) AS users
+FROM users
+GROUP BY status
+ORDER BY users DESC, status;
+
+-- name: active_users_without_mfa
+WITH runs AS (
+  SELECT resource, max(run_id) AS run_id
+  FROM ${database}.manifests
+  WHERE tenant = 'demo' AND resource IN ('users', 'user_factors') AND status = 'complete'
+  GROUP BY resource
+),
+users AS (
+  SELECT u.*
+  FROM ${database}.users AS u
+  JOIN runs AS r ON r.resource = 'users' AND r.run_id = regexp_extract(u."$path", '/run=([^/]+)/', 1)
+  WHERE u.tenant = 'demo' AND u.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+),
+user_factors AS (
+  SELECT f.*
+  FROM ${database}.user_factors AS f
+  JOIN runs AS r ON r.resource = 'user_factors' AND r.run_id = regexp_extract(f."$path", '/run=([^/]+)/', 1)
+  WHERE f.tenant = 'demo' AND f.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+)
+SELECT u.id AS user_id, u.profile.login AS login, u.profile.displayname AS display_name
+FROM users AS u
+WHERE u.status = 'ACTIVE'
+  AND NOT EXISTS (
+    SELECT 1 FROM user_factors AS f WHERE f.userid = u.id AND f.status = 'ACTIVE'
+  )
+ORDER BY login, user_id;
+
+-- name: admin_roles
+WITH runs AS (
+  SELECT resource, max(run_id) AS run_id
+  FROM ${database}.manifests
+  WHERE tenant = 'demo' AND status = 'complete'
+    AND resource IN ('users', 'groups', 'group_members', 'user_roles', 'group_roles')
+  GROUP BY resource
+),
+users AS (
+  SELECT t.*
+  FROM ${database}.users AS t
+  JOIN runs AS r ON r.resource = 'users' AND r.run_id = regexp_extract(t."$path", '/run=([^/]+)/', 1)
+  WHERE t.tenant = 'demo' AND t.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+),
+groups AS (
+  SELECT t.*
+  FROM ${database}.groups AS t
+  JOIN runs AS r ON r.resource = 'groups' AND r.run_id = regexp_extract(t."$path", '/run=([^/]+)/', 1)
+  WHERE t.tenant = 'demo' AND t.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+),
+group_members AS (
+  SELECT t.*
+  FROM ${database}.group_members AS t
+  JOIN runs AS r ON r.resource = 'group_members' AND r.run_id = regexp_extract(t."$path", '/run=([^/]+)/', 1)
+  WHERE t.tenant = 'demo' AND t.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+),
+user_roles AS (
+  SELECT t.*
+  FROM ${database}.user_roles AS t
+  JOIN runs AS r ON r.resource = 'user_roles' AND r.run_id = regexp_extract(t."$path", '/run=([^/]+)/', 1)
+  WHERE t.tenant = 'demo' AND t.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+),
+group_roles AS (
+  SELECT t.*
+  FROM ${database}.group_roles AS t
+  JOIN runs AS r ON r.resource = 'group_roles' AND r.run_id = regexp_extract(t."$path", '/run=([^/]+)/', 1)
+  WHERE t.tenant = 'demo' AND t.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+)
+SELECT 'USER' AS principal_type, r.userid AS principal_id, u.profile.login AS principal,
+       r.type AS role_type, r.label AS role_label, 'direct' AS granted_via
+FROM user_roles AS r
+LEFT JOIN users AS u ON u.id = r.userid
+UNION ALL
+SELECT 'GROUP', r.groupid, g.profile.name, r.type, r.label, 'direct'
+FROM group_roles AS r
+LEFT JOIN groups AS g ON g.id = r.groupid
+UNION ALL
+SELECT 'USER', m.id, m.profile.login, r.type, r.label, 'group ' || coalesce(g.profile.name, r.groupid)
+FROM group_roles AS r
+JOIN group_members AS m ON m.groupid = r.groupid
+LEFT JOIN groups AS g ON g.id = r.groupid
+ORDER BY principal_type, principal, principal_id, role_type, granted_via;
+
+-- name: top_apps_by_users
+WITH runs AS (
+  SELECT resource, max(run_id) AS run_id
+  FROM ${database}.manifests
+  WHERE tenant = 'demo' AND resource IN ('apps', 'app_users') AND status = 'complete'
+  GROUP BY resource
+),
+apps AS (
+  SELECT t.*
+  FROM ${database}.apps AS t
+  JOIN runs AS r ON r.resource = 'apps' AND r.run_id = regexp_extract(t."$path", '/run=([^/]+)/', 1)
+  WHERE t.tenant = 'demo' AND t.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+),
+app_users AS (
+  SELECT t.*
+  FROM ${database}.app_users AS t
+  JOIN runs AS r ON r.resource = 'app_users' AND r.run_id = regexp_extract(t."$path", '/run=([^/]+)/', 1)
+  WHERE t.tenant = 'demo' AND t.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+)
+SELECT a.appid AS app_id, p.label AS app, p.status AS app_status, count(DISTINCT a.id) AS users
+FROM app_users AS a
+LEFT JOIN apps AS p ON p.id = a.appid
+GROUP BY a.appid, p.label, p.status
+ORDER BY users DESC, app, app_id
+LIMIT 10;
+
+-- name: failed_sign_ins_per_day
+-- count(DISTINCT uuid): an event a backfill landed twice counts once.
+SELECT dt AS day, count(DISTINCT uuid) AS failed_sign_ins,
+       count(DISTINCT actor.alternateid) AS users
+FROM ${database}.system_log
+WHERE tenant = 'demo' AND dt >= CAST(current_date - INTERVAL '30' DAY AS varchar)
+  AND eventtype = 'user.session.start' AND outcome.result = 'FAILURE'
+GROUP BY dt
+ORDER BY day;
