@@ -191,8 +191,22 @@ impl LogRun<'_> {
         checkpoint.writing = Some(naming.clone());
         etag = Some(self.save(&state, &mut checkpoint, etag.as_deref()).await?);
 
-        let mut url = Url::parse(&checkpoint.cursor)
+        let stored = Url::parse(&checkpoint.cursor)
             .map_err(|_| OktaError::Malformed("the stored cursor is not a URL".into()))?;
+        let mut url = match self.client.same_origin(stored) {
+            Ok(url) => url,
+            // The tenant's org URL changed (a custom domain, a new simulator): the cursor is
+            // never followed to its old origin; polling restarts from the watermark instead.
+            Err(e) => {
+                let since = self.restart_point(&checkpoint);
+                progress.notes.push(format!(
+                    "the stored cursor is for another origin ({e}); restarted from {}",
+                    since.to_rfc3339_opts(SecondsFormat::Millis, true)
+                ));
+                tracing::warn!(error = %e, "stored System Log cursor on another origin; restarting from the watermark");
+                self.polling_url(since)
+            }
+        };
         let mut may_restart = resumed;
         loop {
             if self.stop_at.is_some_and(|at| Instant::now() >= at) {
@@ -211,9 +225,7 @@ impl LogRun<'_> {
                     summary,
                     ..
                 }) if may_restart => {
-                    let since = checkpoint
-                        .watermark
-                        .map_or(checkpoint.started_from, |w| w - BOUNDARY);
+                    let since = self.restart_point(&checkpoint);
                     progress.notes.push(format!(
                         "Okta refused the stored cursor ({code}: {summary}); restarted from {}",
                         since.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -389,6 +401,14 @@ impl LogRun<'_> {
     }
 
     /// The polling request from `since`.
+    /// Where polling starts again without its cursor: the watermark less the boundary (whose
+    /// events the checkpoint remembers, so none is delivered twice), never from scratch.
+    fn restart_point(&self, checkpoint: &Checkpoint) -> DateTime<Utc> {
+        checkpoint
+            .watermark
+            .map_or(checkpoint.started_from, |w| w - BOUNDARY)
+    }
+
     fn polling_url(&self, since: DateTime<Utc>) -> Url {
         self.client.org().join(&format!(
             "{}?since={}&sortOrder=ASCENDING&limit={PAGE}",

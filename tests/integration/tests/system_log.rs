@@ -239,6 +239,32 @@ async fn a_refused_cursor_restarts_from_the_watermark_without_duplicates() {
 }
 
 #[tokio::test]
+async fn a_cursor_for_another_origin_is_not_followed_and_polling_restarts() {
+    let TestOrg { sim, aws, rt } = TestOrg::start(SimConfig::small().with_log_events(1_500)).await;
+    run(&rt).await;
+    sim.system_log().append_events(400);
+    // The org URL changed since the cursor was stored (here: the cursor moved away from it).
+    let key = "_state/system_log/tenant=acme/checkpoint.json";
+    let mut checkpoint: Value = serde_json::from_slice(&aws.object(key).await).unwrap();
+    let cursor = checkpoint["cursor"].as_str().unwrap().to_owned();
+    checkpoint["cursor"] = json!(cursor.replace(&sim.url(), &sim.foreign_url()));
+    aws.put(key, serde_json::to_vec(&checkpoint).unwrap()).await;
+
+    let restarted = run(&rt).await;
+    let log = system_log(&restarted);
+    assert_eq!(log.status, Status::Complete, "{restarted:?}");
+    assert!(
+        log.notes.iter().any(|n| n.contains("another origin")),
+        "{log:?}"
+    );
+    assert!(
+        sim.stats().foreign_requests.is_empty(),
+        "nothing went to the old origin"
+    );
+    assert_exactly_once(&aws, &sim).await;
+}
+
+#[tokio::test]
 async fn a_backfill_writes_its_window_and_leaves_the_cursor_alone() {
     let TestOrg { sim, aws, rt } = TestOrg::start(SimConfig::small().with_log_events(3_000)).await;
     run(&rt).await;
