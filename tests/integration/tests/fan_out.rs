@@ -1,6 +1,7 @@
 //! Fan-out through SQS end to end: a tick dispatched to a thousand tenants, workers draining
 //! the queue against one simulator, poison in the dead-letter queue, a busy tenant put back,
-//! and a tenant too big for one invocation carried on until its snapshot is complete.
+//! and tenants too big for one invocation carried on until their snapshot is complete or
+//! their System Log backlog drained.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -11,10 +12,10 @@ use lambda_runtime::{Context, LambdaEvent};
 use okta_ingest::lambda;
 use okta_ingest::manifest::{Manifest, Status};
 use okta_ingest::queue::WorkMessage;
-use okta_ingest::resources::USERS;
-use okta_ingest::runner::Reply;
+use okta_ingest::resources::{LOGS, USERS};
+use okta_ingest::runner::{Reply, RunSummary};
 use okta_ingest_tests::{
-    TestAws, TestOrg, TestQueue, invoke, scheduled_event, secret, ssws, test_options,
+    TestAws, TestOrg, TestQueue, gunzip_lines, invoke, scheduled_event, secret, ssws, test_options,
 };
 use okta_sim::{Bucket, SimConfig, Simulator};
 use serde_json::{Value, json};
@@ -279,5 +280,59 @@ async fn a_big_tenant_carries_on_until_its_snapshot_is_complete() {
         factor_lines.len(),
         replies.len(),
         users[0].requests.requests + factors[0].requests.requests
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_system_log_backlog_is_drained_by_continuations_exactly_once() {
+    // 8 pages at 100 ms each: more than one 3 s invocation (stopping 1 s in) can read.
+    let config = SimConfig::small()
+        .with_log_events(8_000)
+        .with_latency(Duration::from_millis(100));
+    let TestOrg { sim, aws, mut rt } = TestOrg::start(config).await;
+    let queue = TestQueue::new(3, 10).await;
+    rt.queue = Some(queue.work_queue().await);
+    let first = WorkMessage {
+        group: "logs".into(),
+        ..message("acme")
+    };
+    queue
+        .work_queue()
+        .await
+        .send(&first, Duration::ZERO)
+        .await
+        .expect("send");
+
+    let replies: Vec<_> = queue
+        .drain(&rt, &LOGS, Duration::from_secs(3))
+        .await
+        .into_iter()
+        .map(|d| d.reply)
+        .collect();
+    assert!(
+        replies.len() >= 2,
+        "continued: {} invocations",
+        replies.len()
+    );
+    let runs: Vec<&RunSummary> = replies.iter().flat_map(|r| &r.runs).collect();
+    assert!(runs.iter().all(|r| r.status != Status::Failed), "{runs:?}");
+    let last = runs.last().unwrap().tenants[0].resources[0].clone();
+    assert!(last.notes.iter().any(|n| n == "caught up"), "{last:?}");
+
+    // Every event exactly once across the invocations' parts.
+    let mut seen = BTreeSet::new();
+    let mut lines = 0;
+    for key in aws.all_keys("system_log/").await {
+        for line in gunzip_lines(&aws.object(&key).await) {
+            lines += 1;
+            seen.insert(line["uuid"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(lines, seen.len(), "no event twice");
+    assert_eq!(seen.len(), sim.system_log().events().len(), "every event");
+    println!(
+        "system log continuation: {} events in {} invocations",
+        seen.len(),
+        replies.len()
     );
 }
