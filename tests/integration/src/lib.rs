@@ -528,7 +528,9 @@ pub fn secret(org_url: &str, auth: Value) -> String {
 }
 
 /// Everything logged while a guard from [`LogCapture::start`] is alive, on this thread.
-/// Tests using it run on a current-thread runtime, so every task's logs land here.
+/// Tests using it run on a current-thread runtime, so every task's logs land here, and alone in
+/// their test binary: with other tests' threads running beside it, span context went missing
+/// from the captured lines (tracing's per-callsite interest is shared by all threads).
 #[derive(Clone, Default)]
 pub struct LogCapture(Arc<Mutex<Vec<u8>>>);
 
