@@ -298,6 +298,18 @@ mod tests {
     }
 
     #[test]
+    fn the_sample_work_event_is_one_tenants_message() {
+        let sample: Value =
+            serde_json::from_str(include_str!("../../events/sqs-work.json")).unwrap();
+        let event = SqsEvent::parse(&sample).expect("an SQS event");
+        let message: WorkMessage = serde_json::from_str(&event.records[0].body).unwrap();
+        assert_eq!(
+            (message.tenant.as_str(), message.group.as_str()),
+            ("demo", "users")
+        );
+    }
+
+    #[test]
     fn the_reply_is_what_the_event_source_mapping_reads() {
         let reply = BatchResponse {
             batch_item_failures: vec![BatchItemFailure {
