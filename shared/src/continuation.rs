@@ -99,7 +99,10 @@ impl Continuation {
             .map(|_| ())
     }
 
-    /// The saved continuation that `carry` is for, unless a later step has taken its place.
+    /// The saved continuation that `carry` is for: its own step, or the step after it. The step
+    /// after is saved before its message is sent; if that send failed, `carry`'s message comes
+    /// back (as a failed batch item) and must carry on from there. Anything later means the
+    /// chain has moved on without this message (SQS delivered it twice).
     pub async fn load(
         store: &ObjectStore,
         group: &str,
@@ -107,14 +110,52 @@ impl Continuation {
         carry: &Carry,
     ) -> Result<Option<Self>, StoreError> {
         let object = StateObject::new(store, key(group, tenant));
-        Ok(object
-            .load::<Self>()
-            .await?
-            .map(|(c, _)| c)
-            .filter(|c| c.run_id == carry.run && c.step == carry.step))
+        Ok(object.load::<Self>().await?.map(|(c, _)| c).filter(|c| {
+            c.run_id == carry.run && (c.step == carry.step || c.step == carry.step + 1)
+        }))
     }
 }
 
 fn key(group: &str, tenant: &TenantId) -> String {
     layout::state(group, tenant, "continuation")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_message_finds_its_step_or_the_next_never_a_later_one() {
+        let dir = std::env::temp_dir().join(format!("okta-ingest-cont-{:08x}", fastrand::u32(..)));
+        let store = ObjectStore::open(dir.to_str().unwrap()).await.unwrap();
+        let tenant = TenantId::parse("acme").unwrap();
+        let saved = |step| Continuation {
+            run_id: "20261128T000000Z-0a1b".into(),
+            group: "users".into(),
+            step,
+            resources: Vec::new(),
+        };
+        let carry = |run: &str, step| Carry {
+            run: run.into(),
+            step,
+        };
+        saved(3).save(&store, &tenant).await.unwrap();
+        let found = |c: Carry| {
+            let store = &store;
+            let tenant = &tenant;
+            async move {
+                Continuation::load(store, "users", tenant, &c)
+                    .await
+                    .unwrap()
+                    .map(|c| c.step)
+            }
+        };
+        assert_eq!(found(carry("20261128T000000Z-0a1b", 3)).await, Some(3));
+        // Step 3 was saved but its message was never sent: step 2's message carries on.
+        assert_eq!(found(carry("20261128T000000Z-0a1b", 2)).await, Some(3));
+        // Step 1's message, delivered again after the chain moved on: nothing to do.
+        assert_eq!(found(carry("20261128T000000Z-0a1b", 1)).await, None);
+        assert_eq!(found(carry("20261128T000000Z-ffff", 3)).await, None);
+        std::fs::remove_dir_all(dir).ok();
+    }
 }
