@@ -60,11 +60,14 @@ impl Checkpoint {
     }
 }
 
-/// Who may work on a tenant's System Log right now.
+/// Who may work on a tenant's System Log, or a tenant's group, right now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lease {
     pub holder: String,
     pub expires_at: DateTime<Utc>,
+    /// The scheduled tick the holder's run serves, when it came from the work queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tick: Option<DateTime<Utc>>,
 }
 
 /// A small JSON object changed only by conditional writes.
@@ -125,6 +128,7 @@ impl<'s> HeldLease<'s> {
         object: StateObject<'s>,
         holder: &str,
         expires_at: DateTime<Utc>,
+        tick: Option<DateTime<Utc>>,
     ) -> Result<HeldLease<'s>, LeaseRefused> {
         let current: Option<(Lease, String)> = object.load().await.map_err(LeaseRefused::Store)?;
         if let Some((lease, _)) = &current
@@ -136,6 +140,7 @@ impl<'s> HeldLease<'s> {
         let lease = Lease {
             holder: holder.to_owned(),
             expires_at,
+            tick,
         };
         match object
             .save(&lease, current.as_ref().map(|(_, etag)| etag.as_str()))
@@ -163,8 +168,8 @@ impl<'s> HeldLease<'s> {
     /// Ends the lease now (best effort: if it fails, the lease simply expires).
     pub async fn release(self) {
         let released = Lease {
-            holder: self.lease.holder.clone(),
             expires_at: Utc::now(),
+            ..self.lease.clone()
         };
         if let Err(e) = self.object.save(&released, Some(&self.etag)).await {
             tracing::warn!(error = %e, "could not release the lease; it expires on its own");

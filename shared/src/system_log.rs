@@ -139,7 +139,8 @@ impl LogRun<'_> {
             self.store,
             layout::state(self.resource.name, self.tenant, "lease"),
         );
-        let lease = match HeldLease::acquire(lease, self.run.as_str(), self.lease_until).await {
+        let lease = match HeldLease::acquire(lease, self.run.as_str(), self.lease_until, None).await
+        {
             Ok(lease) => lease,
             Err(LeaseRefused::Held(held)) => {
                 return Err(Stop::Busy {

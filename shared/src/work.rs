@@ -192,8 +192,19 @@ async fn work_one(
         let deadline = runner::run_deadline(&rt.options, deadline, started);
         let lease_until = runner::lease_until(deadline);
         let lease = StateObject::new(&rt.store, layout::state(group.name, &tenant, "lease"));
-        let lease = match HeldLease::acquire(lease, invocation.as_str(), lease_until).await {
+        let tick = Some(message.scheduled_at);
+        let lease = match HeldLease::acquire(lease, invocation.as_str(), lease_until, tick).await {
             Ok(lease) => lease,
+            // The run going on serves this tick or a newer one: this tick needs no run of its
+            // own. (Copies put back while a long run held the lease coalesce here.) A
+            // continuation is never dropped: its run is partial without it.
+            Err(LeaseRefused::Held(held))
+                if message.continues.is_none()
+                    && held.tick.is_some_and(|t| t >= message.scheduled_at) =>
+            {
+                tracing::info!(holder = %held.holder, "tenant busy with this tick or a newer one; message dropped");
+                return Ok(None);
+            }
             Err(LeaseRefused::Held(held)) => {
                 // Not run twice at once: try again once the holder is done.
                 let wait = (held.expires_at - Utc::now())

@@ -11,7 +11,7 @@ use futures::StreamExt;
 use lambda_runtime::{Context, LambdaEvent};
 use okta_ingest::lambda;
 use okta_ingest::manifest::{Manifest, Status};
-use okta_ingest::queue::WorkMessage;
+use okta_ingest::queue::{Carry, WorkMessage};
 use okta_ingest::resources::{LOGS, USERS};
 use okta_ingest::runner::{Reply, RunSummary};
 use okta_ingest_tests::{
@@ -199,6 +199,57 @@ async fn a_message_for_a_busy_tenant_is_put_back_until_the_lease_ends() {
     assert!(aws.all_keys("_manifests/").await.is_empty());
     // The copy waits, delayed until about when the lease ends.
     assert_eq!(queue.depth(&queue.url).await, (0, 0, 1));
+}
+
+#[tokio::test]
+async fn a_tick_the_running_run_already_serves_is_dropped_not_put_back() {
+    let TestOrg {
+        sim: _sim,
+        aws,
+        mut rt,
+    } = TestOrg::start(SimConfig::small()).await;
+    let queue = TestQueue::new(3, 1).await;
+    rt.queue = Some(queue.work_queue().await);
+    // The run holding the lease serves a tick newer than the message's (a copy put back
+    // earlier, coming round again while the next tick's run is going).
+    let older = message("acme");
+    let lease = json!({
+        "holder": "newer-tick-run",
+        "expires_at": Utc::now() + chrono::Duration::seconds(30),
+        "tick": older.scheduled_at + chrono::Duration::minutes(5),
+    });
+    aws.put(
+        "_state/users/tenant=acme/lease.json",
+        lease.to_string().into_bytes(),
+    )
+    .await;
+    let work = queue.work_queue().await;
+    work.send(&older, Duration::ZERO).await.expect("send");
+
+    let reply = queue
+        .deliver_one(&rt, &USERS, Duration::from_secs(60))
+        .await
+        .expect("a message")
+        .reply;
+    assert!(reply.batch_item_failures.is_empty() && reply.runs.is_empty());
+    assert_eq!(queue.depth(&queue.url).await, (0, 0, 0), "dropped");
+
+    // A continuation of that older tick is never dropped: it is put back.
+    let continuation = WorkMessage {
+        continues: Some(Carry {
+            run: "20261128T000000Z-0a1b".into(),
+            step: 0,
+        }),
+        ..older
+    };
+    work.send(&continuation, Duration::ZERO)
+        .await
+        .expect("send");
+    queue
+        .deliver_one(&rt, &USERS, Duration::from_secs(60))
+        .await
+        .expect("a message");
+    assert_eq!(queue.depth(&queue.url).await, (0, 0, 1), "put back");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
