@@ -32,3 +32,10 @@ pub enum Error {
     #[error("work queue: {0}")]
     Queue(String),
 }
+
+impl Error {
+    /// A tenant's run that panicked, caught so that the other tenants carry on.
+    pub fn panicked() -> Self {
+        Error::Invocation("the tenant's run panicked (a bug: please report it)".into())
+    }
+}

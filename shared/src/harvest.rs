@@ -164,8 +164,7 @@ impl Harvest<'_> {
                 .filter(|(c, _)| c.parent.as_ref().is_some_and(|p| p.resource == root_name))
                 .cloned()
                 .collect();
-            // Boxed: a tree's future is deep, and callers nest it further still.
-            let tree = Box::pin(self.run_tree(root, root_start, &children)).await;
+            let tree = self.run_tree(root, root_start, &children).await;
             harvested.manifests.extend(tree.manifests);
             harvested.unfinished.extend(tree.unfinished);
         }

@@ -388,15 +388,8 @@ pub async fn check(rt: &Runtime, target: &Target) -> Result<Vec<IntegrationStatu
     };
     let all_scopes: Vec<&'static str> = resources::ALL.iter().flat_map(|g| g.scopes()).collect();
     let mut statuses = Vec::new();
-    for tenant in tenants {
-        let tenant = match tenant {
-            Ok(tenant) => tenant,
-            Err(e) => {
-                // No tenant id to file a status under; the scheduled runs report it too.
-                tracing::error!(error = %e, "skipping a secret that names no valid tenant");
-                continue;
-            }
-        };
+    // An invalid secret name has no tenant id to file a status under (the listing logs it).
+    for tenant in tenants.into_iter().flatten() {
         let status = match rt
             .tenants
             .load(&tenant, rt.options.allow_http_loopback)
@@ -444,27 +437,16 @@ pub async fn run(
         .map(|tenant| async {
             let id = match tenant {
                 Ok(id) => id,
-                Err(e) => {
-                    tracing::error!(error = %e, "skipping a secret that names no valid tenant");
-                    return TenantSummary::failed("(invalid)", &e);
-                }
+                Err(e) => return TenantSummary::failed("(invalid)", &e),
             };
             let span = tracing::info_span!("tenant", tenant = %id, run_id = %run);
-            // Boxed: a tenant's run is a deep future; each one lives on the heap.
             AssertUnwindSafe(
-                Box::pin(run_tenant(rt, &id, &run, plan, window, deadline, None)).instrument(span),
+                run_tenant(rt, &id, &run, plan, window, deadline, None).instrument(span),
             )
             .catch_unwind()
             .await
             .map(|tenant_run| tenant_run.summary)
-            .unwrap_or_else(|_| {
-                TenantSummary::failed(
-                    id.as_str(),
-                    &Error::Invocation(
-                        "the tenant's run panicked (a bug: please report it)".into(),
-                    ),
-                )
-            })
+            .unwrap_or_else(|_| TenantSummary::failed(id.as_str(), &Error::panicked()))
         })
         .buffer_unordered(rt.options.tenant_concurrency)
         .collect()

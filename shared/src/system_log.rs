@@ -86,11 +86,10 @@ impl LogRun<'_> {
         let started = Utc::now();
         let tally = RequestCounters::default();
         let mut progress = Progress::default();
-        // Boxed: polling's future is deep, and callers nest it further.
         let outcome = match window {
-            Window::Live => Box::pin(self.live(&tally, &mut progress)).await,
+            Window::Live => self.live(&tally, &mut progress).await,
             Window::Backfill { since, until } => {
-                Box::pin(self.backfill(*since, *until, &tally, &mut progress)).await
+                self.backfill(*since, *until, &tally, &mut progress).await
             }
         };
         if progress.duplicates > 0 {
@@ -198,15 +197,11 @@ impl LogRun<'_> {
             Ok(url) => url,
             // The tenant's org URL changed (a custom domain, a new simulator): the cursor is
             // never followed to its old origin; polling restarts from the watermark instead.
-            Err(e) => {
-                let since = self.restart_point(&checkpoint);
-                progress.notes.push(format!(
-                    "the stored cursor is for another origin ({e}); restarted from {}",
-                    since.to_rfc3339_opts(SecondsFormat::Millis, true)
-                ));
-                tracing::warn!(error = %e, "stored System Log cursor on another origin; restarting from the watermark");
-                self.polling_url(since)
-            }
+            Err(e) => self.restart(
+                &checkpoint,
+                format!("the stored cursor is for another origin ({e})"),
+                progress,
+            ),
         };
         let mut may_restart = resumed;
         loop {
@@ -226,13 +221,11 @@ impl LogRun<'_> {
                     summary,
                     ..
                 }) if may_restart => {
-                    let since = self.restart_point(&checkpoint);
-                    progress.notes.push(format!(
-                        "Okta refused the stored cursor ({code}: {summary}); restarted from {}",
-                        since.to_rfc3339_opts(SecondsFormat::Millis, true)
-                    ));
-                    tracing::warn!(%code, "stored System Log cursor refused; restarting from the watermark");
-                    url = self.polling_url(since);
+                    url = self.restart(
+                        &checkpoint,
+                        format!("Okta refused the stored cursor ({code}: {summary})"),
+                        progress,
+                    );
                     may_restart = false;
                     continue;
                 }
@@ -402,12 +395,19 @@ impl LogRun<'_> {
     }
 
     /// The polling request from `since`.
-    /// Where polling starts again without its cursor: the watermark less the boundary (whose
-    /// events the checkpoint remembers, so none is delivered twice), never from scratch.
-    fn restart_point(&self, checkpoint: &Checkpoint) -> DateTime<Utc> {
-        checkpoint
+    /// Polling's URL without the stored cursor (`why` it cannot be used): from the watermark
+    /// less the boundary (whose events the checkpoint remembers, so none is delivered twice),
+    /// never from scratch. Noted in the manifest and logged.
+    fn restart(&self, checkpoint: &Checkpoint, why: String, progress: &mut Progress) -> Url {
+        let since = checkpoint
             .watermark
-            .map_or(checkpoint.started_from, |w| w - BOUNDARY)
+            .map_or(checkpoint.started_from, |w| w - BOUNDARY);
+        tracing::warn!(reason = %why, "System Log cursor not usable; restarting from the watermark");
+        progress.notes.push(format!(
+            "{why}; restarted from {}",
+            since.to_rfc3339_opts(SecondsFormat::Millis, true)
+        ));
+        self.polling_url(since)
     }
 
     fn polling_url(&self, since: DateTime<Utc>) -> Url {

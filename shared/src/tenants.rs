@@ -37,7 +37,7 @@ impl TenantSource {
     }
 
     /// Every tenant id this source knows, sorted. Secret names under the prefix that are not
-    /// valid tenant ids come back as errors so that the run reports them.
+    /// valid tenant ids are logged here and come back as errors so that callers report them.
     pub async fn list(&self) -> Result<Vec<Result<TenantId, Error>>, Error> {
         let (client, prefix) = match self {
             Self::Single { id, .. } => return Ok(vec![Ok(id.clone())]),
@@ -65,10 +65,14 @@ impl TenantSource {
                 let Some(suffix) = name.strip_prefix(prefix.as_str()) else {
                     continue;
                 };
-                tenants.push(TenantId::parse(suffix).map_err(|e| Error::Config {
-                    tenant: suffix.to_owned(),
-                    secret: name.to_owned(),
-                    source: e,
+                tenants.push(TenantId::parse(suffix).map_err(|e| {
+                    let e = Error::Config {
+                        tenant: suffix.to_owned(),
+                        secret: name.to_owned(),
+                        source: e,
+                    };
+                    tracing::error!(error = %e, "a secret under the prefix names no valid tenant");
+                    e
                 }));
             }
         }

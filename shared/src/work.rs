@@ -65,7 +65,6 @@ pub async fn dispatch(
                 continues: None,
             }),
             Err(e) => {
-                tracing::error!(error = %e, "skipping a secret that names no valid tenant");
                 invalid.push(e.to_string());
                 None
             }
@@ -140,11 +139,7 @@ pub async fn work(
         let outcome = AssertUnwindSafe(work_one(rt, queue, group, &record.body, deadline))
             .catch_unwind()
             .await
-            .unwrap_or_else(|_| {
-                Err(Error::Invocation(
-                    "the tenant's run panicked (a bug: please report it)".into(),
-                ))
-            });
+            .unwrap_or_else(|_| Err(Error::panicked()));
         let failed = match outcome {
             Ok(Some(run)) => {
                 let failed = run.status == Status::Failed;
@@ -235,7 +230,7 @@ async fn work_one(
             None => invocation,
         };
         let names: Vec<&'static str> = group.resources.iter().map(|r| r.name).collect();
-        let tenant_run = Box::pin(runner::run_tenant(
+        let tenant_run = runner::run_tenant(
             rt,
             &tenant,
             &run,
@@ -243,7 +238,7 @@ async fn work_one(
             &Window::Live,
             deadline,
             resumed.as_ref(),
-        ))
+        )
         .instrument(tracing::info_span!("run", run_id = %run))
         .await;
         // Save what is left (or, for a finished continuation, that nothing is), release the

@@ -33,6 +33,18 @@ fn shared_org(users: usize) -> SimConfig {
         .with_rate_limit(Bucket::Users, 1_000_000)
 }
 
+/// A simulated org reached by tenant `acme` (see `TestOrg`), its runtime sending to a work queue.
+async fn org_with_queue(
+    config: SimConfig,
+    max_receives: u32,
+    visibility: u32,
+) -> (TestOrg, TestQueue) {
+    let mut org = TestOrg::start(config).await;
+    let queue = TestQueue::new(max_receives, visibility).await;
+    org.rt.queue = Some(queue.work_queue().await);
+    (org, queue)
+}
+
 fn message(tenant: &str) -> WorkMessage {
     WorkMessage {
         tenant: tenant.into(),
@@ -166,13 +178,7 @@ async fn a_tick_fans_out_to_a_thousand_tenants_and_poison_lands_in_the_dead_lett
 
 #[tokio::test]
 async fn a_message_for_a_busy_tenant_is_put_back_until_the_lease_ends() {
-    let TestOrg {
-        sim: _sim,
-        aws,
-        mut rt,
-    } = TestOrg::start(SimConfig::small()).await;
-    let queue = TestQueue::new(3, 1).await;
-    rt.queue = Some(queue.work_queue().await);
+    let (TestOrg { sim: _sim, aws, rt }, queue) = org_with_queue(SimConfig::small(), 3, 1).await;
     // Another run of the users group holds acme's lease for the next 30 s.
     let lease =
         json!({"holder": "another-run", "expires_at": Utc::now() + chrono::Duration::seconds(30)});
@@ -203,13 +209,7 @@ async fn a_message_for_a_busy_tenant_is_put_back_until_the_lease_ends() {
 
 #[tokio::test]
 async fn a_tick_the_running_run_already_serves_is_dropped_not_put_back() {
-    let TestOrg {
-        sim: _sim,
-        aws,
-        mut rt,
-    } = TestOrg::start(SimConfig::small()).await;
-    let queue = TestQueue::new(3, 1).await;
-    rt.queue = Some(queue.work_queue().await);
+    let (TestOrg { sim: _sim, aws, rt }, queue) = org_with_queue(SimConfig::small(), 3, 1).await;
     // The run holding the lease serves a tick newer than the message's (a copy put back
     // earlier, coming round again while the next tick's run is going).
     let older = message("acme");
@@ -255,9 +255,7 @@ async fn a_tick_the_running_run_already_serves_is_dropped_not_put_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_big_tenant_carries_on_until_its_snapshot_is_complete() {
     let config = shared_org(400).with_latency(Duration::from_millis(20));
-    let TestOrg { sim, aws, mut rt } = TestOrg::start(config).await;
-    let queue = TestQueue::new(3, 10).await;
-    rt.queue = Some(queue.work_queue().await);
+    let (TestOrg { sim, aws, rt }, queue) = org_with_queue(config, 3, 10).await;
     queue
         .work_queue()
         .await
@@ -340,9 +338,7 @@ async fn a_system_log_backlog_is_drained_by_continuations_exactly_once() {
     let config = SimConfig::small()
         .with_log_events(8_000)
         .with_latency(Duration::from_millis(100));
-    let TestOrg { sim, aws, mut rt } = TestOrg::start(config).await;
-    let queue = TestQueue::new(3, 10).await;
-    rt.queue = Some(queue.work_queue().await);
+    let (TestOrg { sim, aws, rt }, queue) = org_with_queue(config, 3, 10).await;
     let first = WorkMessage {
         group: "logs".into(),
         ..message("acme")
