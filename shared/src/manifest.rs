@@ -18,7 +18,8 @@ use crate::tenant::TenantId;
 pub enum Status {
     /// Every record Okta listed is in the parts.
     Complete,
-    /// Some records are missing (see the reason); the next run starts afresh.
+    /// Some records are missing (see the reason): the next run starts afresh, or, after a
+    /// deadline stop, a continuation reads on.
     Partial,
     /// Not attempted, and nothing is wrong with the run: missing scope, no permission, not on this org.
     Skipped,

@@ -44,9 +44,13 @@ impl Stop {
         )
     }
 
-    /// The status a stop leaves a resource in, given how many records made it out.
+    /// The status a stop leaves a resource in, given how many records made it out. A stop at
+    /// a page boundary is partial even with nothing written: nothing went wrong, and the
+    /// continuation reads on from there (an invocation slowed down before its first page must
+    /// not count as a failure, which SQS would retry next to the continuation).
     pub(crate) fn status(&self, written: u64) -> Status {
         match self {
+            _ if self.at_page_boundary() => Status::Partial,
             Stop::Okta(e) if e.is_skip() && written == 0 => Status::Skipped,
             Stop::Parent {
                 status: Status::Skipped,
@@ -141,5 +145,28 @@ impl Ended<'_> {
             manifest.reason = Some(format!("writing the manifest: {e}"));
         }
         manifest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_stop_is_partial_even_before_the_first_page() {
+        let cut = Stop::Okta(OktaError::Deadline {
+            waited_for: "the rate limit's reset".into(),
+        });
+        for stop in [Stop::Deadline, cut] {
+            assert_eq!(stop.status(0), Status::Partial, "{stop}");
+            assert_eq!(stop.status(5), Status::Partial, "{stop}");
+        }
+        let missing = Stop::Okta(OktaError::MissingScope {
+            scope: "okta.logs.read".into(),
+        });
+        assert_eq!(missing.status(0), Status::Skipped);
+        let broken = Stop::Okta(OktaError::Malformed("not JSON".into()));
+        assert_eq!(broken.status(0), Status::Failed);
+        assert_eq!(broken.status(5), Status::Partial);
     }
 }

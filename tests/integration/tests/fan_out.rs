@@ -363,8 +363,27 @@ async fn a_system_log_backlog_is_drained_by_continuations_exactly_once() {
     );
     let runs: Vec<&RunSummary> = replies.iter().flat_map(|r| &r.runs).collect();
     assert!(runs.iter().all(|r| r.status != Status::Failed), "{runs:?}");
-    let last = runs.last().unwrap().tenants[0].resources[0].clone();
-    assert!(last.notes.iter().any(|n| n == "caught up"), "{last:?}");
+    // One chain of continuations: behind, behind, …, caught up, and no run beside it.
+    let caught_up: Vec<bool> = runs
+        .iter()
+        .map(|r| {
+            r.tenants[0].resources[0]
+                .notes
+                .iter()
+                .any(|n| n == "caught up")
+        })
+        .collect();
+    assert!(
+        caught_up.last() == Some(&true) && caught_up.iter().filter(|c| **c).count() == 1,
+        "only the last run is caught up; the runs were {:#?}",
+        runs.iter()
+            .map(|r| (
+                r.status,
+                &r.tenants[0].resources[0].notes,
+                &r.tenants[0].resources[0].reason
+            ))
+            .collect::<Vec<_>>()
+    );
 
     // Every event exactly once across the invocations' parts.
     let mut seen = BTreeSet::new();
