@@ -274,7 +274,12 @@ async fn a_big_tenant_carries_on_until_its_snapshot_is_complete() {
         replies.iter().all(|r| r.batch_item_failures.is_empty()),
         "{replies:?}"
     );
-    assert!(replies.len() >= 3, "several invocations: {}", replies.len());
+    // At least one continuation (how many depends on the machine's speed).
+    assert!(
+        replies.len() >= 2,
+        "continued: {} invocations",
+        replies.len()
+    );
     let run_ids: BTreeSet<&str> = replies
         .iter()
         .flat_map(|r| &r.runs)
