@@ -83,6 +83,30 @@ impl Start {
     }
 }
 
+/// One pass through a resource's listings (at `path`, for a child one parent's), starting
+/// `from` where an earlier invocation stopped. `at` always holds the page about to be read, so
+/// after a stop at a page boundary it says where to carry on.
+struct Walk<'a> {
+    resource: &'a Resource,
+    path: &'a str,
+    from: Option<&'a Position>,
+    at: Option<Position>,
+    /// Listings skipped as not on this org.
+    notes: Vec<String>,
+}
+
+impl<'a> Walk<'a> {
+    fn new(resource: &'a Resource, path: &'a str, from: Option<&'a Position>) -> Self {
+        Self {
+            resource,
+            path,
+            from,
+            at: None,
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// What a harvest produced: a manifest per written resource, and what is left for a
 /// continuation (empty when the group is finished or nothing can be carried on).
 pub struct Harvested {
@@ -257,45 +281,39 @@ impl Harvest<'_> {
         let tally = RequestCounters::default();
         let mut parts = start.written.then(|| self.part_series(resource, start));
         let mut records = 0u64;
-        let mut notes = Vec::new();
-        let mut at = None;
-        let from = start.earlier.as_ref().and_then(|e| e.from.as_ref());
+        let mut walk = Walk::new(
+            resource,
+            resource.path,
+            start.earlier.as_ref().and_then(|e| e.from.as_ref()),
+        );
         let outcome = self
-            .for_each_record(
-                resource,
-                resource.path,
-                from,
-                &mut at,
-                &tally,
-                &mut notes,
-                async |record, label| {
-                    if let Some(parts) = parts.as_mut() {
-                        parts.write(&scrub(self.pii, record.get()), label).await?;
+            .for_each_record(&mut walk, &tally, async |record, label| {
+                if let Some(parts) = parts.as_mut() {
+                    parts.write(&scrub(self.pii, record.get()), label).await?;
+                }
+                records += 1;
+                let mut id = None;
+                for (child, ids) in &mut children {
+                    let select = child.parent.as_ref().expect("children have parents").select;
+                    if select.accepts(record) {
+                        let id = match &id {
+                            Some(id) => String::clone(id),
+                            None => id.insert(record_id(record)?).clone(),
+                        };
+                        // A child that stopped has dropped its receiver; the rest still want ids.
+                        let _ = ids.send(id).await;
                     }
-                    records += 1;
-                    let mut id = None;
-                    for (child, ids) in &mut children {
-                        let select = child.parent.as_ref().expect("children have parents").select;
-                        if select.accepts(record) {
-                            let id = match &id {
-                                Some(id) => String::clone(id),
-                                None => id.insert(record_id(record)?).clone(),
-                            };
-                            // A child that stopped has dropped its receiver; the rest still want ids.
-                            let _ = ids.send(id).await;
-                        }
-                    }
-                    Ok(())
-                },
-            )
+                }
+                Ok(())
+            })
             .await;
         drop(children);
         let listed = Listed {
             outcome,
             records,
             tally,
-            notes,
-            rest: Rest::At(at),
+            notes: walk.notes,
+            rest: Rest::At(walk.at),
         };
         (listed, parts)
     }
@@ -343,22 +361,14 @@ impl Harvest<'_> {
                         name: parent.field,
                         id: &pending.id,
                     };
-                    let mut at = None;
+                    let mut walk = Walk::new(resource, &path, pending.from.as_ref());
                     let listed = self
-                        .for_each_record(
-                            resource,
-                            &path,
-                            pending.from.as_ref(),
-                            &mut at,
-                            tally,
-                            &mut Vec::new(),
-                            async |record, _| {
-                                let line = scrub(self.pii, record.get());
-                                parts.lock().await.write(&line, Some(field)).await?;
-                                records.fetch_add(1, Ordering::Relaxed);
-                                Ok(())
-                            },
-                        )
+                        .for_each_record(&mut walk, tally, async |record, _| {
+                            let line = scrub(self.pii, record.get());
+                            parts.lock().await.write(&line, Some(field)).await?;
+                            records.fetch_add(1, Ordering::Relaxed);
+                            Ok(())
+                        })
                         .await;
                     match listed {
                         Ok(()) => {}
@@ -370,7 +380,7 @@ impl Harvest<'_> {
                             if stop.at_page_boundary() {
                                 left.lock().expect("left lock").push(Pending {
                                     id: pending.id.clone(),
-                                    from: at,
+                                    from: walk.at,
                                 });
                             }
                             // A stop that loses records outranks one a continuation can mend.
@@ -404,22 +414,16 @@ impl Harvest<'_> {
         (listed, Some(parts.into_inner()))
     }
 
-    /// Streams every record of every listing of `resource` at `path` through `each`, with the
-    /// label field to add, if the resource has one, starting `from` a position an earlier
-    /// invocation recorded. `at` always holds the page about to be read, so when the listing
-    /// stops at a page boundary, it says where to carry on. An optional listing that Okta
-    /// refuses is noted and skipped; if every listing is refused, the last refusal is the outcome.
-    #[allow(clippy::too_many_arguments)]
+    /// Streams every record of every listing of `walk`'s resource through `each`, with the
+    /// label field to add, if the resource has one. An optional listing that Okta refuses is
+    /// noted and skipped; if every listing is refused, the last refusal is the outcome.
     async fn for_each_record(
         &self,
-        resource: &Resource,
-        path: &str,
-        from: Option<&Position>,
-        at: &mut Option<Position>,
+        walk: &mut Walk<'_>,
         tally: &RequestCounters,
-        notes: &mut Vec<String>,
         mut each: impl AsyncFnMut(&RawValue, Option<ParentField<'_>>) -> Result<(), Stop>,
     ) -> Result<(), Stop> {
+        let (resource, from) = (walk.resource, walk.from);
         let mut listed_any = false;
         let mut refusal = None;
         let first_listing = from.map_or(0, |f| f.listing);
@@ -437,13 +441,13 @@ impl Harvest<'_> {
                         })?;
                         self.client.same_origin(url)?
                     }
-                    None => {
-                        self.client
-                            .org()
-                            .join(&resource.first_url(path, listing, resource.limit))
-                    }
+                    None => self.client.org().join(&resource.first_url(
+                        walk.path,
+                        listing,
+                        resource.limit,
+                    )),
                 };
-                *at = Some(Position {
+                walk.at = Some(Position {
                     listing: index,
                     next: url.to_string(),
                 });
@@ -469,7 +473,7 @@ impl Harvest<'_> {
                     let Some(next) = &page.next else {
                         return Ok(());
                     };
-                    *at = Some(Position {
+                    walk.at = Some(Position {
                         listing: index,
                         next: next.to_string(),
                     });
@@ -481,7 +485,8 @@ impl Harvest<'_> {
                 Err(Stop::Okta(e))
                     if resource.optional_listings && !seen && not_on_this_org(&e) =>
                 {
-                    notes.push(format!("{}{listing}: not on this org ({e})", resource.name));
+                    walk.notes
+                        .push(format!("{}{listing}: not on this org ({e})", resource.name));
                     refusal = Some(Stop::Okta(e));
                 }
                 Err(stop) => return Err(stop),
