@@ -1,4 +1,4 @@
-# Sourced by scripts: install and start moto (S3 + Secrets Manager) on loopback.
+# Sourced by scripts: install and start moto (S3, Secrets Manager, SQS) on loopback.
 # After `aws_local_start`, AWS_ENDPOINT_URL and dummy credentials point every AWS client at it;
 # the server stops when the calling script exits.
 
@@ -26,7 +26,7 @@ aws_local_start() {
   unset AWS_PROFILE AWS_SESSION_TOKEN
   for _ in $(seq 1 100); do
     if .venv/bin/python -c "import urllib.request; urllib.request.urlopen('$AWS_ENDPOINT_URL/moto-api/')" 2>/dev/null; then
-      echo "moto serving S3 and Secrets Manager at $AWS_ENDPOINT_URL" >&2
+      echo "moto serving S3, Secrets Manager and SQS at $AWS_ENDPOINT_URL" >&2
       return 0
     fi
     sleep 0.2
