@@ -109,6 +109,7 @@ impl<'a> Walk<'a> {
 
 /// What a harvest produced: a manifest per written resource, and what is left for a
 /// continuation (empty when the group is finished or nothing can be carried on).
+#[derive(Default)]
 pub struct Harvested {
     pub manifests: Vec<Manifest>,
     pub unfinished: Vec<Unfinished>,
@@ -159,10 +160,7 @@ impl Harvest<'_> {
     }
 
     async fn run_plan(&self, group: &Group, plan: Vec<(&'static Resource, Start)>) -> Harvested {
-        let mut harvested = Harvested {
-            manifests: Vec::new(),
-            unfinished: Vec::new(),
-        };
+        let mut harvested = Harvested::default();
         // Trees run one after another, each under its root (which a continuation may not
         // list again: a finished root has no entry, and its children only their pending ids).
         let mut roots: Vec<&'static str> = Vec::new();
@@ -233,10 +231,7 @@ impl Harvest<'_> {
         ));
         let (root_result, child_results) = futures::join!(root_run, child_runs);
 
-        let mut tree = Harvested {
-            manifests: Vec::new(),
-            unfinished: Vec::new(),
-        };
+        let mut tree = Harvested::default();
         // Whether the root left ids unlisted, and the problem children inherit, if any.
         let mut root_carries_on = false;
         let mut parent_problem = None;

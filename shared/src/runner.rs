@@ -296,6 +296,19 @@ pub struct RunSummary {
     pub tenants: Vec<TenantSummary>,
 }
 
+impl RunSummary {
+    /// The summary of `run`, ending now, over its tenants.
+    pub(crate) fn finished(run: &RunId, tenants: Vec<TenantSummary>) -> Self {
+        Self {
+            run_id: run.to_string(),
+            started_at: run.started(),
+            finished_at: Utc::now(),
+            status: Status::roll_up(tenants.iter().map(|t| t.status)),
+            tenants,
+        }
+    }
+}
+
 /// What an invocation returns: a run's summary, the connection check's statuses, a tick's
 /// dispatch, or (to SQS) the messages that failed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -452,14 +465,7 @@ pub async fn run(
         .collect()
         .await;
     summaries.sort_by(|a, b| a.tenant.cmp(&b.tenant));
-    let status = Status::roll_up(summaries.iter().map(|t| t.status));
-    let summary = RunSummary {
-        run_id: run.to_string(),
-        started_at: run.started(),
-        finished_at: Utc::now(),
-        status,
-        tenants: summaries,
-    };
+    let summary = RunSummary::finished(&run, summaries);
     tracing::info!(run_id = %run, status = ?summary.status, seconds = started.elapsed().as_secs_f64(), "run finished");
     Ok(summary)
 }

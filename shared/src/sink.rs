@@ -55,12 +55,9 @@ pub struct PartSeries<'s> {
 }
 
 impl<'s> PartSeries<'s> {
-    pub fn new(store: &'s ObjectStore, key_of: impl Fn(u32) -> String + Send + Sync + 's) -> Self {
-        Self::after(store, key_of, Vec::new())
-    }
-
-    /// A series that carries on after parts written earlier (by an earlier invocation of the
-    /// same run): numbering continues, and they are listed first when the series finishes.
+    /// A series that carries on after `earlier` parts (written by an earlier invocation of
+    /// the same run; none for a fresh run): numbering continues, and they are listed first
+    /// when the series finishes.
     pub fn after(
         store: &'s ObjectStore,
         key_of: impl Fn(u32) -> String + Send + Sync + 's,

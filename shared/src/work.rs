@@ -24,7 +24,7 @@ use crate::layout::{self, RunId};
 use crate::manifest::Status;
 use crate::queue::{Carry, MAX_DELAY, WorkMessage, WorkQueue};
 use crate::resources::{Group, Kind};
-use crate::runner::{self, RunSummary, Runtime, TenantSummary};
+use crate::runner::{self, RunSummary, Runtime};
 use crate::system_log::Window;
 use crate::tenant::TenantId;
 
@@ -267,20 +267,10 @@ async fn work_one(
             queue.send(&next, Duration::ZERO).await?;
             tracing::info!(run_id = %run, step, "ran out of time; continuation enqueued");
         }
-        Ok(Some(summary(&run, tenant_run.summary)))
+        Ok(Some(RunSummary::finished(&run, vec![tenant_run.summary])))
     }
     .instrument(span)
     .await
-}
-
-fn summary(run: &RunId, tenant: TenantSummary) -> RunSummary {
-    RunSummary {
-        run_id: run.to_string(),
-        started_at: run.started(),
-        finished_at: Utc::now(),
-        status: tenant.status,
-        tenants: vec![tenant],
-    }
 }
 
 #[cfg(test)]
