@@ -8,7 +8,7 @@ venv_install() {
   if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
   fi
-  .venv/bin/pip install --quiet --disable-pip-version-check "$@"
+  .venv/bin/pip install --quiet --disable-pip-version-check --no-cache-dir "$@"
 }
 
 aws_local_start() {
