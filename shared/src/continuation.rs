@@ -77,9 +77,14 @@ impl Unfinished {
 pub struct Continuation {
     pub run_id: String,
     pub group: String,
-    /// How many invocations of the run came before the one this is for.
+    /// Which continuation of the run this is: 0 for the first.
     #[serde(default)]
     pub step: u32,
+    /// Whether this step's message is known to be sent. Until it is, the message for the step
+    /// before may come back (its send failed) and must carry on from here; once it is, a
+    /// message for the step before is a duplicate.
+    #[serde(default)]
+    pub sent: bool,
     /// What is left; empty once the run is finished.
     pub resources: Vec<Unfinished>,
 }
@@ -90,19 +95,37 @@ impl Continuation {
     }
 
     /// Saves it as the group's continuation for `tenant` (replacing any earlier one: a
-    /// tenant's group has at most one run in progress, under its lease).
-    pub async fn save(&self, store: &ObjectStore, tenant: &TenantId) -> Result<(), StoreError> {
+    /// tenant's group has at most one run in progress, under its lease). Returns the ETag
+    /// to [`mark_sent`](Self::mark_sent) against.
+    pub async fn save(&self, store: &ObjectStore, tenant: &TenantId) -> Result<String, StoreError> {
         let body = serde_json::to_vec(self).expect("a continuation serialises");
         store
             .put(&key(&self.group, tenant), body.into(), PutMode::Overwrite)
             .await
-            .map(|_| ())
     }
 
-    /// The saved continuation that `carry` is for: its own step, or the step after it. The step
-    /// after is saved before its message is sent; if that send failed, `carry`'s message comes
-    /// back (as a failed batch item) and must carry on from there. Anything later means the
-    /// chain has moved on without this message (SQS delivered it twice).
+    /// Records that this step's message is sent, if the saved continuation is still the one
+    /// saved at `etag`. If it is not, the step has already run (its message arrived first)
+    /// and what is saved now is a later step's, which stands.
+    pub async fn mark_sent(
+        mut self,
+        store: &ObjectStore,
+        tenant: &TenantId,
+        etag: &str,
+    ) -> Result<(), StoreError> {
+        self.sent = true;
+        let object = StateObject::new(store, key(&self.group, tenant));
+        match object.save(&self, Some(etag)).await {
+            Ok(_) | Err(StoreError::Conflict { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The saved continuation that `carry` is for: its own step, or the step after it while
+    /// that step's message is not known to be sent. The step after is saved before its message
+    /// is sent; if that send failed, `carry`'s message comes back (as a failed batch item) and
+    /// must carry on from there. Otherwise the chain has moved on without this message (SQS
+    /// delivered it twice).
     pub async fn load(
         store: &ObjectStore,
         group: &str,
@@ -111,7 +134,7 @@ impl Continuation {
     ) -> Result<Option<Self>, StoreError> {
         let object = StateObject::new(store, key(group, tenant));
         Ok(object.load::<Self>().await?.map(|(c, _)| c).filter(|c| {
-            c.run_id == carry.run && (c.step == carry.step || c.step == carry.step + 1)
+            c.run_id == carry.run && (c.step == carry.step || (c.step == carry.step + 1 && !c.sent))
         }))
     }
 }
@@ -125,7 +148,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn a_message_finds_its_step_or_the_next_never_a_later_one() {
+    async fn a_message_finds_its_step_or_the_unsent_next_never_a_later_one() {
         let dir = std::env::temp_dir().join(format!("okta-ingest-cont-{:08x}", fastrand::u32(..)));
         let store = ObjectStore::open(dir.to_str().unwrap()).await.unwrap();
         let tenant = TenantId::parse("acme").unwrap();
@@ -133,13 +156,14 @@ mod tests {
             run_id: "20261128T000000Z-0a1b".into(),
             group: "users".into(),
             step,
+            sent: false,
             resources: Vec::new(),
         };
         let carry = |run: &str, step| Carry {
             run: run.into(),
             step,
         };
-        saved(3).save(&store, &tenant).await.unwrap();
+        let etag = saved(3).save(&store, &tenant).await.unwrap();
         let found = |c: Carry| {
             let store = &store;
             let tenant = &tenant;
@@ -156,6 +180,17 @@ mod tests {
         // Step 1's message, delivered again after the chain moved on: nothing to do.
         assert_eq!(found(carry("20261128T000000Z-0a1b", 1)).await, None);
         assert_eq!(found(carry("20261128T000000Z-ffff", 3)).await, None);
+
+        // Once step 3's message is sent, step 2's message is a duplicate.
+        saved(3).mark_sent(&store, &tenant, &etag).await.unwrap();
+        assert_eq!(found(carry("20261128T000000Z-0a1b", 2)).await, None);
+        assert_eq!(found(carry("20261128T000000Z-0a1b", 3)).await, Some(3));
+
+        // Marking a step that has already moved on leaves the later step's state alone.
+        let later = saved(4).save(&store, &tenant).await.unwrap();
+        saved(3).mark_sent(&store, &tenant, &etag).await.unwrap();
+        assert_eq!(found(carry("20261128T000000Z-0a1b", 3)).await, Some(4));
+        assert_ne!(etag, later);
         std::fs::remove_dir_all(dir).ok();
     }
 }

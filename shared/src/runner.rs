@@ -529,6 +529,7 @@ pub(crate) async fn run_tenant(
     };
     let mut resources = Vec::new();
     let mut unfinished = Vec::new();
+    let step = resume.map_or(0, |c| c.step + 1);
     for (group, names) in plan {
         let manifests = match group.kind {
             Kind::Snapshot => {
@@ -540,7 +541,8 @@ pub(crate) async fn run_tenant(
                     unfinished.push(Continuation {
                         run_id: run.to_string(),
                         group: group.name.to_owned(),
-                        step: 0,
+                        step,
+                        sent: false,
                         resources: harvested.unfinished,
                     });
                 }
@@ -573,7 +575,8 @@ pub(crate) async fn run_tenant(
                     unfinished.push(Continuation {
                         run_id: run.to_string(),
                         group: group.name.to_owned(),
-                        step: 0,
+                        step,
+                        sent: false,
                         resources: Vec::new(),
                     });
                 }

@@ -243,20 +243,29 @@ async fn work_one(
         .await;
         // Save what is left (or, for a finished continuation, that nothing is), release the
         // lease, then enqueue: a continuation picked up at once finds the lease free.
-        let step = resumed.as_ref().map_or(0, |c| c.step + 1);
         let carry_on = tenant_run.unfinished.into_iter().next();
-        if group.kind == Kind::Snapshot && (resumed.is_some() || carry_on.is_some()) {
-            let mut state = carry_on.clone().unwrap_or_else(|| Continuation {
-                run_id: run.to_string(),
-                group: group.name.to_owned(),
-                step,
-                resources: Vec::new(),
-            });
-            state.step = step;
-            state.save(&rt.store, &tenant).await?;
-        }
+        let state = match group.kind {
+            Kind::Snapshot => carry_on.clone().or_else(|| {
+                resumed.map(|done| Continuation {
+                    step: done.step + 1,
+                    sent: false,
+                    resources: Vec::new(),
+                    ..done
+                })
+            }),
+            // The System Log's checkpoint is its continuation.
+            Kind::EventLog => None,
+        };
+        let saved = match state {
+            Some(state) => {
+                let etag = state.save(&rt.store, &tenant).await?;
+                Some((state, etag))
+            }
+            None => None,
+        };
         lease.release().await;
         if let Some(carry_on) = carry_on {
+            let step = carry_on.step;
             let next = WorkMessage {
                 continues: Some(Carry {
                     run: carry_on.run_id.clone(),
@@ -266,6 +275,14 @@ async fn work_one(
             };
             queue.send(&next, Duration::ZERO).await?;
             tracing::info!(run_id = %run, step, "ran out of time; continuation enqueued");
+            // From now on a copy of this message is a duplicate. Should this write be lost, a
+            // copy is taken for a failed send and carries the chain on beside the message just
+            // sent: more invocations, never a page read or written twice.
+            if let Some((state, etag)) = saved
+                && let Err(e) = state.mark_sent(&rt.store, &tenant, &etag).await
+            {
+                tracing::warn!(error = %e, "could not record the continuation as sent");
+            }
         }
         Ok(Some(RunSummary::finished(&run, vec![tenant_run.summary])))
     }

@@ -14,7 +14,7 @@ use lambda_runtime::{Context, LambdaEvent};
 use okta_ingest::lambda;
 use okta_ingest::manifest::Manifest;
 use okta_ingest::okta::RetryPolicy;
-use okta_ingest::queue::WorkQueue;
+use okta_ingest::queue::{WorkMessage, WorkQueue};
 use okta_ingest::resources::Group;
 use okta_ingest::runner::{self, Options, Runtime};
 use okta_ingest::runner::{Reply, RunSummary};
@@ -322,8 +322,7 @@ impl TestQueue {
             .unwrap_or_default()
     }
 
-    /// Invokes the function with one message as the event source mapping would, `time_limit`
-    /// before its deadline; the message is to be deleted unless the reply lists it as failed.
+    /// Invokes the function with a message received from the queue.
     async fn invoke(
         &self,
         rt: &Runtime,
@@ -331,37 +330,23 @@ impl TestQueue {
         message: &aws_sdk_sqs::types::Message,
         time_limit: Duration,
     ) -> Delivery {
-        let id = message.message_id().expect("an id").to_owned();
-        let event = serde_json::json!({"Records": [{
-            "messageId": id,
-            "receiptHandle": message.receipt_handle(),
-            "body": message.body(),
-            "attributes": {},
-            "messageAttributes": {},
-            "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:test",
-            "awsRegion": "us-east-1"
-        }]});
-        let mut context = Context::default();
-        context.deadline = (SystemTime::now() + time_limit)
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .expect("after 1970")
-            .as_millis() as u64;
-        let started = Instant::now();
-        let reply = match lambda::invoke(rt, group, LambdaEvent::new(event, context)).await {
-            Ok(Reply::Work(reply)) => reply,
-            other => panic!("expected a batch response, got {other:?}"),
-        };
-        let handler_time = started.elapsed();
-        let succeeded = !reply
-            .batch_item_failures
-            .iter()
-            .any(|f| f.item_identifier == id);
-        Delivery {
-            reply,
-            handler_time,
-            receipt: succeeded.then(|| message.receipt_handle().expect("a receipt").to_owned()),
-        }
+        let id = message.message_id().expect("an id");
+        let receipt = message.receipt_handle().expect("a receipt");
+        let body = message.body().expect("a body");
+        invoke_with(rt, group, id, receipt, body, time_limit).await
+    }
+
+    /// Invokes the function with `message` as if SQS delivered it once more (a standard queue
+    /// delivers at least once), without going through the queue.
+    pub async fn redeliver(
+        &self,
+        rt: &Runtime,
+        group: &'static Group,
+        message: &WorkMessage,
+        time_limit: Duration,
+    ) -> Delivery {
+        let body = serde_json::to_string(message).expect("a message serialises");
+        invoke_with(rt, group, "redelivered", "redelivered", &body, time_limit).await
     }
 
     /// Deletes the messages of the deliveries that succeeded, in one call (moto can lose one
@@ -435,6 +420,49 @@ impl TestQueue {
             self.delete(&batch).await;
             deliveries.extend(batch);
         }
+    }
+}
+
+/// Invokes the function with one SQS message as the event source mapping would,
+/// `time_limit` before its deadline; the message is to be deleted unless the reply lists it
+/// as failed.
+async fn invoke_with(
+    rt: &Runtime,
+    group: &'static Group,
+    id: &str,
+    receipt: &str,
+    body: &str,
+    time_limit: Duration,
+) -> Delivery {
+    let event = serde_json::json!({"Records": [{
+        "messageId": id,
+        "receiptHandle": receipt,
+        "body": body,
+        "attributes": {},
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:test",
+        "awsRegion": "us-east-1"
+    }]});
+    let mut context = Context::default();
+    context.deadline = (SystemTime::now() + time_limit)
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis() as u64;
+    let started = Instant::now();
+    let reply = match lambda::invoke(rt, group, LambdaEvent::new(event, context)).await {
+        Ok(Reply::Work(reply)) => reply,
+        other => panic!("expected a batch response, got {other:?}"),
+    };
+    let handler_time = started.elapsed();
+    let succeeded = !reply
+        .batch_item_failures
+        .iter()
+        .any(|f| f.item_identifier == id);
+    Delivery {
+        reply,
+        handler_time,
+        receipt: succeeded.then(|| receipt.to_owned()),
     }
 }
 

@@ -338,6 +338,66 @@ async fn a_big_tenant_carries_on_until_its_snapshot_is_complete() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_continuation_delivered_twice_is_carried_on_once() {
+    // Big and slow enough that three 3 s invocations (each stops about 1 s in) cannot finish.
+    let config = shared_org(1_000).with_latency(Duration::from_millis(50));
+    let (TestOrg { sim, aws, rt }, queue) = org_with_queue(config, 3, 10).await;
+    let first = message("acme");
+    queue
+        .work_queue()
+        .await
+        .send(&first, Duration::ZERO)
+        .await
+        .expect("send");
+    let limit = Duration::from_secs(3);
+    let started = queue
+        .deliver_one(&rt, &USERS, limit)
+        .await
+        .expect("the tick");
+    let run = started.reply.runs[0].run_id.clone();
+    assert_eq!(queue.depth(&queue.url).await, (1, 0, 0), "continuation 0");
+
+    // Continuation 0 runs and enqueues continuation 1.
+    let step0 = WorkMessage {
+        continues: Some(Carry {
+            run: run.clone(),
+            step: 0,
+        }),
+        ..first
+    };
+    let carried = queue.deliver_one(&rt, &USERS, limit).await.expect("step 0");
+    assert_eq!(carried.reply.runs.len(), 1, "{:?}", carried.reply);
+    assert_eq!(queue.depth(&queue.url).await, (1, 0, 0), "continuation 1");
+
+    // SQS delivers continuation 0 again: the chain has moved on, so nothing runs and
+    // nothing more is enqueued.
+    let again = queue.redeliver(&rt, &USERS, &step0, limit).await.reply;
+    assert!(again.batch_item_failures.is_empty(), "{again:?}");
+    assert!(again.runs.is_empty(), "ran again: {:?}", again.runs);
+    assert_eq!(queue.depth(&queue.url).await, (1, 0, 0), "no second chain");
+
+    // The chain completes the run, every user once.
+    let rest = queue.drain(&rt, &USERS, limit).await;
+    assert!(
+        rest.iter().all(|d| d.reply.batch_item_failures.is_empty()),
+        "{rest:?}"
+    );
+    let users = aws.manifests("users", "acme").await;
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0].status, Status::Complete, "{:?}", users[0]);
+    let ids: Vec<Value> = aws.lines(&users[0]).await;
+    let unique: BTreeSet<&str> = ids.iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        (ids.len(), unique.len()),
+        (sim.dataset().users.len(), ids.len())
+    );
+    println!(
+        "duplicate continuation dropped; the run completed in {} invocations",
+        rest.len() + 2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_system_log_backlog_is_drained_by_continuations_exactly_once() {
     // 8 pages at 100 ms each: more than one 3 s invocation (stopping 1 s in) can read.
     let config = SimConfig::small()
