@@ -45,6 +45,18 @@ async fn org_with_queue(
     (org, queue)
 }
 
+/// A simulated org for tenant `acme` whose work queue holds `first`, as a tick leaves it.
+async fn org_with_message(config: SimConfig, first: &WorkMessage) -> (TestOrg, TestQueue) {
+    let (org, queue) = org_with_queue(config, 3, 10).await;
+    queue
+        .work_queue()
+        .await
+        .send(first, Duration::ZERO)
+        .await
+        .expect("send");
+    (org, queue)
+}
+
 fn message(tenant: &str) -> WorkMessage {
     WorkMessage {
         tenant: tenant.into(),
@@ -255,13 +267,7 @@ async fn a_tick_the_running_run_already_serves_is_dropped_not_put_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_big_tenant_carries_on_until_its_snapshot_is_complete() {
     let config = shared_org(400).with_latency(Duration::from_millis(20));
-    let (TestOrg { sim, aws, rt }, queue) = org_with_queue(config, 3, 10).await;
-    queue
-        .work_queue()
-        .await
-        .send(&message("acme"), Duration::ZERO)
-        .await
-        .expect("send");
+    let (TestOrg { sim, aws, rt }, queue) = org_with_message(config, &message("acme")).await;
 
     // Each invocation has 3 s: it stops about 1 s in and enqueues its continuation.
     let replies: Vec<_> = queue
@@ -341,14 +347,8 @@ async fn a_big_tenant_carries_on_until_its_snapshot_is_complete() {
 async fn a_continuation_delivered_twice_is_carried_on_once() {
     // Big and slow enough that three 3 s invocations (each stops about 1 s in) cannot finish.
     let config = shared_org(1_000).with_latency(Duration::from_millis(50));
-    let (TestOrg { sim, aws, rt }, queue) = org_with_queue(config, 3, 10).await;
     let first = message("acme");
-    queue
-        .work_queue()
-        .await
-        .send(&first, Duration::ZERO)
-        .await
-        .expect("send");
+    let (TestOrg { sim, aws, rt }, queue) = org_with_message(config, &first).await;
     let limit = Duration::from_secs(3);
     let started = queue
         .deliver_one(&rt, &USERS, limit)
@@ -403,17 +403,11 @@ async fn a_system_log_backlog_is_drained_by_continuations_exactly_once() {
     let config = SimConfig::small()
         .with_log_events(8_000)
         .with_latency(Duration::from_millis(100));
-    let (TestOrg { sim, aws, rt }, queue) = org_with_queue(config, 3, 10).await;
     let first = WorkMessage {
         group: "logs".into(),
         ..message("acme")
     };
-    queue
-        .work_queue()
-        .await
-        .send(&first, Duration::ZERO)
-        .await
-        .expect("send");
+    let (TestOrg { sim, aws, rt }, queue) = org_with_message(config, &first).await;
 
     let replies: Vec<_> = queue
         .drain(&rt, &LOGS, Duration::from_secs(3))
