@@ -247,9 +247,12 @@ impl Harvest<'_> {
                 .await;
         }
         for ((child, start), (mut listed, parts)) in children.iter().zip(child_results) {
-            match (&listed.outcome, &parent_problem) {
-                // A child of an incomplete parent is incomplete too, for the same reason.
-                (Ok(()), Some((status, reason))) => {
+            let ran_out_of_time = matches!(&listed.outcome, Err(stop) if stop.at_page_boundary());
+            match &parent_problem {
+                // A child of an incomplete parent is incomplete too, for the same reason. It
+                // does not carry on even if time ran out: a continuation would finish the ids
+                // it was given and call it complete, short of those its parent never listed.
+                Some((status, reason)) if listed.outcome.is_ok() || ran_out_of_time => {
                     listed.outcome = Err(Stop::Parent {
                         parent: root.name,
                         status: *status,
@@ -257,7 +260,9 @@ impl Harvest<'_> {
                     });
                 }
                 // Its root has ids still to list: it carries on with them.
-                (Ok(()), None) if root_carries_on => listed.outcome = Err(Stop::Deadline),
+                None if listed.outcome.is_ok() && root_carries_on => {
+                    listed.outcome = Err(Stop::Deadline);
+                }
                 _ => {}
             }
             self.conclude(child, start, listed, parts, started, &mut tree)

@@ -398,6 +398,33 @@ async fn a_continuation_delivered_twice_is_carried_on_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_child_does_not_carry_on_past_a_parent_that_failed() {
+    // The user listing fails for good after its first pages, while the factor calls (50 ms
+    // each, far behind the listing) run into the invocation's deadline.
+    let config = shared_org(1_000).with_latency(Duration::from_millis(50));
+    let (TestOrg { sim, aws, rt }, queue) = org_with_message(config, &message("acme")).await;
+    let breakdown = async {
+        while sim.stats().path("/api/v1/users") < 2 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        sim.faults().error_rate("/api/v1/users$", 1.0, 503);
+    };
+    let (deliveries, ()) =
+        tokio::join!(queue.drain(&rt, &USERS, Duration::from_secs(3)), breakdown);
+
+    // No continuation: the run ends in its first invocation, partial, not retried.
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    let reply = &deliveries[0].reply;
+    assert!(reply.batch_item_failures.is_empty(), "{reply:?}");
+    let users = aws.manifests("users", "acme").await;
+    let factors = aws.manifests("user_factors", "acme").await;
+    assert_eq!(users[0].status, Status::Partial, "{:?}", users[0]);
+    assert_eq!(factors[0].status, Status::Partial, "{:?}", factors[0]);
+    let reason = factors[0].reason.as_deref().unwrap_or_default();
+    assert!(reason.starts_with("parent users is partial"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_system_log_backlog_is_drained_by_continuations_exactly_once() {
     // 8 pages at 100 ms each: more than one 3 s invocation (stopping 1 s in) can read.
     let config = SimConfig::small()

@@ -1,6 +1,7 @@
 //! Runtime fault injection: server errors, 429s, dropped connections, expired or revoked
 //! credentials and cross-origin `next` links, switched on while the simulator serves.
-//! Path prefixes match the request path (no query).
+//! Path prefixes match the request path (no query); a prefix ending in `$` matches that path
+//! only (`/api/v1/users$` is the user listing, not each user's factors under it).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -147,16 +148,13 @@ impl Faults {
         if let Some(status) = take(&mut rules.fail_next, path) {
             return Some(Failure::Status(status));
         }
-        let rate = rules
-            .error_rates
-            .iter()
-            .find(|r| path.starts_with(&r.prefix))?;
+        let rate = rules.error_rates.iter().find(|r| covers(&r.prefix, path))?;
         (self.rng.lock().unwrap().f64() < rate.probability).then_some(Failure::Status(rate.status))
     }
 
     pub(crate) fn foreign_link(&self, path: &str) -> bool {
         let rules = self.rules.lock().unwrap();
-        rules.foreign_links.iter().any(|p| path.starts_with(p))
+        rules.foreign_links.iter().any(|p| covers(p, path))
     }
 
     pub(crate) fn token_generation(&self) -> u64 {
@@ -176,11 +174,31 @@ impl Faults {
 fn take<T: Copy>(faults: &mut Vec<Counted<T>>, path: &str) -> Option<T> {
     let at = faults
         .iter()
-        .position(|f| f.remaining > 0 && path.starts_with(&f.prefix))?;
+        .position(|f| f.remaining > 0 && covers(&f.prefix, path))?;
     faults[at].remaining -= 1;
     let what = faults[at].what;
     if faults[at].remaining == 0 {
         faults.remove(at);
     }
     Some(what)
+}
+
+/// Whether a fault's path prefix applies to `path`.
+fn covers(prefix: &str, path: &str) -> bool {
+    match prefix.strip_suffix('$') {
+        Some(exact) => path == exact,
+        None => path.starts_with(prefix),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn a_dollar_sign_ends_the_path() {
+        assert!(covers("/api/v1/users", "/api/v1/users/00u1/factors"));
+        assert!(covers("/api/v1/users$", "/api/v1/users"));
+        assert!(!covers("/api/v1/users$", "/api/v1/users/00u1/factors"));
+    }
 }
