@@ -1,5 +1,7 @@
-//! The System Log's durable state: the polling cursor (with the de-duplication boundary) and
-//! the lease that keeps two runs for one tenant from working at once.
+//! Durable run state: the System Log's polling cursor (with the de-duplication boundary), and
+//! the lease that keeps two runs for one tenant from working at once (which, for a group's
+//! queued runs, also coalesces the schedule's ticks and is handed from one invocation of a run
+//! to its continuation).
 //!
 //! Both are small JSON objects changed only by conditional writes: create-only when absent,
 //! compare-and-swap on the ETag otherwise. Whoever loses a write stops without writing more.
@@ -68,6 +70,21 @@ pub struct Lease {
     /// The scheduled tick the holder's run serves, when it came from the work queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tick: Option<DateTime<Utc>>,
+    /// The continuation the lease was handed to (its message's [`Carry::key`]): until the
+    /// lease expires only that message may take it, so no fresh run slips in between two
+    /// invocations of one run.
+    ///
+    /// [`Carry::key`]: crate::queue::Carry::key
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heir: Option<String>,
+    /// The newest tick whose run has ended without failing: a copy of it, or an older tick,
+    /// has nothing left to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served: Option<DateTime<Utc>>,
+    /// The newest tick waiting for the holder to finish: older ticks are dropped, so the
+    /// ticks that arrive during a long run become one run after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<DateTime<Utc>>,
 }
 
 /// A small JSON object changed only by conditional writes.
@@ -116,31 +133,76 @@ pub struct HeldLease<'s> {
     lease: Lease,
 }
 
-/// Why a lease could not be taken.
+/// Who is asking for a lease.
+#[derive(Debug, Clone, Copy)]
+pub enum Claim<'a> {
+    /// A run that serves no tick (the System Log's own lease, a direct run).
+    Plain,
+    /// A fresh run for a scheduled tick.
+    Tick(DateTime<Utc>),
+    /// A continuation, by its message's key, carrying on a run for this tick.
+    Heir(&'a str, DateTime<Utc>),
+}
+
+impl Claim<'_> {
+    fn tick(self) -> Option<DateTime<Utc>> {
+        match self {
+            Claim::Plain => None,
+            Claim::Tick(t) | Claim::Heir(_, t) => Some(t),
+        }
+    }
+}
+
+/// Why a lease was not taken.
+#[derive(Debug)]
 pub enum LeaseRefused {
+    /// Another live run holds it.
     Held(Lease),
+    /// A tick's run is not needed: a run for it, or for a newer tick, has ended, is going,
+    /// or waits.
+    Served,
+    /// A tick's run must wait for the holder; it is recorded as the tick waiting, until then.
+    Wait(DateTime<Utc>),
     Store(StoreError),
 }
 
 impl<'s> HeldLease<'s> {
-    /// Takes the lease until `expires_at`, unless another live run holds it.
+    /// Takes the lease until `expires_at`, unless another live run holds it (or, for a tick,
+    /// the tick needs no run).
     pub async fn acquire(
         object: StateObject<'s>,
         holder: &str,
         expires_at: DateTime<Utc>,
-        tick: Option<DateTime<Utc>>,
+        claim: Claim<'_>,
     ) -> Result<HeldLease<'s>, LeaseRefused> {
         let current: Option<(Lease, String)> = object.load().await.map_err(LeaseRefused::Store)?;
-        if let Some((lease, _)) = &current
+        let tick = claim.tick();
+        if let (Claim::Tick(t), Some((lease, _))) = (claim, &current)
+            && lease.served.is_some_and(|served| served >= t)
+        {
+            return Err(LeaseRefused::Served);
+        }
+        if let Some((lease, etag)) = &current
             && lease.expires_at > Utc::now()
             && lease.holder != holder
+            && !matches!(claim, Claim::Heir(key, _) if lease.heir.as_deref() == Some(key))
         {
-            return Err(LeaseRefused::Held(lease.clone()));
+            return Err(match claim {
+                Claim::Tick(t) => wait_behind(&object, lease.clone(), etag, t).await,
+                _ => LeaseRefused::Held(lease.clone()),
+            });
         }
+        let earlier = current.as_ref().map(|(lease, _)| lease);
         let lease = Lease {
             holder: holder.to_owned(),
             expires_at,
             tick,
+            heir: None,
+            served: earlier.and_then(|l| l.served),
+            // A waiting tick this run serves is taken care of; a newer one still waits.
+            waiting: earlier
+                .and_then(|l| l.waiting)
+                .filter(|w| tick.is_none_or(|t| *w > t)),
         };
         match object
             .save(&lease, current.as_ref().map(|(_, etag)| etag.as_str()))
@@ -152,29 +214,68 @@ impl<'s> HeldLease<'s> {
                 lease,
             }),
             // Someone took it between our read and our write: theirs now.
-            Err(StoreError::Conflict { .. }) => Err(LeaseRefused::Held(
-                object
-                    .load()
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|(l, _)| l)
-                    .unwrap_or(lease),
-            )),
+            Err(StoreError::Conflict { .. }) => {
+                let theirs = object.load::<Lease>().await.ok().flatten().map(|(l, _)| l);
+                Err(match (claim, theirs) {
+                    (Claim::Tick(_), Some(theirs)) => LeaseRefused::Wait(theirs.expires_at),
+                    (_, theirs) => LeaseRefused::Held(theirs.unwrap_or(lease)),
+                })
+            }
             Err(e) => Err(LeaseRefused::Store(e)),
         }
     }
 
-    /// Ends the lease now (best effort: if it fails, the lease simply expires).
-    pub async fn release(self) {
+    /// Hands the lease to the continuation whose message has `key`, until `until`.
+    pub async fn hand_over(&mut self, key: &str, until: DateTime<Utc>) -> Result<(), StoreError> {
+        let handed = Lease {
+            expires_at: until,
+            heir: Some(key.to_owned()),
+            ..self.lease.clone()
+        };
+        self.etag = self.object.save(&handed, Some(&self.etag)).await?;
+        self.lease = handed;
+        Ok(())
+    }
+
+    /// Ends the lease now (best effort: if it fails, the lease simply expires). `served`: the
+    /// run for the lease's tick has ended without failing, so copies of that tick are dropped.
+    pub async fn release(self, served: bool) {
         let released = Lease {
             expires_at: Utc::now(),
+            heir: None,
+            served: if served {
+                self.lease.served.max(self.lease.tick)
+            } else {
+                self.lease.served
+            },
             ..self.lease.clone()
         };
         if let Err(e) = self.object.save(&released, Some(&self.etag)).await {
             tracing::warn!(error = %e, "could not release the lease; it expires on its own");
         }
     }
+}
+
+/// A tick that found `lease` held: nothing to do if the holder's run serves it or a newer
+/// tick waits; otherwise it becomes the tick waiting, and waits until the lease ends.
+async fn wait_behind(
+    object: &StateObject<'_>,
+    mut lease: Lease,
+    etag: &str,
+    tick: DateTime<Utc>,
+) -> LeaseRefused {
+    if lease.tick.is_some_and(|t| t >= tick) || lease.waiting.is_some_and(|w| w > tick) {
+        return LeaseRefused::Served;
+    }
+    if lease.waiting != Some(tick) {
+        lease.waiting = Some(tick);
+        // Lost to another writer: the message waits anyway and looks again when it is back.
+        match object.save(&lease, Some(etag)).await {
+            Ok(_) | Err(StoreError::Conflict { .. }) => {}
+            Err(e) => return LeaseRefused::Store(e),
+        }
+    }
+    LeaseRefused::Wait(lease.expires_at)
 }
 
 #[cfg(test)]

@@ -43,6 +43,13 @@ pub struct Carry {
     pub step: u32,
 }
 
+impl Carry {
+    /// What the group lease is handed to for this continuation.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.run, self.step)
+    }
+}
+
 /// A function's own work queue.
 #[derive(Clone)]
 pub struct WorkQueue {

@@ -20,7 +20,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use url::Url;
 
-use crate::checkpoint::{BOUNDARY, Checkpoint, HeldLease, LeaseRefused, PartNaming, StateObject};
+use crate::checkpoint::{
+    BOUNDARY, Checkpoint, Claim, HeldLease, LeaseRefused, PartNaming, StateObject,
+};
 use crate::layout::{self, RunId};
 use crate::manifest::Manifest;
 use crate::okta::{OktaClient, OktaError, Page, RequestCounters, Shape};
@@ -138,8 +140,9 @@ impl LogRun<'_> {
             self.store,
             layout::state(self.resource.name, self.tenant, "lease"),
         );
-        let lease = match HeldLease::acquire(lease, self.run.as_str(), self.lease_until, None).await
-        {
+        let acquired =
+            HeldLease::acquire(lease, self.run.as_str(), self.lease_until, Claim::Plain).await;
+        let lease = match acquired {
             Ok(lease) => lease,
             Err(LeaseRefused::Held(held)) => {
                 return Err(Stop::Busy {
@@ -148,9 +151,12 @@ impl LogRun<'_> {
                 });
             }
             Err(LeaseRefused::Store(e)) => return Err(Stop::Store(e)),
+            Err(refused @ (LeaseRefused::Served | LeaseRefused::Wait(_))) => {
+                unreachable!("a plain claim is only ever held or taken: {refused:?}")
+            }
         };
         let polled = self.poll(tally, progress).await;
-        lease.release().await;
+        lease.release(false).await;
         polled
     }
 

@@ -3,8 +3,9 @@
 //!
 //! The dispatching invocation only lists tenants and sends messages. A worker invocation takes
 //! the tenant's group lease (so no two runs of one tenant's group overlap: a message that finds
-//! it held is sent again, delayed until the lease ends), runs the tenant, and, when the run
-//! stopped for the deadline, records where and enqueues its own continuation. A tenant that
+//! it held is sent again, delayed until the lease ends, unless its tick needs no run), runs the
+//! tenant, and, when the run stopped for the deadline, records where, hands the lease to its
+//! continuation and enqueues it. A tenant that
 //! fails is reported as a failed batch item; SQS retries it after the visibility timeout and,
 //! after the queue's bounded receives, moves it to the dead-letter queue.
 
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::Instrument;
 
-use crate::checkpoint::{HeldLease, LeaseRefused, StateObject};
+use crate::checkpoint::{Claim, HeldLease, Lease, LeaseRefused, StateObject};
 use crate::continuation::Continuation;
 use crate::error::Error;
 use crate::layout::{self, RunId};
@@ -27,6 +28,11 @@ use crate::resources::{Group, Kind};
 use crate::runner::{self, RunSummary, Runtime};
 use crate::system_log::Window;
 use crate::tenant::TenantId;
+
+/// How long a continuation's message has to take the lease handed to it. It is normally
+/// picked up within seconds; if it has not been in this long (a queue backed up at its
+/// maximum concurrency, or a message gone), the lease lapses and the next tick may run.
+const HANDOFF: chrono::Duration = chrono::Duration::minutes(15);
 
 /// What a dispatching invocation did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -187,38 +193,52 @@ async fn work_one(
         let deadline = runner::run_deadline(&rt.options, deadline, started);
         let lease_until = runner::lease_until(deadline);
         let lease = StateObject::new(&rt.store, layout::state(group.name, &tenant, "lease"));
-        let tick = Some(message.scheduled_at);
-        let lease = match HeldLease::acquire(lease, invocation.as_str(), lease_until, tick).await {
+        let heir = message.continues.as_ref().map(Carry::key);
+        let claim = match &heir {
+            Some(key) => Claim::Heir(key, message.scheduled_at),
+            None => Claim::Tick(message.scheduled_at),
+        };
+        let mut lease = match HeldLease::acquire(lease, invocation.as_str(), lease_until, claim).await {
             Ok(lease) => lease,
-            // The run going on serves this tick or a newer one: this tick needs no run of its
-            // own. (Copies put back while a long run held the lease coalesce here.) A
-            // continuation is never dropped: its run is partial without it.
-            Err(LeaseRefused::Held(held))
-                if message.continues.is_none()
-                    && held.tick.is_some_and(|t| t >= message.scheduled_at) =>
-            {
-                tracing::info!(holder = %held.holder, "tenant busy with this tick or a newer one; message dropped");
+            // A run for this tick has ended or is going, or a newer tick's is waiting: this
+            // tick needs no run of its own. (A continuation is never dropped: its run is
+            // partial without it.)
+            Err(LeaseRefused::Served) => {
+                tracing::info!("tick served by a run that ended, is going or waits; message dropped");
                 return Ok(None);
             }
-            Err(LeaseRefused::Held(held)) => {
+            Err(
+                LeaseRefused::Held(Lease {
+                    expires_at: until, ..
+                })
+                | LeaseRefused::Wait(until),
+            ) => {
+                // A copy of a continuation whose step has run waits for nothing.
+                if let Some(carry) = &message.continues
+                    && group.kind == Kind::Snapshot
+                    && left_for(rt, group, &tenant, carry).await?.is_none()
+                {
+                    tracing::info!(run_id = %carry.run, step = carry.step, "continuation already carried on");
+                    return Ok(None);
+                }
                 // Not run twice at once: try again once the holder is done.
-                let wait = (held.expires_at - Utc::now())
+                let wait = (until - Utc::now())
                     .to_std()
                     .unwrap_or_default()
                     .clamp(Duration::from_secs(1), MAX_DELAY);
                 queue.send(&message, wait).await?;
-                tracing::info!(holder = %held.holder, wait_seconds = wait.as_secs(), "tenant busy; message put back");
+                tracing::info!(wait_seconds = wait.as_secs(), "tenant busy; message put back");
                 return Ok(None);
             }
             Err(LeaseRefused::Store(e)) => return Err(e.into()),
         };
         let resumed = match (&message.continues, group.kind) {
             (Some(carry), Kind::Snapshot) => {
-                match Continuation::load(&rt.store, group.name, &tenant, carry).await? {
-                    Some(c) if !c.resources.is_empty() => Some(c),
-                    _ => {
+                match left_for(rt, group, &tenant, carry).await? {
+                    Some(c) => Some(c),
+                    None => {
                         tracing::info!(run_id = %carry.run, step = carry.step, "continuation already carried on");
-                        lease.release().await;
+                        lease.release(false).await;
                         return Ok(None);
                     }
                 }
@@ -241,8 +261,8 @@ async fn work_one(
         )
         .instrument(tracing::info_span!("run", run_id = %run))
         .await;
-        // Save what is left (or, for a finished continuation, that nothing is), release the
-        // lease, then enqueue: a continuation picked up at once finds the lease free.
+        // Save what is left (or, for a finished continuation, that nothing is), then either
+        // hand the lease to the continuation and enqueue it, or release the lease.
         let carry_on = tenant_run.unfinished.into_iter().next();
         let state = match group.kind {
             Kind::Snapshot => carry_on.clone().or_else(|| {
@@ -263,31 +283,53 @@ async fn work_one(
             }
             None => None,
         };
-        lease.release().await;
-        if let Some(carry_on) = carry_on {
-            let step = carry_on.step;
-            let next = WorkMessage {
-                continues: Some(Carry {
-                    run: carry_on.run_id.clone(),
-                    step,
-                }),
-                ..message.clone()
-            };
-            queue.send(&next, Duration::ZERO).await?;
-            tracing::info!(run_id = %run, step, "ran out of time; continuation enqueued");
-            // From now on a copy of this message is a duplicate. Should this write be lost, a
-            // copy is taken for a failed send and carries the chain on beside the message just
-            // sent: more invocations, never a page read or written twice.
-            if let Some((state, etag)) = saved
-                && let Err(e) = state.mark_sent(&rt.store, &tenant, &etag).await
-            {
-                tracing::warn!(error = %e, "could not record the continuation as sent");
-            }
+        let Some(carry_on) = carry_on else {
+            let served = tenant_run.summary.status != Status::Failed;
+            lease.release(served).await;
+            return Ok(Some(RunSummary::finished(&run, vec![tenant_run.summary])));
+        };
+        let carry = Carry {
+            run: carry_on.run_id.clone(),
+            step: carry_on.step,
+        };
+        // Held for the continuation, not released: a tick that comes round meanwhile must
+        // not start a fresh run and abandon this one.
+        lease
+            .hand_over(&carry.key(), Utc::now() + HANDOFF)
+            .await?;
+        let next = WorkMessage {
+            continues: Some(carry.clone()),
+            ..message.clone()
+        };
+        if let Err(e) = queue.send(&next, Duration::ZERO).await {
+            lease.release(false).await;
+            return Err(e);
+        }
+        tracing::info!(run_id = %run, step = carry.step, "ran out of time; continuation enqueued");
+        // From now on a copy of this message is a duplicate. Should this write be lost, a
+        // copy is taken for a failed send and carries the chain on beside the message just
+        // sent: more invocations, never a page read or written twice.
+        if let Some((state, etag)) = saved
+            && let Err(e) = state.mark_sent(&rt.store, &tenant, &etag).await
+        {
+            tracing::warn!(error = %e, "could not record the continuation as sent");
         }
         Ok(Some(RunSummary::finished(&run, vec![tenant_run.summary])))
     }
     .instrument(span)
     .await
+}
+
+/// What is left of a snapshot run for the continuation `carry`: `None` once its step has run
+/// (or the run is finished), and the message has nothing to do.
+async fn left_for(
+    rt: &Runtime,
+    group: &Group,
+    tenant: &TenantId,
+    carry: &Carry,
+) -> Result<Option<Continuation>, Error> {
+    let saved = Continuation::load(&rt.store, group.name, tenant, carry).await?;
+    Ok(saved.filter(|c| !c.resources.is_empty()))
 }
 
 #[cfg(test)]

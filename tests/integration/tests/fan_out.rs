@@ -246,7 +246,22 @@ async fn a_tick_the_running_run_already_serves_is_dropped_not_put_back() {
     assert!(reply.batch_item_failures.is_empty() && reply.runs.is_empty());
     assert_eq!(queue.depth(&queue.url).await, (0, 0, 0), "dropped");
 
-    // A continuation of that older tick is never dropped: it is put back.
+    // A continuation of that older tick, with pages left to read, is never dropped: it is
+    // put back.
+    let left = json!({
+        "run_id": "20261128T000000Z-0a1b", "group": "users", "step": 0,
+        "resources": [{
+            "resource": "users", "written": true, "parts": [],
+            "requests": {"requests": 1, "retries": 0, "rate_limited": 0},
+            "started_at": older.scheduled_at,
+            "from": {"listing": 0, "next": "https://example.okta.com/api/v1/users?after=x"},
+        }],
+    });
+    aws.put(
+        "_state/users/tenant=acme/continuation.json",
+        left.to_string().into_bytes(),
+    )
+    .await;
     let continuation = WorkMessage {
         continues: Some(Carry {
             run: "20261128T000000Z-0a1b".into(),
@@ -262,6 +277,99 @@ async fn a_tick_the_running_run_already_serves_is_dropped_not_put_back() {
         .await
         .expect("a message");
     assert_eq!(queue.depth(&queue.url).await, (0, 0, 1), "put back");
+}
+
+#[tokio::test]
+async fn ticks_that_come_during_a_long_run_wait_as_one() {
+    let (TestOrg { sim: _sim, aws, rt }, queue) = org_with_queue(SimConfig::small(), 3, 1).await;
+    let t0 = Utc::now();
+    let lease =
+        json!({"holder": "long-run", "expires_at": t0 + chrono::Duration::seconds(30), "tick": t0});
+    let key = "_state/users/tenant=acme/lease.json";
+    aws.put(key, lease.to_string().into_bytes()).await;
+    let tick = |minutes| WorkMessage {
+        scheduled_at: t0 + chrono::Duration::minutes(minutes),
+        ..message("acme")
+    };
+    let (t1, t2) = (tick(5), tick(10));
+    let limit = Duration::from_secs(60);
+    let waiting = async || {
+        let lease: Value = serde_json::from_slice(&aws.object(key).await).unwrap();
+        serde_json::from_value::<chrono::DateTime<Utc>>(lease["waiting"].clone()).ok()
+    };
+
+    // Each newer tick is put back behind the run and becomes the one waiting.
+    for (t, delayed) in [(&t1, 1), (&t2, 2)] {
+        let reply = queue.redeliver(&rt, &USERS, t, limit).await.reply;
+        assert!(reply.runs.is_empty() && reply.batch_item_failures.is_empty());
+        assert_eq!(queue.depth(&queue.url).await, (0, 0, delayed), "put back");
+        assert_eq!(waiting().await, Some(t.scheduled_at));
+    }
+    // When the first comes round again, a newer tick waits: it is dropped. The newer one
+    // itself is put back again.
+    queue.redeliver(&rt, &USERS, &t1, limit).await;
+    assert_eq!(queue.depth(&queue.url).await, (0, 0, 2), "t1 dropped");
+    queue.redeliver(&rt, &USERS, &t2, limit).await;
+    assert_eq!(queue.depth(&queue.url).await, (0, 0, 3), "t2 waits on");
+    assert_eq!(waiting().await, Some(t2.scheduled_at));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_fresh_run_starts_between_two_invocations_of_a_run() {
+    let config = shared_org(1_000).with_latency(Duration::from_millis(50));
+    let first = message("acme");
+    let (
+        TestOrg {
+            sim: _sim,
+            aws: _aws,
+            rt,
+        },
+        queue,
+    ) = org_with_message(config, &first).await;
+    let limit = Duration::from_secs(3);
+    let started = queue
+        .deliver_one(&rt, &USERS, limit)
+        .await
+        .expect("the tick");
+    let run = started.reply.runs[0].run_id.clone();
+    assert_eq!(queue.depth(&queue.url).await, (1, 0, 0), "continuation 0");
+
+    // The next tick arrives before the continuation is picked up: it waits.
+    let next_tick = WorkMessage {
+        scheduled_at: first.scheduled_at + chrono::Duration::minutes(5),
+        ..message("acme")
+    };
+    let reply = queue.redeliver(&rt, &USERS, &next_tick, limit).await.reply;
+    assert!(
+        reply.runs.is_empty(),
+        "a fresh run started: {:?}",
+        reply.runs
+    );
+    assert_eq!(queue.depth(&queue.url).await, (1, 0, 1), "put back");
+
+    // The continuation takes the lease handed to it and carries the same run on.
+    let carried = queue
+        .deliver_one(&rt, &USERS, limit)
+        .await
+        .expect("continuation 0");
+    assert_eq!(carried.reply.runs.len(), 1, "{:?}", carried.reply);
+    assert_eq!(carried.reply.runs[0].run_id, run);
+}
+
+#[tokio::test]
+async fn a_copy_of_a_tick_whose_run_ended_is_dropped() {
+    let (TestOrg { sim: _sim, aws, rt }, queue) = org_with_queue(SimConfig::small(), 3, 1).await;
+    let tick = message("acme");
+    let limit = Duration::from_secs(60);
+    let ran = queue.redeliver(&rt, &USERS, &tick, limit).await.reply;
+    assert_eq!(ran.runs.len(), 1);
+    assert_eq!(ran.runs[0].status, Status::Complete);
+
+    // EventBridge, or a dispatch retried after a partial send, delivers the tick again.
+    let again = queue.redeliver(&rt, &USERS, &tick, limit).await.reply;
+    assert!(again.runs.is_empty(), "ran twice: {:?}", again.runs);
+    assert_eq!(queue.depth(&queue.url).await, (0, 0, 0));
+    assert_eq!(aws.manifests("users", "acme").await.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
