@@ -27,6 +27,10 @@ use crate::tenant::TenantId;
 pub struct Position {
     pub listing: usize,
     pub next: String,
+    /// Whether an earlier listing of the resource was read, not refused as absent from the
+    /// org: if every listing left is refused, the resource is still complete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub listed_earlier: bool,
 }
 
 /// A parent whose child listing is still to read, from `from` (or from its first page).

@@ -424,7 +424,7 @@ impl Harvest<'_> {
         mut each: impl AsyncFnMut(&RawValue, Option<ParentField<'_>>) -> Result<(), Stop>,
     ) -> Result<(), Stop> {
         let (resource, from) = (walk.resource, walk.from);
-        let mut listed_any = false;
+        let mut listed_any = from.is_some_and(|f| f.listed_earlier);
         let mut refusal = None;
         let first_listing = from.map_or(0, |f| f.listing);
         for (index, listing) in resource.listings.iter().enumerate().skip(first_listing) {
@@ -450,6 +450,7 @@ impl Harvest<'_> {
                 walk.at = Some(Position {
                     listing: index,
                     next: url.to_string(),
+                    listed_earlier: listed_any,
                 });
                 let mut pages = pin!(
                     self.client
@@ -476,6 +477,7 @@ impl Harvest<'_> {
                     walk.at = Some(Position {
                         listing: index,
                         next: next.to_string(),
+                        listed_earlier: listed_any,
                     });
                 }
             }

@@ -12,12 +12,12 @@ use lambda_runtime::{Context, LambdaEvent};
 use okta_ingest::lambda;
 use okta_ingest::manifest::{Manifest, Status};
 use okta_ingest::queue::{Carry, WorkMessage};
-use okta_ingest::resources::{LOGS, USERS};
+use okta_ingest::resources::{LOGS, POLICIES, USERS};
 use okta_ingest::runner::{Reply, RunSummary};
 use okta_ingest_tests::{
     TestAws, TestOrg, TestQueue, gunzip_lines, invoke, scheduled_event, secret, ssws, test_options,
 };
-use okta_sim::{Bucket, SimConfig, Simulator};
+use okta_sim::{Bucket, Engine, SimConfig, Simulator};
 use serde_json::{Value, json};
 
 const TENANTS: usize = 1_000;
@@ -530,6 +530,41 @@ async fn a_child_does_not_carry_on_past_a_parent_that_failed() {
     assert_eq!(factors[0].status, Status::Partial, "{:?}", factors[0]);
     let reason = factors[0].reason.as_deref().unwrap_or_default();
     assert!(reason.starts_with("parent users is partial"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_continued_past_the_listings_an_org_has_is_complete() {
+    // A Classic org refuses the Identity Engine policy types, listed after the four it has.
+    // A 429 whose reset is past the deadline stops the run among those it refuses.
+    let config = SimConfig::small()
+        .with_engine(Engine::Classic)
+        .with_latency(Duration::from_millis(100));
+    let first = WorkMessage {
+        group: "policies".into(),
+        ..message("acme")
+    };
+    let (TestOrg { sim, aws, rt }, queue) = org_with_message(config, &first).await;
+    let pause = async {
+        while sim.stats().path("/api/v1/policies") < 5 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        sim.faults()
+            .rate_limit_next("/api/v1/policies$", 1, Duration::from_secs(600));
+    };
+    let (deliveries, ()) =
+        tokio::join!(queue.drain(&rt, &POLICIES, Duration::from_secs(20)), pause);
+    assert!(deliveries.len() >= 2, "continued: {deliveries:?}");
+    let policies = aws.manifests("policies", "acme").await;
+    assert_eq!(policies[0].status, Status::Complete, "{:?}", policies[0]);
+    let rules = aws.manifests("policy_rules", "acme").await;
+    assert_eq!(rules[0].status, Status::Complete, "{:?}", rules[0]);
+    let ids: BTreeSet<String> = aws
+        .lines(&policies[0])
+        .await
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), sim.dataset().policies.len());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
