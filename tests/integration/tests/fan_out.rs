@@ -57,6 +57,21 @@ async fn org_with_message(config: SimConfig, first: &WorkMessage) -> (TestOrg, T
     (org, queue)
 }
 
+/// A 1,000-user tenant whose tick `first` has had its first 3 s invocation: the run (whose
+/// id is returned) is under way, continuation 0 queued. Big and slow enough (50 ms a call)
+/// that three such invocations, each stopping about 1 s in, cannot finish it.
+async fn a_run_in_progress(first: &WorkMessage) -> (TestOrg, TestQueue, String) {
+    let config = shared_org(1_000).with_latency(Duration::from_millis(50));
+    let (org, queue) = org_with_message(config, first).await;
+    let started = queue
+        .deliver_one(&org.rt, &USERS, Duration::from_secs(3))
+        .await
+        .expect("the tick");
+    let run = started.reply.runs[0].run_id.clone();
+    assert_eq!(queue.depth(&queue.url).await, (1, 0, 0), "continuation 0");
+    (org, queue, run)
+}
+
 fn message(tenant: &str) -> WorkMessage {
     WorkMessage {
         tenant: tenant.into(),
@@ -316,7 +331,6 @@ async fn ticks_that_come_during_a_long_run_wait_as_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_fresh_run_starts_between_two_invocations_of_a_run() {
-    let config = shared_org(1_000).with_latency(Duration::from_millis(50));
     let first = message("acme");
     let (
         TestOrg {
@@ -325,14 +339,9 @@ async fn no_fresh_run_starts_between_two_invocations_of_a_run() {
             rt,
         },
         queue,
-    ) = org_with_message(config, &first).await;
+        run,
+    ) = a_run_in_progress(&first).await;
     let limit = Duration::from_secs(3);
-    let started = queue
-        .deliver_one(&rt, &USERS, limit)
-        .await
-        .expect("the tick");
-    let run = started.reply.runs[0].run_id.clone();
-    assert_eq!(queue.depth(&queue.url).await, (1, 0, 0), "continuation 0");
 
     // The next tick arrives before the continuation is picked up: it waits.
     let next_tick = WorkMessage {
@@ -453,17 +462,9 @@ async fn a_big_tenant_carries_on_until_its_snapshot_is_complete() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_continuation_delivered_twice_is_carried_on_once() {
-    // Big and slow enough that three 3 s invocations (each stops about 1 s in) cannot finish.
-    let config = shared_org(1_000).with_latency(Duration::from_millis(50));
     let first = message("acme");
-    let (TestOrg { sim, aws, rt }, queue) = org_with_message(config, &first).await;
+    let (TestOrg { sim, aws, rt }, queue, run) = a_run_in_progress(&first).await;
     let limit = Duration::from_secs(3);
-    let started = queue
-        .deliver_one(&rt, &USERS, limit)
-        .await
-        .expect("the tick");
-    let run = started.reply.runs[0].run_id.clone();
-    assert_eq!(queue.depth(&queue.url).await, (1, 0, 0), "continuation 0");
 
     // Continuation 0 runs and enqueues continuation 1.
     let step0 = WorkMessage {
