@@ -136,7 +136,7 @@ pub struct HeldLease<'s> {
 /// Who is asking for a lease.
 #[derive(Debug, Clone, Copy)]
 pub enum Claim<'a> {
-    /// A run that serves no tick (the System Log's own lease, a direct run).
+    /// A run that serves no tick (the System Log's own lease).
     Plain,
     /// A fresh run for a scheduled tick.
     Tick(DateTime<Utc>),

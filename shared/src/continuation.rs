@@ -94,6 +94,31 @@ pub struct Continuation {
 }
 
 impl Continuation {
+    /// What is left of `run` for `group` after an invocation: the first continuation, or the
+    /// one after `resumed`, which that invocation carried on.
+    pub fn after(
+        run: &RunId,
+        group: &str,
+        resumed: Option<&Continuation>,
+        resources: Vec<Unfinished>,
+    ) -> Self {
+        Self {
+            run_id: run.to_string(),
+            group: group.to_owned(),
+            step: resumed.map_or(0, |c| c.step + 1),
+            sent: false,
+            resources,
+        }
+    }
+
+    /// What its message carries.
+    pub fn carry(&self) -> Carry {
+        Carry {
+            run: self.run_id.clone(),
+            step: self.step,
+        }
+    }
+
     pub fn run(&self) -> Result<RunId, String> {
         RunId::parse(&self.run_id)
     }

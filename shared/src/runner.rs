@@ -529,7 +529,6 @@ pub(crate) async fn run_tenant(
     };
     let mut resources = Vec::new();
     let mut unfinished = Vec::new();
-    let step = resume.map_or(0, |c| c.step + 1);
     for (group, names) in plan {
         let manifests = match group.kind {
             Kind::Snapshot => {
@@ -538,13 +537,12 @@ pub(crate) async fn run_tenant(
                     None => harvest.run(group, names).await,
                 };
                 if !harvested.unfinished.is_empty() {
-                    unfinished.push(Continuation {
-                        run_id: run.to_string(),
-                        group: group.name.to_owned(),
-                        step,
-                        sent: false,
-                        resources: harvested.unfinished,
-                    });
+                    unfinished.push(Continuation::after(
+                        run,
+                        group.name,
+                        resume,
+                        harvested.unfinished,
+                    ));
                 }
                 harvested.manifests
             }
@@ -572,13 +570,7 @@ pub(crate) async fn run_tenant(
                 }
                 // The checkpoint is the System Log's continuation; nothing else to carry.
                 if behind {
-                    unfinished.push(Continuation {
-                        run_id: run.to_string(),
-                        group: group.name.to_owned(),
-                        step,
-                        sent: false,
-                        resources: Vec::new(),
-                    });
+                    unfinished.push(Continuation::after(run, group.name, resume, Vec::new()));
                 }
                 manifests
             }

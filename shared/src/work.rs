@@ -266,12 +266,7 @@ async fn work_one(
         let carry_on = tenant_run.unfinished.into_iter().next();
         let state = match group.kind {
             Kind::Snapshot => carry_on.clone().or_else(|| {
-                resumed.map(|done| Continuation {
-                    step: done.step + 1,
-                    sent: false,
-                    resources: Vec::new(),
-                    ..done
-                })
+                resumed.map(|done| Continuation::after(&run, group.name, Some(&done), Vec::new()))
             }),
             // The System Log's checkpoint is its continuation.
             Kind::EventLog => None,
@@ -288,10 +283,7 @@ async fn work_one(
             lease.release(served).await;
             return Ok(Some(RunSummary::finished(&run, vec![tenant_run.summary])));
         };
-        let carry = Carry {
-            run: carry_on.run_id.clone(),
-            step: carry_on.step,
-        };
+        let carry = carry_on.carry();
         // Held for the continuation, not released: a tick that comes round meanwhile must
         // not start a fresh run and abandon this one.
         lease
