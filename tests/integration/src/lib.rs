@@ -190,6 +190,15 @@ impl TestAws {
         lines
     }
 
+    /// The `id` of every record a manifest lists, in order.
+    pub async fn ids(&self, manifest: &Manifest) -> Vec<String> {
+        let lines = self.lines(manifest).await;
+        lines
+            .iter()
+            .map(|r| r["id"].as_str().expect("a record with an id").to_owned())
+            .collect()
+    }
+
     /// Puts raw bytes (for tests that plant objects).
     pub async fn put(&self, key: &str, body: Vec<u8>) {
         self.s3
@@ -502,6 +511,14 @@ impl TestOrg {
     /// Invokes `group`'s handler for tenant `acme`.
     pub async fn run(&self, group: &'static Group) -> RunSummary {
         invoke(&self.rt, group, serde_json::json!({"tenant": "acme"})).await
+    }
+}
+
+/// Returns once the simulator has served `count` requests to `path` (a route template such as
+/// `/api/v1/users/{id}/factors`): the moment a test switches a fault on mid-run.
+pub async fn served(sim: &Simulator, path: &str, count: u64) {
+    while sim.stats().path(path) < count {
+        tokio::time::sleep(Duration::from_millis(1)).await;
     }
 }
 

@@ -2,7 +2,7 @@
 
 use okta_ingest::manifest::Status;
 use okta_ingest::resources::USERS;
-use okta_ingest_tests::{TestAws, invoke, scheduled_event, secret, test_options};
+use okta_ingest_tests::{TestAws, invoke, scheduled_event, secret, served, test_options};
 use okta_sim::{OAuthClient, SimConfig, Simulator, keys};
 use serde_json::json;
 
@@ -92,9 +92,7 @@ async fn an_expired_token_is_replaced_once_and_the_run_completes() {
     let rt = aws.runtime(test_options()).await;
     // Expire every token as soon as the first listing request has been answered.
     let expire = async {
-        while sim.stats().path("/api/v1/users") == 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-        }
+        served(&sim, "/api/v1/users", 1).await;
         sim.faults().expire_tokens();
     };
     let (summary, ()) = tokio::join!(invoke(&rt, &USERS, json!({"tenant": "acme"})), expire);

@@ -9,7 +9,7 @@ use okta_ingest::lambda;
 use okta_ingest::manifest::Status;
 use okta_ingest::resources::USERS;
 use okta_ingest::runner::Reply;
-use okta_ingest_tests::{TestAws, TestOrg, invoke, scheduled_event, secret, test_options};
+use okta_ingest_tests::{TestAws, TestOrg, invoke, scheduled_event, secret, served, test_options};
 use okta_sim::{SimConfig, Simulator};
 use serde_json::json;
 
@@ -61,9 +61,7 @@ async fn exhausted_retries_leave_a_partial_run_with_a_clear_reason() {
     .await;
     // Okta breaks down for factors once some of them have been served.
     let breakdown = async {
-        while sim.stats().path("/api/v1/users/{id}/factors") < 40 {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
+        served(&sim, "/api/v1/users/{id}/factors", 40).await;
         sim.faults().error_rate("/api/v1/users/", 1.0, 500);
     };
     let (summary, ()) = tokio::join!(invoke(&rt, &USERS, json!({"tenant": "acme"})), breakdown);

@@ -15,7 +15,8 @@ use okta_ingest::queue::{Carry, WorkMessage};
 use okta_ingest::resources::{LOGS, POLICIES, USERS};
 use okta_ingest::runner::{Reply, RunSummary};
 use okta_ingest_tests::{
-    TestAws, TestOrg, TestQueue, gunzip_lines, invoke, scheduled_event, secret, ssws, test_options,
+    TestAws, TestOrg, TestQueue, gunzip_lines, invoke, scheduled_event, secret, served, ssws,
+    test_options,
 };
 use okta_sim::{Bucket, Engine, SimConfig, Simulator};
 use serde_json::{Value, json};
@@ -417,12 +418,7 @@ async fn a_big_tenant_carries_on_until_its_snapshot_is_complete() {
     assert_eq!(users[0].status, Status::Complete, "{:?}", users[0]);
     assert_eq!(factors[0].status, Status::Complete, "{:?}", factors[0]);
 
-    let user_ids: Vec<String> = aws
-        .lines(&users[0])
-        .await
-        .iter()
-        .map(|u| u["id"].as_str().unwrap().to_owned())
-        .collect();
+    let user_ids = aws.ids(&users[0]).await;
     let unique: BTreeSet<&String> = user_ids.iter().collect();
     assert_eq!(unique.len(), user_ids.len(), "no user twice");
     assert_eq!(user_ids.len(), data.users.len(), "every user");
@@ -494,8 +490,8 @@ async fn a_continuation_delivered_twice_is_carried_on_once() {
     let users = aws.manifests("users", "acme").await;
     assert_eq!(users.len(), 1);
     assert_eq!(users[0].status, Status::Complete, "{:?}", users[0]);
-    let ids: Vec<Value> = aws.lines(&users[0]).await;
-    let unique: BTreeSet<&str> = ids.iter().map(|u| u["id"].as_str().unwrap()).collect();
+    let ids = aws.ids(&users[0]).await;
+    let unique: BTreeSet<&String> = ids.iter().collect();
     assert_eq!(
         (ids.len(), unique.len()),
         (sim.dataset().users.len(), ids.len())
@@ -513,9 +509,7 @@ async fn a_child_does_not_carry_on_past_a_parent_that_failed() {
     let config = shared_org(1_000).with_latency(Duration::from_millis(50));
     let (TestOrg { sim, aws, rt }, queue) = org_with_message(config, &message("acme")).await;
     let breakdown = async {
-        while sim.stats().path("/api/v1/users") < 2 {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
+        served(&sim, "/api/v1/users", 2).await;
         sim.faults().error_rate("/api/v1/users$", 1.0, 503);
     };
     let (deliveries, ()) =
@@ -546,9 +540,7 @@ async fn a_run_continued_past_the_listings_an_org_has_is_complete() {
     };
     let (TestOrg { sim, aws, rt }, queue) = org_with_message(config, &first).await;
     let pause = async {
-        while sim.stats().path("/api/v1/policies") < 5 {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
+        served(&sim, "/api/v1/policies", 5).await;
         sim.faults()
             .rate_limit_next("/api/v1/policies$", 1, Duration::from_secs(600));
     };
@@ -559,12 +551,7 @@ async fn a_run_continued_past_the_listings_an_org_has_is_complete() {
     assert_eq!(policies[0].status, Status::Complete, "{:?}", policies[0]);
     let rules = aws.manifests("policy_rules", "acme").await;
     assert_eq!(rules[0].status, Status::Complete, "{:?}", rules[0]);
-    let ids: BTreeSet<String> = aws
-        .lines(&policies[0])
-        .await
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_owned())
-        .collect();
+    let ids: BTreeSet<String> = aws.ids(&policies[0]).await.into_iter().collect();
     assert_eq!(ids.len(), sim.dataset().policies.len());
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use okta_ingest::manifest::Status;
 use okta_ingest::resources;
 use okta_ingest::runner::RunSummary;
-use okta_ingest_tests::TestOrg;
+use okta_ingest_tests::{TestOrg, served};
 use okta_sim::{Engine, OAuthClient, SimConfig};
 use serde_json::{Value, json};
 
@@ -347,9 +347,7 @@ async fn exhausted_retries_in_a_fan_out_leave_that_resource_partial() {
     let org = TestOrg::start(SimConfig::small().with_groups(60)).await;
     // Every member listing after the first few fails.
     let breakdown = async {
-        while org.sim.stats().path("/api/v1/groups/{id}/users") < 5 {
-            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-        }
+        served(&org.sim, "/api/v1/groups/{id}/users", 5).await;
         org.sim.faults().error_rate("/api/v1/groups/", 1.0, 503);
     };
     let (summary, ()) = tokio::join!(org.run(&resources::GROUPS), breakdown);
