@@ -128,6 +128,8 @@ impl LogRun<'_> {
             replace: false,
             started,
             notes: progress.notes,
+            excluded: Vec::new(),
+            unread: Vec::new(),
             lag_seconds,
         }
         .record(self.store, self.tenant, self.run)
@@ -276,6 +278,7 @@ impl LogRun<'_> {
                     "a backfill needs since < until, with since after {} (Okta keeps {RETENTION_DAYS} days)",
                     oldest.to_rfc3339_opts(SecondsFormat::Secs, true)
                 ),
+                detail: Default::default(),
                 request_id: None,
             }));
         }
@@ -431,10 +434,12 @@ impl LogRun<'_> {
                 status: 400,
                 code,
                 summary,
+                detail,
                 request_id,
             } if !resumed => Stop::Okta(OktaError::Api {
                 status: 400,
                 code,
+                detail,
                 summary: format!(
                     "{summary} — the first run starts log_lookback_days ({}) back; lower it in the tenant's secret (Okta keeps {RETENTION_DAYS} days)",
                     self.lookback_days

@@ -3,9 +3,31 @@
 //! Classified from the status, Okta's error JSON (`errorCode`, `errorSummary`, `errorId`), the
 //! OAuth error JSON of the token endpoint (`error`, `error_description`) and `WWW-Authenticate`.
 
+use std::fmt;
+
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
+
+/// What Okta's error object adds for operators and Okta Support: its `errorId` (which Support
+/// asks for) and the `errorSummary` of each of its `errorCauses` (which say what a 400 objects to).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorDetail {
+    pub error_id: Option<String>,
+    pub causes: Vec<String>,
+}
+
+impl fmt::Display for ErrorDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.causes.is_empty() {
+            write!(f, "; causes: {}", self.causes.join("; "))?;
+        }
+        if let Some(id) = &self.error_id {
+            write!(f, " [errorId {id}]")?;
+        }
+        Ok(())
+    }
+}
 
 /// One failure talking to a tenant's Okta org.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -23,21 +45,23 @@ pub enum OktaError {
     )]
     MissingScope { scope: String },
     #[error(
-        "the admin role behind these credentials lacks permission ({code}: {summary}){rid}: assign a role that can read this resource (e.g. Read-Only Administrator)",
+        "the admin role behind these credentials lacks permission ({code}: {summary}{detail}){rid}: assign a role that can read this resource (e.g. Read-Only Administrator)",
         rid = req_id(request_id)
     )]
     PermissionDenied {
         code: String,
         summary: String,
+        detail: Box<ErrorDetail>,
         request_id: Option<String>,
     },
     #[error(
         "not available on this org ({code}: {summary}): the feature is off or needs Okta Identity Engine; nothing to fix unless you expect it"
     )]
     NotAvailable { code: String, summary: String },
-    #[error("not found ({summary}){rid}", rid = req_id(request_id))]
+    #[error("not found ({summary}{detail}){rid}", rid = req_id(request_id))]
     NotFound {
         summary: String,
+        detail: Box<ErrorDetail>,
         request_id: Option<String>,
     },
     #[error(
@@ -50,19 +74,22 @@ pub enum OktaError {
     )]
     Transient {
         detail: String,
+        /// The last answer's HTTP status, when there was an answer (not a timeout or reset).
+        status: Option<u16>,
         attempts: u32,
         request_id: Option<String>,
     },
     #[error("stopped: the invocation's deadline is too near to wait {waited_for}")]
     Deadline { waited_for: String },
     #[error(
-        "Okta answered HTTP {status} ({code}: {summary}){rid}",
+        "Okta answered HTTP {status} ({code}: {summary}{detail}){rid}",
         rid = req_id(request_id)
     )]
     Api {
         status: u16,
         code: String,
         summary: String,
+        detail: Box<ErrorDetail>,
         request_id: Option<String>,
     },
     #[error(
@@ -103,6 +130,20 @@ impl OktaError {
         )
     }
 
+    /// True for errors that mean no request of this tenant can succeed: the credentials are
+    /// refused, the token endpoint refuses the client (for anything but a scope), the key is
+    /// unusable, or the org cannot be reached. A fan-out stops on these instead of trying every
+    /// parent.
+    pub fn is_tenant_wide(&self) -> bool {
+        matches!(
+            self,
+            OktaError::InvalidCredentials { .. }
+                | OktaError::TokenRequest { .. }
+                | OktaError::BadKey(_)
+                | OktaError::Unreachable(_)
+        )
+    }
+
     /// A short stable label for summaries and metrics.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -130,6 +171,17 @@ impl OktaError {
 pub(crate) struct ErrorBody {
     #[serde(default)]
     pub error_code: Option<String>,
+    #[serde(default)]
+    pub error_summary: Option<String>,
+    #[serde(default)]
+    pub error_id: Option<String>,
+    #[serde(default)]
+    pub error_causes: Vec<ErrorCause>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ErrorCause {
     #[serde(default)]
     pub error_summary: Option<String>,
 }
@@ -178,6 +230,14 @@ pub(crate) fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
         return OktaError::MissingScope { scope };
     }
     let parsed: ErrorBody = serde_json::from_slice(body).unwrap_or_default();
+    let detail = Box::new(ErrorDetail {
+        error_id: parsed.error_id,
+        causes: parsed
+            .error_causes
+            .into_iter()
+            .filter_map(|c| c.error_summary)
+            .collect(),
+    });
     let code = parsed.error_code.unwrap_or_default();
     let summary = parsed
         .error_summary
@@ -196,16 +256,19 @@ pub(crate) fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
         (_, "E0000006") | (403, _) => OktaError::PermissionDenied {
             code,
             summary,
+            detail,
             request_id,
         },
         (404, _) | (_, "E0000007") => OktaError::NotFound {
             summary,
+            detail,
             request_id,
         },
         (status, _) => OktaError::Api {
             status,
             code,
             summary,
+            detail,
             request_id,
         },
     }
@@ -268,5 +331,22 @@ mod tests {
             br#"{"errorCode":"E0000001","errorSummary":"Api validation failed: since"}"#,
         );
         assert!(matches!(e, OktaError::Api { status: 400, ref code, .. } if code == "E0000001"));
+    }
+
+    #[test]
+    fn error_id_and_causes_are_kept_for_operators() {
+        let body = br#"{"errorCode":"E0000001","errorSummary":"Api validation failed: search","errorLink":"E0000001","errorId":"oaeAbC123","errorCauses":[{"errorSummary":"Invalid search criteria"},{"errorSummary":"Unknown attribute"}]}"#;
+        let e = classify(StatusCode::BAD_REQUEST, &HeaderMap::new(), body);
+        let OktaError::Api { detail, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(detail.error_id.as_deref(), Some("oaeAbC123"));
+        assert_eq!(detail.causes, ["Invalid search criteria", "Unknown attribute"]);
+        let text = e.to_string();
+        assert!(
+            text.contains("causes: Invalid search criteria; Unknown attribute")
+                && text.contains("[errorId oaeAbC123]"),
+            "{text}"
+        );
     }
 }

@@ -11,7 +11,7 @@ mod retry;
 mod transport;
 
 pub use client::{OktaClient, bucket_of};
-pub use error::OktaError;
+pub use error::{ErrorDetail, OktaError};
 pub use org_url::{OrgUrl, OrgUrlError};
 pub use page::{Page, Shape, next_link};
 pub use retry::RetryPolicy;

@@ -160,6 +160,7 @@ impl Transport {
                     if failures >= self.retry.max_attempts {
                         return Err(OktaError::Transient {
                             detail: format!("HTTP {}", resp.status.as_u16()),
+                            status: Some(resp.status.as_u16()),
                             attempts: failures,
                             request_id: request_id(&resp.headers),
                         });
@@ -185,6 +186,7 @@ impl Transport {
                         } else {
                             OktaError::Transient {
                                 detail,
+                                status: None,
                                 attempts: failures,
                                 request_id: None,
                             }
