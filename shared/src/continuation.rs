@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::StateObject;
 use crate::layout::{self, RunId};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, ParentFailure};
 use crate::okta::RequestStats;
 use crate::queue::Carry;
+use crate::seen::SeenIds;
 use crate::sink::PartInfo;
 use crate::store::{ObjectStore, PutMode, StoreError};
 use crate::tenant::TenantId;
@@ -51,6 +52,9 @@ pub struct Unfinished {
     pub requests: RequestStats,
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Parents refused for good so far: the last invocation's manifest lists them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<ParentFailure>,
     pub started_at: DateTime<Utc>,
     /// For a root listing: the page it continues at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,6 +62,9 @@ pub struct Unfinished {
     /// For a child: parents still to read, before any that its root has yet to list.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pending: Vec<Pending>,
+    /// For a resource whose listings overlap: the ids written so far.
+    #[serde(default, skip_serializing_if = "SeenIds::is_empty")]
+    pub seen: SeenIds,
 }
 
 impl Unfinished {
@@ -69,9 +76,11 @@ impl Unfinished {
             parts: manifest.parts.clone(),
             requests: manifest.requests,
             notes: manifest.notes.clone(),
+            excluded: manifest.excluded.clone(),
             started_at: manifest.started_at,
             from: None,
             pending: Vec::new(),
+            seen: SeenIds::default(),
         }
     }
 }

@@ -22,18 +22,22 @@ use url::Url;
 
 use crate::continuation::{Pending, Position, Unfinished};
 use crate::layout::{self, RunId};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, ParentFailure};
 use crate::okta::{OktaClient, OktaError, RequestCounters};
 use crate::outcome::{Ended, Stop};
 use crate::pii::{PiiPolicy, scrub};
 use crate::progress::{self, resource_span};
 use crate::resources::{self, Group, Resource};
+use crate::seen::SeenIds;
 use crate::sink::{ParentField, PartSeries};
 use crate::store::ObjectStore;
 use crate::tenant::TenantId;
 
 /// Parent ids buffered between a parent and one child before the parent waits.
 const FAN_OUT_BUFFER: usize = 512;
+/// Parents in a row that fail for a passing reason before a fan-out stops trying: an org that
+/// answers everything with 5xx is down, and each further parent would cost its full retries.
+const FAILURES_IN_A_ROW: u64 = 20;
 
 /// One tenant's harvest context.
 pub struct Harvest<'a> {
@@ -55,8 +59,41 @@ struct Listed {
     records: u64,
     tally: RequestCounters,
     notes: Vec<String>,
+    /// Parents refused for good (children only).
+    excluded: Vec<ParentFailure>,
+    /// Parents that could not be read, and where each would carry on (children only).
+    unread: Vec<(Pending, ParentFailure)>,
+    /// The ids written so far, for a resource whose listings overlap.
+    seen: Option<SeenIds>,
     /// Where it would carry on, when it stopped at a page boundary.
     rest: Rest,
+}
+
+/// What a fan-out has learnt so far, shared by the tasks reading its parents.
+#[derive(Default)]
+struct Fanned {
+    /// A stop for the whole resource: the deadline, the credentials, a missing scope, the store.
+    stop: Option<Stop>,
+    /// Parents left for a continuation.
+    left: Vec<Pending>,
+    /// Parents that failed for a passing reason on their first try, for a second one.
+    again: Vec<Pending>,
+    /// Parents that failed for a passing reason twice, and where they would carry on.
+    unread: Vec<(Pending, ParentFailure)>,
+    excluded: Vec<ParentFailure>,
+    /// The first 403 among the exclusions, in case every parent was refused.
+    refusal: Option<OktaError>,
+    /// Parents read whole.
+    read: u64,
+    /// Parents in a row that failed for a passing reason.
+    in_a_row: u64,
+}
+
+/// Which try at a parent this is.
+#[derive(Clone, Copy)]
+enum Pass {
+    First,
+    Last,
 }
 
 /// What is left of a listing that stopped at a page boundary.
@@ -91,6 +128,8 @@ struct Walk<'a> {
     path: &'a str,
     from: Option<&'a Position>,
     at: Option<Position>,
+    /// Whether a page was read (so a refusal now comes after records were written).
+    read_any: bool,
     /// Listings skipped as not on this org.
     notes: Vec<String>,
 }
@@ -102,6 +141,7 @@ impl<'a> Walk<'a> {
             path,
             from,
             at: None,
+            read_any: false,
             notes: Vec::new(),
         }
     }
@@ -259,7 +299,8 @@ impl Harvest<'_> {
                         reason: reason.clone(),
                     });
                 }
-                // Its root has ids still to list: it carries on with them.
+                // Its root has ids still to list: it carries on with them (and with the
+                // parents it could not read).
                 None if listed.outcome.is_ok() && root_carries_on => {
                     listed.outcome = Err(Stop::Deadline);
                 }
@@ -281,6 +322,14 @@ impl Harvest<'_> {
         let tally = RequestCounters::default();
         let mut parts = start.written.then(|| self.part_series(resource, start));
         let mut records = 0u64;
+        let mut seen = resource.overlapping_listings.then(|| {
+            start
+                .earlier
+                .as_ref()
+                .map(|e| e.seen.clone())
+                .unwrap_or_default()
+        });
+        let mut repeated = 0u64;
         let mut walk = Walk::new(
             resource,
             resource.path,
@@ -288,11 +337,17 @@ impl Harvest<'_> {
         );
         let outcome = self
             .for_each_record(&mut walk, &tally, async |record, label| {
+                let mut id = None;
+                if let Some(seen) = seen.as_mut()
+                    && !seen.insert(id.insert(record_id(record)?))
+                {
+                    repeated += 1;
+                    return Ok(());
+                }
                 if let Some(parts) = parts.as_mut() {
                     parts.write(&scrub(self.pii, record.get()), label).await?;
                 }
                 records += 1;
-                let mut id = None;
                 for (child, ids) in &mut children {
                     let select = child.parent.as_ref().expect("children have parents").select;
                     if select.accepts(record) {
@@ -308,11 +363,21 @@ impl Harvest<'_> {
             })
             .await;
         drop(children);
+        let mut notes = walk.notes;
+        if repeated > 0 {
+            notes.push(format!(
+                "{repeated} {} listed twice (changed while the listings were read) and written once",
+                resource.name
+            ));
+        }
         let listed = Listed {
             outcome,
             records,
             tally,
-            notes: walk.notes,
+            notes,
+            excluded: Vec::new(),
+            unread: Vec::new(),
+            seen,
             rest: Rest::At(walk.at),
         };
         (listed, parts)
@@ -326,16 +391,10 @@ impl Harvest<'_> {
         start: &Start,
         ids: mpsc::Receiver<String>,
     ) -> (Listed, Option<PartSeries<'_>>) {
-        let parent = resource
-            .parent
-            .as_ref()
-            .expect("fan-out is for child resources");
         let tally = RequestCounters::default();
         let parts = Mutex::new(self.part_series(resource, start));
-        let failure: SyncMutex<Option<Stop>> = SyncMutex::new(None);
-        let left: SyncMutex<Vec<Pending>> = SyncMutex::new(Vec::new());
+        let fanned = SyncMutex::new(Fanned::default());
         let records = AtomicU64::new(0);
-        let vanished = AtomicU64::new(0);
         let earlier = start
             .earlier
             .as_ref()
@@ -343,75 +402,142 @@ impl Harvest<'_> {
             .unwrap_or_default();
         let parents =
             futures::stream::iter(earlier).chain(ids.map(|id| Pending { id, from: None }));
+        let read = |pending, pass| {
+            self.read_parent(resource, pending, pass, &parts, &fanned, &records, &tally)
+        };
         parents
-            .for_each_concurrent(self.max_in_flight, |pending| {
-                let (parts, failure, left, records, vanished, tally) =
-                    (&parts, &failure, &left, &records, &vanished, &tally);
-                async move {
-                    // After a stop, the remaining parents are only collected: left for a
-                    // continuation if the stop allows one, otherwise dropped without requests.
-                    if let Some(stop) = failure.lock().expect("failure lock").as_ref() {
-                        if stop.at_page_boundary() {
-                            left.lock().expect("left lock").push(pending);
-                        }
-                        return;
-                    }
-                    let path = resource.path.replace("{id}", &pending.id);
-                    let field = ParentField {
-                        name: parent.field,
-                        id: &pending.id,
-                    };
-                    let mut walk = Walk::new(resource, &path, pending.from.as_ref());
-                    let listed = self
-                        .for_each_record(&mut walk, tally, async |record, _| {
-                            let line = scrub(self.pii, record.get());
-                            parts.lock().await.write(&line, Some(field)).await?;
-                            records.fetch_add(1, Ordering::Relaxed);
-                            Ok(())
-                        })
-                        .await;
-                    match listed {
-                        Ok(()) => {}
-                        // Deleted between the parent's listing and now: nothing to read.
-                        Err(Stop::Okta(OktaError::NotFound { .. })) => {
-                            vanished.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Err(stop) => {
-                            if stop.at_page_boundary() {
-                                left.lock().expect("left lock").push(Pending {
-                                    id: pending.id.clone(),
-                                    from: walk.at,
-                                });
-                            }
-                            // A stop that loses records outranks one a continuation can mend.
-                            let mut failure = failure.lock().expect("failure lock");
-                            if failure.as_ref().is_none_or(|f| f.at_page_boundary()) {
-                                *failure = Some(stop);
-                            }
-                        }
-                    }
-                }
-            })
+            .for_each_concurrent(self.max_in_flight, |pending| read(pending, Pass::First))
             .await;
-        let mut notes = Vec::new();
-        let vanished = vanished.into_inner();
-        if vanished > 0 {
-            notes.push(format!(
-                "{vanished} {} vanished between listing and fetch",
-                parent.resource
-            ));
-        }
+        // A second try for the parents that failed for a passing reason: a 5xx burst or a
+        // rate-limit give-up is often over once the other parents have been read.
+        let again = std::mem::take(&mut fanned.lock().expect("fan-out lock").again);
+        futures::stream::iter(again)
+            .for_each_concurrent(self.max_in_flight, |pending| read(pending, Pass::Last))
+            .await;
+
+        let Fanned {
+            stop,
+            left,
+            excluded,
+            unread,
+            read: parents_read,
+            refusal,
+            ..
+        } = fanned.into_inner().expect("fan-out lock");
+        let outcome = match stop {
+            Some(stop) => Err(stop),
+            // Every parent refused with 403 and none read: the role cannot read this resource
+            // at all, which is a skip with the role's reason, not a complete snapshot.
+            None => match refusal {
+                Some(refusal)
+                    if parents_read == 0
+                        && unread.is_empty()
+                        && start.earlier.is_none()
+                        && excluded.iter().all(|e| e.status == Some(403)) =>
+                {
+                    Err(Stop::Okta(refusal))
+                }
+                _ => Ok(()),
+            },
+        };
         let listed = Listed {
-            outcome: failure
-                .into_inner()
-                .expect("failure lock")
-                .map_or(Ok(()), Err),
+            outcome,
             records: records.into_inner(),
             tally,
-            notes,
-            rest: Rest::Parents(left.into_inner().expect("left lock")),
+            notes: Vec::new(),
+            excluded,
+            unread,
+            seen: None,
+            rest: Rest::Parents(left),
         };
         (listed, Some(parts.into_inner()))
+    }
+
+    /// Reads one parent's child listing and files the outcome: read, left for a continuation,
+    /// refused for good (excluded), failed for a passing reason (tried again, then unread), or
+    /// a stop for the whole resource.
+    #[allow(clippy::too_many_arguments)]
+    async fn read_parent(
+        &self,
+        resource: &'static Resource,
+        pending: Pending,
+        pass: Pass,
+        parts: &Mutex<PartSeries<'_>>,
+        fanned: &SyncMutex<Fanned>,
+        records: &AtomicU64,
+        tally: &RequestCounters,
+    ) {
+        let parent = resource
+            .parent
+            .as_ref()
+            .expect("fan-out is for child resources");
+        // After a stop, the remaining parents are only collected: left for a continuation if
+        // the stop allows one, otherwise dropped without requests.
+        {
+            let mut fanned = fanned.lock().expect("fan-out lock");
+            if let Some(stop) = &fanned.stop {
+                if stop.at_page_boundary() {
+                    fanned.left.push(pending);
+                }
+                return;
+            }
+        }
+        let path = resource.path.replace("{id}", &pending.id);
+        let field = ParentField {
+            name: parent.field,
+            id: &pending.id,
+        };
+        let mut walk = Walk::new(resource, &path, pending.from.as_ref());
+        let listed = self
+            .for_each_record(&mut walk, tally, async |record, _| {
+                let line = scrub(self.pii, record.get());
+                parts.lock().await.write(&line, Some(field)).await?;
+                records.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            })
+            .await;
+        let mut fanned = fanned.lock().expect("fan-out lock");
+        let here = Pending {
+            id: pending.id,
+            from: walk.at,
+        };
+        match listed {
+            Ok(()) => {
+                fanned.read += 1;
+                fanned.in_a_row = 0;
+            }
+            Err(stop) if stop.at_page_boundary() => {
+                fanned.left.push(here);
+                fanned.stop.get_or_insert(stop);
+            }
+            // Refused before any of its records was written: this object is not served to us.
+            Err(Stop::Okta(e)) if refused_for_good(&e) && !walk.read_any => {
+                tracing::warn!(resource = resource.name, parent = %here.id, error = %e, "parent excluded");
+                fanned.excluded.push(ParentFailure::new(&here.id, &e));
+                if matches!(e, OktaError::PermissionDenied { .. }) {
+                    fanned.refusal.get_or_insert(e);
+                }
+            }
+            Err(Stop::Okta(e)) if passing(&e) => {
+                tracing::warn!(resource = resource.name, parent = %here.id, error = %e, "parent not read");
+                fanned.in_a_row += 1;
+                let failure = ParentFailure::new(&here.id, &e);
+                match pass {
+                    Pass::First => fanned.again.push(here),
+                    Pass::Last => fanned.unread.push((here, failure)),
+                }
+                if fanned.in_a_row >= FAILURES_IN_A_ROW && fanned.stop.is_none() {
+                    fanned.stop = Some(Stop::Okta(e));
+                }
+            }
+            // The credentials, a missing scope, a feature that is off, the store: no other
+            // parent would fare better.
+            Err(stop) => {
+                if fanned.stop.as_ref().is_none_or(Stop::at_page_boundary) {
+                    fanned.stop = Some(stop);
+                }
+            }
+        }
     }
 
     /// Streams every record of every listing of `walk`'s resource through `each`, with the
@@ -465,6 +591,7 @@ impl Harvest<'_> {
                     };
                     let page = page?;
                     seen = true;
+                    walk.read_any = true;
                     let records = page.records(resource.shape)?;
                     progress::page(records.len());
                     for record in records {
@@ -530,7 +657,10 @@ impl Harvest<'_> {
             mut outcome,
             tally,
             mut notes,
-            rest,
+            excluded,
+            unread,
+            seen,
+            mut rest,
             ..
         } = listed;
         // Whatever was fetched is written and listed, even when the listing stopped early;
@@ -546,11 +676,30 @@ impl Harvest<'_> {
             None => Vec::new(),
         };
         let carries_on = outcome.as_ref().is_err_and(Stop::at_page_boundary);
+        // Parents not read: a continuation reads them again; otherwise the manifest lists
+        // them and the resource is partial.
+        let unread = if carries_on {
+            if let Rest::Parents(left) = &mut rest {
+                left.extend(unread.into_iter().map(|(pending, _)| pending));
+            }
+            Vec::new()
+        } else {
+            let unread: Vec<ParentFailure> = unread.into_iter().map(|(_, f)| f).collect();
+            if outcome.is_ok() && !unread.is_empty() {
+                outcome = Err(Stop::Unread {
+                    count: unread.len(),
+                    example: unread[0].reason.clone(),
+                });
+            }
+            unread
+        };
         let earlier = start.earlier.as_ref();
+        let mut excluded = excluded;
         if let Some(earlier) = earlier {
             let mut all = earlier.notes.clone();
             all.extend(notes);
             notes = all;
+            excluded.splice(0..0, earlier.excluded.iter().cloned());
         }
         let manifest = Ended {
             resource: resource.name,
@@ -561,6 +710,8 @@ impl Harvest<'_> {
             replace: earlier.is_some() && start.written,
             started: earlier.map_or(started, |e| e.started_at),
             notes,
+            excluded,
+            unread,
             lag_seconds: None,
         };
         let manifest = if start.written {
@@ -574,12 +725,40 @@ impl Harvest<'_> {
                 Rest::At(at) => unfinished.from = at,
                 Rest::Parents(pending) => unfinished.pending = pending,
             }
+            unfinished.seen = seen.unwrap_or_default();
             tree.unfinished.push(unfinished);
         }
         if start.written {
             tree.manifests.push(manifest);
         }
     }
+}
+
+/// Errors that refuse one object for good: no permission on it (403 E0000006 outside a scoped
+/// role's resource set), not served although listed (404, 405, the built-in admins group), or a
+/// request Okta will never accept for it (400).
+fn refused_for_good(e: &OktaError) -> bool {
+    matches!(
+        e,
+        OktaError::PermissionDenied { .. }
+            | OktaError::NotFound { .. }
+            | OktaError::Api {
+                status: 400 | 405,
+                ..
+            }
+    )
+}
+
+/// Errors that may well pass: 5xx and timeouts after retries, a rate-limit give-up, a broken
+/// or looping answer, or an object that changed while it was read.
+fn passing(e: &OktaError) -> bool {
+    !e.is_tenant_wide()
+        && !matches!(
+            e,
+            OktaError::MissingScope { .. }
+                | OktaError::NotAvailable { .. }
+                | OktaError::Deadline { .. }
+        )
 }
 
 /// Errors that mean an optional listing does not exist here (a policy type of another engine,

@@ -17,6 +17,7 @@
 //! | [`queue`] | the SQS work queue: one message per tenant and group, sent in batches |
 //! | [`resources`] | the table of resources and the groups (one Lambda each) that bundle them |
 //! | [`runner`] | events → tenants → groups → summary; deadlines and isolation |
+//! | [`seen`] | writing each record once when Okta lists it twice (users changing status mid-run) |
 //! | [`sink`] | streamed gzip NDJSON parts |
 //! | [`store`] | where output lands: S3 or a local folder, with conditional writes and streamed uploads |
 //! | [`system_log`] | the System Log: cursor polling, event-time partitions, exactly once across crashes |
@@ -41,6 +42,7 @@ pub mod progress;
 pub mod queue;
 pub mod resources;
 pub mod runner;
+pub mod seen;
 pub mod sink;
 pub mod store;
 pub mod system_log;

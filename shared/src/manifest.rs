@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::layout::{self, RunId};
-use crate::okta::RequestStats;
+use crate::okta::{OktaError, RequestStats};
 use crate::sink::PartInfo;
 use crate::store::{ObjectStore, PutMode, StoreError};
 use crate::tenant::TenantId;
@@ -53,6 +53,52 @@ impl Status {
     }
 }
 
+/// One parent of a child resource whose listing could not be read, in Okta's own words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParentFailure {
+    pub id: String,
+    /// Okta's HTTP status, when it answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// What Okta Support asks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub error_causes: Vec<String>,
+    /// The whole error, with what to do about it.
+    pub reason: String,
+}
+
+impl ParentFailure {
+    pub fn new(id: &str, error: &OktaError) -> Self {
+        let (status, code, detail) = match error {
+            OktaError::PermissionDenied { code, detail, .. } => {
+                (Some(403), Some(code), Some(detail))
+            }
+            OktaError::NotFound { detail, .. } => (Some(404), None, Some(detail)),
+            OktaError::Api {
+                status,
+                code,
+                detail,
+                ..
+            } => (Some(*status), Some(code), Some(detail)),
+            OktaError::Transient { status, .. } => (*status, None, None),
+            OktaError::RateLimited { .. } => (Some(429), None, None),
+            _ => (None, None, None),
+        };
+        Self {
+            id: id.to_owned(),
+            status,
+            error_code: code.filter(|c| !c.is_empty()).cloned(),
+            error_id: detail.and_then(|d| d.error_id.clone()),
+            error_causes: detail.map(|d| d.causes.clone()).unwrap_or_default(),
+            reason: error.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     pub resource: String,
@@ -64,6 +110,14 @@ pub struct Manifest {
     /// Things worth knowing that did not make the run incomplete (a policy type absent here, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Parents whose children Okta refuses to serve (a built-in group, an object outside a
+    /// scoped admin's resource set): left out on purpose, so the resource is still complete.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<ParentFailure>,
+    /// Parents whose children could not be read for a passing reason (5xx, timeouts, rate
+    /// limits): the resource is partial, and a continuation or the next run reads them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<ParentFailure>,
     pub records: u64,
     pub parts: Vec<PartInfo>,
     pub requests: RequestStats,

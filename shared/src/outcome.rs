@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::layout::RunId;
-use crate::manifest::{Manifest, Status};
+use crate::manifest::{Manifest, ParentFailure, Status};
 use crate::okta::{OktaError, RequestCounters, RequestStats};
 use crate::sink::PartInfo;
 use crate::store::{ObjectStore, PutMode, StoreError};
@@ -32,6 +32,10 @@ pub(crate) enum Stop {
     },
     #[error("another run advanced the checkpoint first; this one stopped without writing more")]
     Overtaken,
+    #[error(
+        "{count} parent(s) could not be read after retries (listed under \"unread\"; the next run reads them again), e.g. {example}"
+    )]
+    Unread { count: usize, example: String },
 }
 
 impl Stop {
@@ -50,7 +54,8 @@ impl Stop {
     /// not count as a failure, which SQS would retry next to the continuation).
     pub(crate) fn status(&self, written: u64) -> Status {
         match self {
-            _ if self.at_page_boundary() => Status::Partial,
+            // Every other parent was read: what is missing is listed, and only that.
+            _ if self.at_page_boundary() || matches!(self, Stop::Unread { .. }) => Status::Partial,
             Stop::Okta(e) if e.is_skip() && written == 0 => Status::Skipped,
             Stop::Parent {
                 status: Status::Skipped,
@@ -79,6 +84,8 @@ pub(crate) struct Ended<'a> {
     pub replace: bool,
     pub started: DateTime<Utc>,
     pub notes: Vec<String>,
+    pub excluded: Vec<ParentFailure>,
+    pub unread: Vec<ParentFailure>,
     pub lag_seconds: Option<i64>,
 }
 
@@ -102,6 +109,8 @@ impl Ended<'_> {
             status,
             reason,
             notes: self.notes,
+            excluded: self.excluded,
+            unread: self.unread,
             records: written,
             parts: self.parts,
             requests: self.earlier_requests.plus(self.tally.snapshot()),

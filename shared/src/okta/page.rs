@@ -3,18 +3,32 @@
 //! The first URL is built once by the caller (with the endpoint's largest `limit`); after that
 //! only `Link: <…>; rel="next"` (any of several `Link` headers) or, for some `/api/v1/iam/*`
 //! endpoints, the body's `_links.next.href` decides where to go. A next link on another origin
-//! ends the stream with an error before any credential is sent there.
+//! ends the stream with an error before any credential is sent there, and so does one that
+//! leads back to a page already read, which would otherwise loop for ever.
+//!
+//! Two things real orgs do are mended here rather than failing the listing: a page that times
+//! out on Okta's side (5xx after the transport's retries) is asked for again with a smaller
+//! `limit`, as Okta's docs advise, and a 200 whose body is cut short is fetched again.
+
+use std::collections::HashSet;
 
 use bytes::Bytes;
 use futures::Stream;
 use reqwest::header::{HeaderMap, LINK};
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use url::Url;
 
 use super::client::OktaClient;
 use super::error::OktaError;
 use super::transport::RequestCounters;
+
+/// A timed-out page is asked for again with half its `limit` while that is at least this;
+/// Okta's own page sizes start about here (`queryGroupAssignmentLimit` has a minimum of 20).
+const SMALLEST_LIMIT: u32 = 20;
+/// Fetches of one page whose body does not parse before the listing gives up.
+const BODY_ATTEMPTS: u32 = 3;
 
 /// Where an endpoint's records sit in its response body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,18 +143,67 @@ impl OktaClient {
         shape: Shape,
         tally: &'a RequestCounters,
     ) -> impl Stream<Item = Result<Page, OktaError>> + 'a {
-        futures::stream::try_unfold(Some(first), move |url| async move {
-            let Some(url) = url else {
-                return Ok(None);
-            };
-            let page = self.get_page(&url, scope, shape, tally).await?;
-            let next = page.next.clone();
-            Ok(Some((page, next)))
+        let followed = HashSet::from([first.to_string()]);
+        futures::stream::try_unfold((Next::At(first), followed), move |(next, mut followed)| {
+            async move {
+                let mut url = match next {
+                    Next::At(url) => url,
+                    Next::End => return Ok(None),
+                    Next::Loop(e) => return Err(e),
+                };
+                let page = loop {
+                    match self.get_page(&url, scope, shape, tally).await {
+                        Err(e @ OktaError::Transient { .. }) => match smaller_page(&url) {
+                            Some(smaller) => {
+                                tracing::warn!(error = %e, url = %smaller, "page timed out; asking again with a smaller limit");
+                                url = smaller;
+                            }
+                            None => return Err(e),
+                        },
+                        page => break page?,
+                    }
+                };
+                // This page's records still count; the listing ends after them.
+                let next = match &page.next {
+                    None => Next::End,
+                    Some(next) if followed.insert(next.to_string()) => Next::At(next.clone()),
+                    Some(next) => Next::Loop(OktaError::Malformed(format!(
+                        "the next link of {url} leads back to a page already read in this listing ({next}); stopped rather than loop"
+                    ))),
+                };
+                Ok(Some((page, (next, followed))))
+            }
         })
     }
 
-    /// One page and the URL of the next, if any.
+    /// One page and the URL of the next, if any. A body that does not parse (a 200 cut
+    /// short) is fetched again before it counts as Okta's answer.
     pub async fn get_page(
+        &self,
+        url: &Url,
+        scope: &str,
+        shape: Shape,
+        tally: &RequestCounters,
+    ) -> Result<Page, OktaError> {
+        let mut attempt = 1;
+        loop {
+            let page = self.get_page_once(url, scope, shape, tally).await?;
+            match serde_json::from_slice::<IgnoredAny>(&page.body) {
+                Ok(_) => return Ok(page),
+                Err(e) if attempt >= BODY_ATTEMPTS => {
+                    return Err(OktaError::Malformed(format!(
+                        "page body, {attempt} times: {e}"
+                    )));
+                }
+                Err(e) => {
+                    tracing::warn!(attempt, error = %e, "page body does not parse; fetching it again");
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    async fn get_page_once(
         &self,
         url: &Url,
         scope: &str,
@@ -167,6 +230,38 @@ impl OktaClient {
             next,
         })
     }
+}
+
+/// Where a listing goes after a page.
+enum Next {
+    At(Url),
+    End,
+    /// The next link leads back to a page already read: the error the listing ends with.
+    Loop(OktaError),
+}
+
+/// `url` with its `limit` halved, if half is still at least [`SMALLEST_LIMIT`]; everything
+/// else (the `after` cursor above all) stays as Okta gave it.
+fn smaller_page(url: &Url) -> Option<Url> {
+    let mut halved = None;
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = match (k.as_ref(), v.parse::<u32>()) {
+                ("limit", Ok(limit)) if limit / 2 >= SMALLEST_LIMIT => {
+                    let smaller = limit / 2;
+                    halved = Some(smaller);
+                    smaller.to_string()
+                }
+                _ => v.into_owned(),
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    halved?;
+    let mut smaller = url.clone();
+    smaller.query_pairs_mut().clear().extend_pairs(pairs);
+    Some(smaller)
 }
 
 #[cfg(test)]
@@ -213,6 +308,31 @@ mod tests {
             HeaderValue::from_static(r#"<https://a.okta.com/x>; rel="self""#),
         );
         assert_eq!(next_link(&h), None);
+    }
+
+    #[test]
+    fn a_smaller_page_halves_the_limit_while_it_stays_twenty_or_more() {
+        let url = Url::parse("https://a.okta.com/api/v1/groups/00g1/users?limit=200&after=00u%2Cx")
+            .unwrap();
+        let smaller = smaller_page(&url).unwrap();
+        assert_eq!(smaller.path(), "/api/v1/groups/00g1/users");
+        let pairs: Vec<_> = smaller.query_pairs().collect();
+        assert_eq!(pairs[0], ("limit".into(), "100".into()));
+        assert_eq!(pairs[1], ("after".into(), "00u,x".into()));
+        let limits: Vec<String> = std::iter::successors(Some(url), smaller_page)
+            .map(|u| {
+                u.query_pairs()
+                    .find(|(k, _)| k == "limit")
+                    .unwrap()
+                    .1
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(limits, ["200", "100", "50", "25"]);
+        assert!(
+            smaller_page(&Url::parse("https://a.okta.com/api/v1/users/00u1/factors").unwrap())
+                .is_none()
+        );
     }
 
     #[test]

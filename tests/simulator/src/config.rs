@@ -127,6 +127,13 @@ pub struct SimConfig {
     pub clients: Vec<OAuthClient>,
     pub token_lifetime: Duration,
 
+    /// Groups with members outside the caller's admin role: their members and roles answer
+    /// 403 E0000006, as for a scoped or custom admin whose resource set leaves them out.
+    pub groups_outside_admin_scope: usize,
+    /// Member pages asking for more users than this, of a group with more members than this,
+    /// time out on Okta's side (500 E0000009) however often they are asked for.
+    pub member_page_timeout_above: Option<usize>,
+
     /// Requests per window per bucket; a bucket missing here gets [`DEFAULT_RATE_LIMIT`].
     pub rate_limits: BTreeMap<Bucket, u32>,
     pub rate_limit_window: Duration,
@@ -164,6 +171,8 @@ impl Default for SimConfig {
             api_token_denied_scopes: Vec::new(),
             clients: Vec::new(),
             token_lifetime: Duration::from_secs(3600),
+            groups_outside_admin_scope: 0,
+            member_page_timeout_above: None,
             rate_limits: BTreeMap::new(),
             rate_limit_window: Duration::from_secs(60),
             latency: Duration::ZERO,
@@ -255,6 +264,16 @@ impl SimConfig {
 
     pub fn with_token_lifetime(mut self, lifetime: Duration) -> Self {
         self.token_lifetime = lifetime;
+        self
+    }
+
+    pub fn with_groups_outside_admin_scope(mut self, groups: usize) -> Self {
+        self.groups_outside_admin_scope = groups;
+        self
+    }
+
+    pub fn with_member_page_timeout_above(mut self, users: usize) -> Self {
+        self.member_page_timeout_above = Some(users);
         self
     }
 

@@ -1,8 +1,10 @@
-//! Runtime fault injection: server errors, 429s, dropped connections, expired or revoked
-//! credentials and cross-origin `next` links, switched on while the simulator serves.
+//! Runtime fault injection: server errors, 429s, dropped connections, bodies cut short, expired
+//! or revoked credentials, cross-origin or looping `next` links and users deprovisioned
+//! mid-run, switched on while the simulator serves.
 //! Path prefixes match the request path (no query); a prefix ending in `$` matches that path
 //! only (`/api/v1/users$` is the user listing, not each user's factors under it).
 
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -14,6 +16,8 @@ pub(crate) enum Failure {
     Status(u16),
     /// Start the response and break the connection mid-body.
     Drop,
+    /// Answer 200 with a body cut short: complete by its length, but not JSON.
+    Truncate,
 }
 
 struct Counted<T> {
@@ -33,8 +37,11 @@ struct Rules {
     fail_next: Vec<Counted<u16>>,
     rate_limit_next: Vec<Counted<Duration>>,
     drop_connections: Vec<Counted<()>>,
+    truncations: Vec<Counted<()>>,
     error_rates: Vec<ErrorRate>,
     foreign_links: Vec<String>,
+    looping_links: Vec<String>,
+    deprovisioned_midway: BTreeSet<String>,
 }
 
 /// Faults for the running simulator, all callable through `&self` while it serves.
@@ -101,6 +108,34 @@ impl Faults {
         });
     }
 
+    /// The next `count` successful requests under `path_prefix` get a 200 whose body stops
+    /// half way (its `Content-Length` matches, so only the JSON shows it).
+    pub fn truncate_next(&self, path_prefix: &str, count: u32) {
+        self.rules.lock().unwrap().truncations.push(Counted {
+            prefix: path_prefix.to_owned(),
+            remaining: count,
+            what: (),
+        });
+    }
+
+    /// Pages under `path_prefix` announce themselves as their own next page.
+    pub fn looping_next_link(&self, path_prefix: &str) {
+        self.rules
+            .lock()
+            .unwrap()
+            .looping_links
+            .push(path_prefix.to_owned());
+    }
+
+    /// These users are deactivated after the plain user list has read them: the plain list
+    /// still shows them as they were, and the DEPROVISIONED search lists them too.
+    pub fn deprovision_midway(&self, user_ids: &[&str]) {
+        let mut rules = self.rules.lock().unwrap();
+        rules
+            .deprovisioned_midway
+            .extend(user_ids.iter().map(|id| (*id).to_owned()));
+    }
+
     /// Pages under `path_prefix` announce their next page on the foreign origin, which
     /// records every request it receives (see `Stats::foreign_requests`).
     pub fn foreign_next_link(&self, path_prefix: &str) {
@@ -148,6 +183,9 @@ impl Faults {
         if let Some(status) = take(&mut rules.fail_next, path) {
             return Some(Failure::Status(status));
         }
+        if take(&mut rules.truncations, path).is_some() {
+            return Some(Failure::Truncate);
+        }
         let rate = rules.error_rates.iter().find(|r| covers(&r.prefix, path))?;
         (self.rng.lock().unwrap().f64() < rate.probability).then_some(Failure::Status(rate.status))
     }
@@ -155,6 +193,19 @@ impl Faults {
     pub(crate) fn foreign_link(&self, path: &str) -> bool {
         let rules = self.rules.lock().unwrap();
         rules.foreign_links.iter().any(|p| covers(p, path))
+    }
+
+    pub(crate) fn looping_link(&self, path: &str) -> bool {
+        let rules = self.rules.lock().unwrap();
+        rules.looping_links.iter().any(|p| covers(p, path))
+    }
+
+    pub(crate) fn deprovisioned_midway(&self, user_id: &str) -> bool {
+        self.rules
+            .lock()
+            .unwrap()
+            .deprovisioned_midway
+            .contains(user_id)
     }
 
     pub(crate) fn token_generation(&self) -> u64 {

@@ -70,6 +70,10 @@ pub(crate) fn links_response(
     let headers = response.headers_mut();
     let self_link = format!("<{}>; rel=\"self\"", call.self_url());
     headers.append(header::LINK, header_value(&self_link));
+    let next_url = match next_url {
+        Some(_) if call.org.faults.looping_link(call.path) => Some(call.self_url()),
+        next_url => next_url,
+    };
     if let Some(next_url) = next_url {
         let next_link = format!("<{next_url}>; rel=\"next\"");
         headers.append(header::LINK, header_value(&next_link));

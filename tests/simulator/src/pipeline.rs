@@ -46,6 +46,9 @@ pub(crate) async fn handle(State(org): State<Arc<OrgState>>, request: Request) -
             Ok(quota) => match org.faults.failure(path) {
                 Some(Failure::Status(status)) => (server_error(status), quota),
                 Some(Failure::Drop) => (broken_response(), quota),
+                Some(Failure::Truncate) => {
+                    (truncated(respond(&org, &parts, route, &body)).await, quota)
+                }
                 None => (respond(&org, &parts, route, &body), quota),
             },
         }
@@ -119,6 +122,17 @@ fn broken_response() -> Response {
     );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("65536"));
     response
+}
+
+/// `response` with its body cut to half its length: a 200 that looks whole to HTTP.
+async fn truncated(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let cut = bytes.slice(..bytes.len() / 2);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(cut))
 }
 
 /// Adds the headers every Okta response carries.

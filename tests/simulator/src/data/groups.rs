@@ -9,6 +9,11 @@ use serde_json::{Value, json};
 use super::words::{DEPARTMENTS, PLACES};
 use crate::ids::{base62, between, days_before, okta_id, pick, timestamp};
 
+/// The built-in group of every user.
+pub(crate) const EVERYONE: &str = "Everyone";
+/// The built-in group of the org's administrators, which `/groups/{id}/users` does not serve.
+pub(crate) const OKTA_ADMINISTRATORS: &str = "Okta Administrators";
+
 const TEAMS: &[&str] = &[
     "Project Phoenix",
     "Incident Responders",
@@ -43,7 +48,8 @@ pub(crate) struct Groups {
 }
 
 /// `count` groups (Everyone first, then one per department, then offices (one per place),
-/// imported groups and teams in turn). Members are drawn from users who are not DEPROVISIONED.
+/// imported groups and teams in turn, and last the built-in "Okta Administrators"). Members
+/// are drawn from users who are not DEPROVISIONED.
 /// `import_app` is the app imported groups come from.
 pub(crate) fn groups(
     rng: &mut fastrand::Rng,
@@ -79,9 +85,18 @@ pub(crate) fn groups(
         let (kind, name, description, chosen): (&str, String, String, Vec<&Value>) = if i == 0 {
             (
                 "BUILT_IN",
-                "Everyone".into(),
+                EVERYONE.into(),
                 "All users in your organization".into(),
                 eligible.clone(),
+            )
+        } else if i == count - 1 {
+            // Every real org has it; Okta lists it but does not serve its members.
+            let size = rng.usize(1..=eligible.len().clamp(1, 8));
+            (
+                "BUILT_IN",
+                OKTA_ADMINISTRATORS.into(),
+                "Okta Administrators group".into(),
+                sample(rng, &eligible, size),
             )
         } else if i <= DEPARTMENTS.len() {
             let (department, division, _) = DEPARTMENTS[i - 1];
@@ -195,6 +210,24 @@ pub(crate) fn groups(
     }
     groups.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
     Groups { groups, members }
+}
+
+/// The last `count` groups with members (by id, not "Okta Administrators", which nobody
+/// reads): those a scoped admin cannot read.
+pub(crate) fn outside_admin_scope(
+    groups: &[Value],
+    members: &BTreeMap<String, Vec<String>>,
+    count: usize,
+) -> std::collections::BTreeSet<String> {
+    groups
+        .iter()
+        .rev()
+        .filter(|g| g["profile"]["name"] != OKTA_ADMINISTRATORS)
+        .filter_map(|g| g["id"].as_str())
+        .filter(|id| members.get(*id).is_some_and(|m| !m.is_empty()))
+        .take(count)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Rules that assign users to the department and office groups by profile attribute.

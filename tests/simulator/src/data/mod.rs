@@ -11,7 +11,7 @@ mod security;
 mod users;
 mod words;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -33,6 +33,9 @@ pub struct Dataset {
     pub groups: Vec<Value>,
     /// Group id → member user ids, sorted (`/groups/{id}/users` serves those users).
     pub group_members: BTreeMap<String, Vec<String>>,
+    /// Groups outside the caller's admin role ([`SimConfig::groups_outside_admin_scope`]):
+    /// their members and roles answer 403 E0000006.
+    pub groups_outside_admin_scope: BTreeSet<String>,
     pub group_rules: Vec<Value>,
     pub apps: Vec<Value>,
     /// App id → its AppUsers, sorted by user id (every app has an entry).
@@ -92,6 +95,11 @@ impl Dataset {
         let import_app = app_ids.get(apps::DIRECTORY_APP).map(String::as_str);
         let groups = groups::groups(rng, config.groups, &users, import_app, url, anchor);
         let group_rules = groups::rules(rng, config.group_rules, &groups.groups, &users, anchor);
+        let groups_outside_admin_scope = groups::outside_admin_scope(
+            &groups.groups,
+            &groups.members,
+            config.groups_outside_admin_scope,
+        );
         let role_sizes = roles::Sizes {
             admins: config.admins,
             custom_roles: config.custom_roles,
@@ -164,6 +172,7 @@ impl Dataset {
             factors,
             groups: groups.groups,
             group_members: groups.members,
+            groups_outside_admin_scope,
             group_rules,
             apps: apps.apps,
             app_users: apps.users,
@@ -223,6 +232,13 @@ impl Dataset {
             },
         });
         expanded
+    }
+
+    /// Whether `/groups/{id}/users` serves this group: not the built-in "Okta Administrators".
+    pub fn serves_members(&self, group_id: &str) -> bool {
+        find(&self.groups, group_id).is_none_or(|g| {
+            g["type"] != "BUILT_IN" || g["profile"]["name"] != groups::OKTA_ADMINISTRATORS
+        })
     }
 
     /// A device as `expand=user` returns it: `_embedded.users` with each user in full.

@@ -54,7 +54,7 @@ pub(crate) fn policies(
 ) -> Policies {
     let everyone = groups
         .iter()
-        .find(|g| g["type"] == "BUILT_IN")
+        .find(|g| g["profile"]["name"] == super::groups::EVERYONE)
         .map(|g| g["id"].clone());
     let group_ids: Vec<Value> = groups
         .iter()

@@ -3,10 +3,12 @@
 use axum::response::Response;
 use serde_json::Value;
 
+use axum::http::StatusCode;
+
 use super::{Call, children};
 use crate::data::find;
 use crate::paging;
-use crate::reply::not_found;
+use crate::reply::{not_found, okta_error, server_error};
 
 pub(crate) fn list(call: &Call) -> Response {
     let data = &call.org.dataset;
@@ -31,16 +33,27 @@ pub(crate) fn list(call: &Call) -> Response {
     }
 }
 
-/// Member users, as full User objects; default and maximum page 1000.
+/// Member users, as full User objects; default and maximum page 1000. The built-in "Okta
+/// Administrators" group and groups outside a scoped admin's resource set are refused, and big
+/// pages of big groups may time out (see [`crate::SimConfig`]).
 pub(crate) fn members(call: &Call) -> Response {
     let data = &call.org.dataset;
     let Some(member_ids) = data.group_members.get(call.id()) else {
         return not_found(call.id());
     };
+    if !data.serves_members(call.id()) || data.groups_outside_admin_scope.contains(call.id()) {
+        return no_permission();
+    }
     let limit = match paging::limit(call, 1_000, 1_000) {
         Ok(limit) => limit,
         Err(response) => return response,
     };
+    if let Some(most) = call.org.config.member_page_timeout_above
+        && limit > most
+        && member_ids.len() > most
+    {
+        return server_error(500);
+    }
     let start = match call.param("after") {
         Some(after) => member_ids.partition_point(|id| id.as_str() <= after),
         None => 0,
@@ -71,6 +84,17 @@ pub(crate) fn rules(call: &Call) -> Response {
 
 pub(crate) fn roles(call: &Call) -> Response {
     let data = &call.org.dataset;
+    if data.groups_outside_admin_scope.contains(call.id()) {
+        return no_permission();
+    }
     let exists = find(&data.groups, call.id()).is_some();
     children(call, exists, data.group_roles.get(call.id()))
+}
+
+fn no_permission() -> Response {
+    okta_error(
+        StatusCode::FORBIDDEN,
+        "E0000006",
+        "You do not have permission to perform the requested action",
+    )
 }

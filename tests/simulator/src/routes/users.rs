@@ -3,10 +3,11 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde_json::Value;
 
 use super::{Call, children};
 use crate::paging;
-use crate::reply::okta_error;
+use crate::reply::{not_found, okta_error};
 
 const MAX_LIMIT: usize = 200;
 const DEPROVISIONED_SEARCH: &str = "status eq \"DEPROVISIONED\"";
@@ -27,14 +28,36 @@ pub(crate) fn list(call: &Call) -> Response {
             );
         }
     };
+    let faults = &call.org.faults;
     let page = paging::page(call, &call.org.dataset.users, limit, |user| {
-        (user["status"] == "DEPROVISIONED") == deprovisioned
+        let midway =
+            deprovisioned && faults.deprovisioned_midway(user["id"].as_str().unwrap_or_default());
+        (user["status"] == "DEPROVISIONED") == deprovisioned || midway
     });
-    paging::link_response(call, &page.items, page.next.as_deref())
+    // Users deactivated after the plain list read them show here as they are now.
+    let items: Vec<Value> = page
+        .items
+        .iter()
+        .map(|user| {
+            let mut user = (*user).clone();
+            if deprovisioned && user["status"] != "DEPROVISIONED" {
+                user["status"] = "DEPROVISIONED".into();
+            }
+            user
+        })
+        .collect();
+    paging::link_response(call, &items, page.next.as_deref())
 }
 
+/// A DEPROVISIONED user's factors are 404, as on a real org.
 pub(crate) fn factors(call: &Call) -> Response {
     let data = &call.org.dataset;
+    if data
+        .user(call.id())
+        .is_some_and(|u| u["status"] == "DEPROVISIONED")
+    {
+        return not_found(call.id());
+    }
     children(
         call,
         data.user(call.id()).is_some(),
