@@ -1,13 +1,16 @@
 //! The connection check: are a tenant's credentials good, and which resources can they read?
 //!
-//! One cheap call per resource (`limit=1`; a child resource is probed on its parent's first
-//! record). The tenant is Active when every resource answers; otherwise each row says what is
-//! wrong and what to do. The result is written to `_status/tenant={t}/integration.json`.
+//! One cheap call per resource (`limit=1`; a child resource is probed on the first of its
+//! parent's records that it would read, and on the next ones while Okta refuses that object,
+//! as it does the built-in admins group). The tenant is Active when every resource answers;
+//! otherwise each row says what is wrong and what to do. The result is written to
+//! `_status/tenant={t}/integration.json`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::layout;
+use crate::manifest::ParentFailure;
 use crate::okta::{OktaClient, OktaError, RequestCounters};
 use crate::resources::{self, Resource};
 use crate::store::{ObjectStore, PutMode, StoreError};
@@ -22,7 +25,13 @@ pub struct Probe {
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Parents Okta refused to serve on the way (a run leaves them out, as `excluded`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<ParentFailure>,
 }
+
+/// Parents of a child resource tried before a probe gives up.
+const PROBED_PARENTS: u32 = 5;
 
 /// A tenant's integration status.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,13 +74,15 @@ pub async fn check(client: &OktaClient, tenant: &TenantId) -> IntegrationStatus 
     let mut probes = Vec::new();
     for group in resources::ALL {
         for resource in group.resources {
-            let outcome = probe(client, resource, &tally).await;
+            let mut excluded = Vec::new();
+            let outcome = probe(client, resource, &tally, &mut excluded).await;
             probes.push(Probe {
                 resource: resource.name.to_owned(),
                 status: outcome
                     .as_ref()
                     .map_or_else(|e| e.kind().to_owned(), |()| "ok".into()),
                 detail: outcome.err().map(|e| e.to_string()),
+                excluded,
             });
         }
     }
@@ -90,37 +101,58 @@ pub async fn check(client: &OktaClient, tenant: &TenantId) -> IntegrationStatus 
     }
 }
 
-/// One call with `limit=1`; for a child, first one call for a parent id.
+/// One call with `limit=1`; for a child, first one call for its parents' ids, then one per
+/// parent until Okta serves one (those it refuses go on `excluded`).
 async fn probe(
     client: &OktaClient,
     resource: &Resource,
     tally: &RequestCounters,
+    excluded: &mut Vec<ParentFailure>,
 ) -> Result<(), OktaError> {
-    let path = match &resource.parent {
-        None => resource.path.to_owned(),
-        Some(parent) => {
-            let parent = resources::find(parent.resource).expect("parents are declared");
-            let page = client
-                .get_page(
-                    &probe_url(client, parent, parent.path),
-                    parent.scope,
-                    parent.shape,
-                    tally,
-                )
-                .await?;
-            let records = page.records(parent.shape)?;
-            let Some(first) = records.first() else {
-                // No parent to ask about: nothing to fetch, so nothing is wrong.
-                return Ok(());
-            };
-            let id: IdOnly = serde_json::from_str(first.get())
-                .map_err(|_| OktaError::Malformed("a record without an \"id\"".into()))?;
-            resource.path.replace("{id}", &id.id)
-        }
+    let Some(link) = &resource.parent else {
+        return fetch(client, resource, resource.path, 1, tally).await;
     };
+    let parent = resources::find(link.resource).expect("parents are declared");
+    let page = client
+        .get_page(
+            &probe_url(client, parent, parent.path, PROBED_PARENTS),
+            parent.scope,
+            parent.shape,
+            tally,
+        )
+        .await?;
+    let records = page.records(parent.shape)?;
+    let mut refusal = None;
+    for record in records.into_iter().filter(|r| link.select.accepts(r)) {
+        let id: IdOnly = serde_json::from_str(record.get())
+            .map_err(|_| OktaError::Malformed("a record without an \"id\"".into()))?;
+        let path = resource.path.replace("{id}", &id.id);
+        match fetch(client, resource, &path, 1, tally).await {
+            Err(e) if e.refuses_the_object() => {
+                excluded.push(ParentFailure::new(&id.id, &e));
+                refusal = Some(e);
+            }
+            other => return other,
+        }
+        if excluded.len() as u32 >= PROBED_PARENTS {
+            break;
+        }
+    }
+    // No parent to ask about is nothing wrong; only refusals is the answer.
+    refusal.map_or(Ok(()), Err)
+}
+
+/// One page of `resource` at `path`, asking for `records` where the endpoint pages.
+async fn fetch(
+    client: &OktaClient,
+    resource: &Resource,
+    path: &str,
+    records: u32,
+    tally: &RequestCounters,
+) -> Result<(), OktaError> {
     client
         .get_page(
-            &probe_url(client, resource, &path),
+            &probe_url(client, resource, path, records),
             resource.scope,
             resource.shape,
             tally,
@@ -134,10 +166,10 @@ struct IdOnly {
     id: String,
 }
 
-/// The resource's first listing, asking for one record where the endpoint pages.
-fn probe_url(client: &OktaClient, resource: &Resource, path: &str) -> url::Url {
+/// The resource's first listing, asking for `records` where the endpoint pages.
+fn probe_url(client: &OktaClient, resource: &Resource, path: &str, records: u32) -> url::Url {
     let listing = resource.listings.first().copied().unwrap_or("");
     client
         .org()
-        .join(&resource.first_url(path, listing, resource.limit.map(|_| 1)))
+        .join(&resource.first_url(path, listing, resource.limit.map(|_| records)))
 }

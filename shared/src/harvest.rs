@@ -511,7 +511,7 @@ impl Harvest<'_> {
                 fanned.stop.get_or_insert(stop);
             }
             // Refused before any of its records was written: this object is not served to us.
-            Err(Stop::Okta(e)) if refused_for_good(&e) && !walk.read_any => {
+            Err(Stop::Okta(e)) if e.refuses_the_object() && !walk.read_any => {
                 tracing::warn!(resource = resource.name, parent = %here.id, error = %e, "parent excluded");
                 fanned.excluded.push(ParentFailure::new(&here.id, &e));
                 if matches!(e, OktaError::PermissionDenied { .. }) {
@@ -732,21 +732,6 @@ impl Harvest<'_> {
             tree.manifests.push(manifest);
         }
     }
-}
-
-/// Errors that refuse one object for good: no permission on it (403 E0000006 outside a scoped
-/// role's resource set), not served although listed (404, 405, the built-in admins group), or a
-/// request Okta will never accept for it (400).
-fn refused_for_good(e: &OktaError) -> bool {
-    matches!(
-        e,
-        OktaError::PermissionDenied { .. }
-            | OktaError::NotFound { .. }
-            | OktaError::Api {
-                status: 400 | 405,
-                ..
-            }
-    )
 }
 
 /// Errors that may well pass: 5xx and timeouts after retries, a rate-limit give-up, a broken

@@ -67,6 +67,17 @@ pub fn render_check(statuses: &[IntegrationStatus]) -> String {
             if let Some(detail) = &probe.detail {
                 let _ = writeln!(out, "    ↳ {detail}");
             }
+            for parent in &probe.excluded {
+                let status = parent
+                    .status
+                    .map_or(String::new(), |s| format!("HTTP {s} "));
+                let code = parent.error_code.as_deref().unwrap_or("");
+                let _ = writeln!(
+                    out,
+                    "    excluded: {} ({status}{code}), left out of runs",
+                    parent.id
+                );
+            }
         }
     }
     out

@@ -11,6 +11,8 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`manifests` (
   `status`      string,
   `reason`      string COMMENT 'only when not complete, not in the demo data',
   `notes`       array<string>,
+  `excluded`    array<struct<id:string,status:int,error_code:string,error_id:string,reason:string>> COMMENT 'parents Okta refuses to serve (the built-in admins group, objects outside a scoped role): the resource is still complete',
+  `unread`      array<struct<id:string,status:int,error_code:string,error_id:string,error_causes:array<string>,reason:string>> COMMENT 'parents not read for a passing reason, so the resource is partial; not in the demo data',
   `records`     bigint,
   `parts`       array<struct<key:string,records:bigint,bytes:bigint>>,
   `requests`    struct<requests:bigint,retries:bigint,rate_limited:bigint>,

@@ -130,6 +130,21 @@ impl OktaError {
         )
     }
 
+    /// True for errors that refuse one object for good rather than the whole resource: no
+    /// permission on it (403 E0000006 outside a scoped role's resource set), not served although
+    /// listed (404, 405: the built-in admins group), or a request Okta never accepts for it (400).
+    pub fn refuses_the_object(&self) -> bool {
+        matches!(
+            self,
+            OktaError::PermissionDenied { .. }
+                | OktaError::NotFound { .. }
+                | OktaError::Api {
+                    status: 400 | 405,
+                    ..
+                }
+        )
+    }
+
     /// True for errors that mean no request of this tenant can succeed: the credentials are
     /// refused, the token endpoint refuses the client (for anything but a scope), the key is
     /// unusable, or the org cannot be reached. A fan-out stops on these instead of trying every
@@ -341,7 +356,10 @@ mod tests {
             panic!("{e:?}")
         };
         assert_eq!(detail.error_id.as_deref(), Some("oaeAbC123"));
-        assert_eq!(detail.causes, ["Invalid search criteria", "Unknown attribute"]);
+        assert_eq!(
+            detail.causes,
+            ["Invalid search criteria", "Unknown attribute"]
+        );
         let text = e.to_string();
         assert!(
             text.contains("causes: Invalid search criteria; Unknown attribute")

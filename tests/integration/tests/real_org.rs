@@ -311,3 +311,50 @@ fn group_members_ask_for_okta_s_recommended_page_size() {
     let members = resources::find("group_members").unwrap();
     assert_eq!(members.limit, Some(200));
 }
+
+/// The connection check's row for `resource`.
+async fn probe(org: &TestOrg, resource: &str) -> okta_ingest::check::Probe {
+    let id = okta_ingest::tenant::TenantId::parse("acme").unwrap();
+    let statuses = okta_ingest::runner::check(&org.rt, &okta_ingest::runner::Target::Tenant(id))
+        .await
+        .unwrap();
+    statuses[0]
+        .resources
+        .iter()
+        .find(|p| p.resource == resource)
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn the_check_passes_over_a_refused_parent_and_names_it() {
+    // Everyone and the built-in admins group, listed first (ids are random: find a seed that
+    // orders them so): the check must not call the tenant inactive because of that group,
+    // which Okta never serves.
+    let mut seed = 0;
+    let org = loop {
+        seed += 1;
+        let config = SimConfig::small().with_users(40).with_groups(2);
+        let org = TestOrg::start(config.with_seed(seed)).await;
+        let data = org.sim.dataset();
+        if !data.serves_members(data.groups[0]["id"].as_str().unwrap()) {
+            break org;
+        }
+    };
+    let members = probe(&org, "group_members").await;
+    assert_eq!(members.status, "ok", "{members:?}");
+    assert_eq!(members.excluded.len(), 1, "{members:?}");
+    assert_eq!(members.excluded[0].status, Some(403));
+
+    // With Everyone outside the role too, every parent is refused: that is the answer.
+    let org = TestOrg::start(
+        SimConfig::small()
+            .with_users(40)
+            .with_groups(2)
+            .with_groups_outside_admin_scope(1),
+    )
+    .await;
+    let members = probe(&org, "group_members").await;
+    assert_eq!(members.status, "permission_denied", "{members:?}");
+    assert_eq!(members.excluded.len(), 2, "{members:?}");
+}
