@@ -57,16 +57,30 @@ fn users_pages(data: &Dataset, _: &SimConfig) -> u64 {
     pages(data.users.len() - deprovisioned, 200) + pages(deprovisioned, 200)
 }
 
+/// One factors call per user who is not DEPROVISIONED (Okta has none for them).
 fn users_and_factors(data: &Dataset, config: &SimConfig) -> u64 {
-    users_pages(data, config) + data.users.len() as u64
+    let living = data
+        .users
+        .iter()
+        .filter(|u| u["status"] != "DEPROVISIONED")
+        .count();
+    users_pages(data, config) + living as u64
 }
 
+/// Member pages of 200 per group with members; one refused call for a group Okta does not
+/// serve (the built-in admins group).
 fn groups_group(data: &Dataset, _: &SimConfig) -> u64 {
     let members: u64 = data
         .group_members
-        .values()
-        .filter(|m| !m.is_empty())
-        .map(|m| pages(m.len(), 1000))
+        .iter()
+        .filter(|(_, m)| !m.is_empty())
+        .map(|(g, m)| {
+            if data.serves_members(g) {
+                pages(m.len(), 200)
+            } else {
+                1
+            }
+        })
         .sum();
     pages(data.groups.len(), 200) + members + pages(data.group_rules.len(), 200)
 }
