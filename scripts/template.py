@@ -1,21 +1,35 @@
 #!/usr/bin/env python3
 """Writes template.yaml: nine functions that differ only in name, resources, schedule and
-timeout, so the template is generated rather than copied nine times by hand.
+timeout, so the template is generated rather than copied nine times by hand. The groups and
+their resources come from the Rust table (shared/src/resources.rs, printed by
+`okta-ingest resources`), so a resource added there gets its permissions and expiry rule here.
 
 Usage: scripts/template.py > template.yaml   (CI checks the two agree)."""
-groups = [
-  # name, Title, resources, schedule, timeout
-  ("users", "Users", ["users", "user_factors"], "rate(1 hour)", 900),
-  ("groups", "Groups", ["groups", "group_members", "group_rules"], "rate(1 hour)", 900),
-  ("apps", "Apps", ["apps", "app_users", "app_groups", "app_grants"], "rate(1 hour)", 900),
-  ("roles", "Roles", ["role_assignees", "user_roles", "group_roles", "custom_roles", "custom_role_permissions", "resource_sets"], "rate(1 day)", 900),
-  ("policies", "Policies", ["policies", "policy_rules"], "rate(1 day)", 900),
-  ("org", "Org", ["org", "org_settings", "org_contacts", "domains"], "rate(1 day)", 900),
-  ("devices", "Devices", ["devices"], "rate(1 day)", 900),
-  ("security", "Security", ["idps", "network_zones", "threat_insight", "behaviors"], "rate(1 day)", 900),
-  ("logs", "Logs", ["system_log"], "rate(5 minutes)", 300),
-]
-snapshot_resources = [r for g in groups if g[0] != "logs" for r in g[2]]
+import json
+import os
+import subprocess
+import sys
+
+def resource_table():
+    """The groups and resources, from the Rust table (`okta-ingest resources`): the one place a
+    resource is declared. OKTA_INGEST_RESOURCES may name a file holding that JSON instead."""
+    path = os.environ.get("OKTA_INGEST_RESOURCES")
+    if path:
+        with open(path) as f:
+            return json.load(f)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    printed = subprocess.run(
+        ["cargo", "run", "--quiet", "-p", "okta-ingest-cli", "--", "resources"],
+        cwd=root, check=True, capture_output=True, text=True)
+    return json.loads(printed.stdout)
+
+table = resource_table()
+# name, Title, resources, schedule, timeout
+groups = [(g["name"], g["name"].capitalize(), [r["name"] for r in g["resources"]],
+           g["schedule"], g["timeout_secs"]) for g in table["groups"]]
+summaries = {g["name"]: g["summary"] for g in table["groups"]}
+snapshot_resources = [r["name"] for g in table["groups"] if g["kind"] == "snapshot"
+                      for r in g["resources"]]
 out = []
 w = out.append
 w("""# okta-ingest: one Lambda function per Okta resource group, each on its own EventBridge
@@ -254,7 +268,7 @@ def s3arn(path):
                     - Bucket: {bucket}
 """
 for name, title, res, sched, timeout in groups:
-    desc = {"users":"users and their factors","groups":"groups, members and group rules","apps":"apps, assignments and OAuth grants","roles":"admin role assignments, custom roles, resource sets","policies":"policies of every type and their rules","org":"org profile, settings, contacts, domains","devices":"devices (Identity Engine)","security":"IdPs, network zones, ThreatInsight, behaviors","logs":"the System Log, continuously"}[name]
+    desc = summaries[name]
     w(f"""
   {title}Function:
     Type: AWS::Serverless::Function
@@ -500,7 +514,6 @@ for name, title, res, sched, timeout in groups:
     Description: Dead-letter queue of okta-{name} (tenants that failed MaxReceiveCount times)
     Value: !Ref {title}DeadLetterQueue
 """)
-import sys
 # Prints the template (no argument or "-"), or writes it to the path given.
 dest = sys.argv[1] if len(sys.argv) > 1 else "-"
 text = "".join(out)

@@ -3,6 +3,10 @@
 //! A resource is data: its output name, endpoint, OAuth scope, largest page size, where the
 //! records sit in the body, and, for child resources, which parent's ids it fans out over.
 //! Adding a resource is adding an entry here (and to the simulator).
+//!
+//! This table is the only one: `okta-ingest resources` prints it as JSON, from which
+//! `scripts/template.py` makes each function's write permissions, expiry rules and schedule,
+//! and tests hold the README's table and the Athena DDL to it.
 
 use serde_json::value::RawValue;
 
@@ -107,6 +111,12 @@ pub struct Group {
     /// `users` → function `okta-users`, CLI `--resources users`.
     pub name: &'static str,
     pub kind: Kind,
+    /// What the function reads, in a few words (the template's description of it).
+    pub summary: &'static str,
+    /// The EventBridge schedule it is deployed with (a stack parameter's default).
+    pub schedule: &'static str,
+    /// Its Lambda timeout in seconds (a stack parameter's default).
+    pub timeout_secs: u32,
     pub resources: &'static [Resource],
 }
 
@@ -117,6 +127,15 @@ pub enum Kind {
     Snapshot,
     /// A continuous event stream with a checkpoint: partitioned by event time.
     EventLog,
+}
+
+impl Kind {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Kind::Snapshot => "snapshot",
+            Kind::EventLog => "event_log",
+        }
+    }
 }
 
 impl Group {
@@ -210,6 +229,9 @@ const fn of(resource: &'static str, field: &'static str, select: Select) -> Pare
 pub const USERS: Group = Group {
     name: "users",
     kind: Kind::Snapshot,
+    summary: "users and their factors",
+    schedule: "rate(1 hour)",
+    timeout_secs: 900,
     resources: &[
         Resource {
             // The plain list omits DEPROVISIONED users; a search is the only way to get them.
@@ -244,6 +266,9 @@ pub const USERS: Group = Group {
 pub const GROUPS: Group = Group {
     name: "groups",
     kind: Kind::Snapshot,
+    summary: "groups, members and group rules",
+    schedule: "rate(1 hour)",
+    timeout_secs: 900,
     resources: &[
         Resource {
             // `expand=stats` adds each group's member count, so empty groups cost no request.
@@ -284,6 +309,9 @@ pub const GROUPS: Group = Group {
 pub const APPS: Group = Group {
     name: "apps",
     kind: Kind::Snapshot,
+    summary: "apps, assignments and OAuth grants",
+    schedule: "rate(1 hour)",
+    timeout_secs: 900,
     resources: &[
         listing(
             "apps",
@@ -327,6 +355,9 @@ pub const APPS: Group = Group {
 pub const ROLES: Group = Group {
     name: "roles",
     kind: Kind::Snapshot,
+    summary: "admin role assignments, custom roles, resource sets",
+    schedule: "rate(1 day)",
+    timeout_secs: 900,
     resources: &[
         // Only users who hold a role: one request each instead of one per user.
         listing(
@@ -386,6 +417,9 @@ pub const ROLES: Group = Group {
 pub const POLICIES: Group = Group {
     name: "policies",
     kind: Kind::Snapshot,
+    summary: "policies of every type and their rules",
+    schedule: "rate(1 day)",
+    timeout_secs: 900,
     resources: &[
         Resource {
             // `type` is required: one listing per type. Identity Engine types are absent on
@@ -427,6 +461,9 @@ pub const POLICIES: Group = Group {
 pub const ORG: Group = Group {
     name: "org",
     kind: Kind::Snapshot,
+    summary: "org profile, settings, contacts, domains",
+    schedule: "rate(1 day)",
+    timeout_secs: 900,
     resources: &[
         listing("org", "okta.orgs.read", "/api/v1/org", None, Shape::Object),
         Resource {
@@ -470,6 +507,9 @@ pub const ORG: Group = Group {
 pub const DEVICES: Group = Group {
     name: "devices",
     kind: Kind::Snapshot,
+    summary: "devices (Identity Engine)",
+    schedule: "rate(1 day)",
+    timeout_secs: 900,
     resources: &[Resource {
         listings: &["?expand=user"],
         ..listing(
@@ -485,6 +525,9 @@ pub const DEVICES: Group = Group {
 pub const SECURITY: Group = Group {
     name: "security",
     kind: Kind::Snapshot,
+    summary: "IdPs, network zones, ThreatInsight, behaviors",
+    schedule: "rate(1 day)",
+    timeout_secs: 900,
     resources: &[
         listing(
             "idps",
@@ -520,6 +563,9 @@ pub const SECURITY: Group = Group {
 pub const LOGS: Group = Group {
     name: "logs",
     kind: Kind::EventLog,
+    summary: "the System Log, continuously",
+    schedule: "rate(5 minutes)",
+    timeout_secs: 300,
     resources: &[listing(
         "system_log",
         "okta.logs.read",
@@ -533,6 +579,43 @@ pub const LOGS: Group = Group {
 pub const ALL: &[&Group] = &[
     &USERS, &GROUPS, &APPS, &ROLES, &POLICIES, &ORG, &DEVICES, &SECURITY, &LOGS,
 ];
+
+/// The whole table as JSON, for the template generator, scripts and readers: every group with
+/// its function, schedule and timeout, and every resource with its endpoint, scope, page size
+/// and parent.
+pub fn describe() -> serde_json::Value {
+    let resource = |group: &Group, r: &Resource| {
+        serde_json::json!({
+            "name": r.name,
+            "group": group.name,
+            "kind": group.kind.label(),
+            "scope": r.scope,
+            "path": r.path,
+            "listings": r.listings,
+            "limit": r.limit,
+            "parent": r.parent.as_ref().map(|p| serde_json::json!({
+                "resource": p.resource,
+                "field": p.field,
+            })),
+        })
+    };
+    let groups: Vec<serde_json::Value> = ALL
+        .iter()
+        .map(|g| {
+            serde_json::json!({
+                "name": g.name,
+                "function": g.function_name(),
+                "kind": g.kind.label(),
+                "summary": g.summary,
+                "schedule": g.schedule,
+                "timeout_secs": g.timeout_secs,
+                "scopes": g.scopes(),
+                "resources": g.resources.iter().map(|r| resource(g, r)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({ "groups": groups })
+}
 
 /// Finds a group by name (`users`) or function name (`okta-users`).
 pub fn group(name: &str) -> Option<&'static Group> {
@@ -663,5 +746,128 @@ mod tests {
         assert!(select("nope").unwrap_err().contains("user_factors"));
         assert_eq!(group("okta-users").unwrap().name, "users");
         assert_eq!(USERS.scopes(), vec!["okta.users.read"]);
+    }
+
+    /// A file of the repository, which tests hold to this table.
+    fn repo_file(path: &str) -> String {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        std::fs::read_to_string(format!("{root}/{path}"))
+            .unwrap_or_else(|e| panic!("reading {path}: {e}"))
+    }
+
+    #[test]
+    fn the_template_grants_and_expires_every_resource_of_the_table() {
+        let template = repo_file("template.yaml");
+        for group in ALL {
+            let title = format!("{}{}", group.name[..1].to_uppercase(), &group.name[1..]);
+            let start = template
+                .find(&format!("\n  {title}Function:\n"))
+                .unwrap_or_else(|| panic!("template.yaml has no {title}Function"));
+            // The function's block: its lines up to the next resource at the same indent.
+            let function: String = template[start + 1..]
+                .lines()
+                .enumerate()
+                .take_while(|(i, l)| *i == 0 || !l.starts_with("  ") || l.starts_with("   "))
+                .map(|(_, l)| format!("{l}\n"))
+                .collect();
+            for r in group.resources {
+                for prefix in [
+                    format!("/{}/*", r.name),
+                    format!("/_manifests/{}/*", r.name),
+                ] {
+                    assert!(
+                        function.contains(&format!("${{DataPrefix}}{prefix}")),
+                        "{title}Function may not write {prefix}: regenerate template.yaml (scripts/template.py)"
+                    );
+                }
+                if group.kind == Kind::Snapshot {
+                    let rule = format!("Prefix: !Sub ${{DataPrefix}}/{}/\n", r.name);
+                    assert!(template.contains(&rule), "no expiry rule for {}", r.name);
+                }
+            }
+            let schedule = format!(
+                "  {title}Schedule:\n    Type: String\n    Default: {}\n",
+                group.schedule
+            );
+            assert!(
+                template.contains(&schedule),
+                "{title}Schedule's default is not {}",
+                group.schedule
+            );
+        }
+    }
+
+    #[test]
+    fn the_readme_table_lists_every_resource_in_its_group_with_its_scope() {
+        let readme = repo_file("README.md");
+        let table = readme
+            .split("\n## Resources\n")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("the README has a Resources section");
+        let mut rows = Vec::new();
+        let mut group = "";
+        for line in table.lines().skip_while(|l| !l.starts_with("|---")).skip(1) {
+            if !line.starts_with('|') {
+                break;
+            }
+            // | group (function) | resource | endpoint | scope | schedule |
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            if let Some(name) = cells[1].split(" (").next()
+                && !name.is_empty()
+            {
+                group = name;
+            }
+            let resource = cells[2].trim_matches('`');
+            rows.push((group.to_owned(), resource.to_owned(), cells[4].to_owned()));
+        }
+        let want: Vec<(String, String)> = ALL
+            .iter()
+            .flat_map(|g| {
+                g.resources
+                    .iter()
+                    .map(|r| (g.name.to_owned(), r.name.to_owned()))
+            })
+            .collect();
+        let got: Vec<(String, String)> = rows
+            .iter()
+            .map(|(g, r, _)| (g.clone(), r.clone()))
+            .collect();
+        assert_eq!(
+            got, want,
+            "the README's Resources table is not the resource table"
+        );
+        for (_, name, scope) in &rows {
+            let r = find(name).expect("listed above");
+            assert!(
+                scope.contains(r.scope),
+                "README: {name} needs {}, says {scope}",
+                r.scope
+            );
+        }
+    }
+
+    #[test]
+    fn the_athena_ddl_has_a_table_per_resource_and_the_manifests_know_them_all() {
+        let names: Vec<&str> = ALL
+            .iter()
+            .flat_map(|g| g.resources.iter().map(|r| r.name))
+            .collect();
+        for name in &names {
+            assert!(
+                repo_file(&format!("queries/athena/ddl/{name}.sql"))
+                    .contains("CREATE EXTERNAL TABLE"),
+                "queries/athena/ddl/{name}.sql"
+            );
+        }
+        let manifests = repo_file("queries/athena/ddl/manifests.sql");
+        assert!(
+            manifests.contains(&format!(
+                "'projection.resource.values' = '{}'",
+                names.join(",")
+            )),
+            "manifests.sql: projection.resource.values must be {}",
+            names.join(",")
+        );
     }
 }

@@ -83,6 +83,9 @@ enum Command {
         #[arg(long, default_value_t = 2_000)]
         users: usize,
     },
+    /// Print the table of groups and resources as JSON: functions, schedules, endpoints,
+    /// scopes and parents (what scripts/template.py builds the stack from).
+    Resources,
     /// Serve the Okta simulator on 127.0.0.1 until interrupted (for `cargo lambda` and manual
     /// tests). Prints a tenant secret that reaches it, as one line of JSON.
     Simulator {
@@ -161,6 +164,12 @@ impl Command {
                 let code = run(&rt, id, "all", display).await?;
                 eprintln!("output in {out}/ (manifests under {out}/_manifests/)");
                 Ok(code)
+            }
+            Command::Resources => {
+                let table = serde_json::to_string_pretty(&resources::describe())
+                    .expect("the table serialises");
+                println!("{table}");
+                Ok(ExitCode::SUCCESS)
             }
             Command::Simulator {
                 port,
