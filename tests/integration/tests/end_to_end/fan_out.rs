@@ -619,3 +619,54 @@ async fn a_system_log_backlog_is_drained_by_continuations_exactly_once() {
         replies.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_continuation_reads_again_exactly_the_parents_left_unread() {
+    // The first user's factors fail both tries of the first invocation (3 attempts each),
+    // then Okta recovers: the continuation reads that user again, and only once more.
+    let config = shared_org(400).with_latency(Duration::from_millis(20));
+    let (TestOrg { sim, aws, rt }, queue) = org_with_message(config, &message("acme")).await;
+    let data = sim.dataset();
+    let victim = data
+        .users
+        .iter()
+        .find(|u| {
+            u["status"] != "DEPROVISIONED" && !data.factors[u["id"].as_str().unwrap()].is_empty()
+        })
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/users/{victim}/factors");
+    sim.faults().fail_next(&format!("{path}$"), 500, 6);
+
+    let replies = queue.drain(&rt, &USERS, Duration::from_secs(3)).await;
+    assert!(
+        replies.len() >= 2,
+        "continued: {} invocations",
+        replies.len()
+    );
+    let factors = aws.manifests("user_factors", "acme").await;
+    assert_eq!(factors.len(), 1);
+    assert_eq!(factors[0].status, Status::Complete, "{:?}", factors[0]);
+    assert!(factors[0].unread.is_empty(), "{:?}", factors[0]);
+    let lines = aws.lines(&factors[0]).await;
+    let keys: BTreeSet<(String, String)> = lines
+        .iter()
+        .map(|f| {
+            (
+                f["userId"].as_str().unwrap().to_owned(),
+                f["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(keys.len(), lines.len(), "no factor twice");
+    let of_victim = keys.iter().filter(|(u, _)| *u == victim).count();
+    assert_eq!(
+        of_victim,
+        data.factors[&victim].len(),
+        "the victim's factors, once"
+    );
+    // Six failed attempts, then the continuation's one request: nothing read twice.
+    assert_eq!(sim.stats().server_errors, 6);
+}
