@@ -52,6 +52,17 @@ Parameters:
     AllowedPattern: "^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$"
     ConstraintDescription: a bucket name (not an s3:// URL or ARN), or empty
     Description: An existing bucket for the output; empty creates one (encrypted, versioned, TLS-only)
+  AccessLogBucketName:
+    Type: String
+    Default: ""
+    AllowedPattern: "^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$"
+    ConstraintDescription: a bucket name (not an s3:// URL or ARN), or empty
+    Description: Where the data bucket's S3 server access logs go (same account and Region, its policy letting logging.s3.amazonaws.com write); empty creates a log bucket. Unused with DataBucketName
+  AccessLogRetentionDays:
+    Type: Number
+    Default: 90
+    MinValue: 1
+    Description: Days the log bucket this stack creates keeps access logs
   DataPrefix:
     Type: String
     Default: okta
@@ -148,6 +159,7 @@ for name, title, res, sched, timeout in groups:
 w("""
 Conditions:
   CreateBucket: !Equals [!Ref DataBucketName, ""]
+  CreateLogBucket: !And [!Condition CreateBucket, !Equals [!Ref AccessLogBucketName, ""]]
   UseDataKms: !Not [!Equals [!Ref DataKmsKeyArn, ""]]
   UseSecretsKms: !Not [!Equals [!Ref SecretsKmsKeyArn, ""]]
   HasAlarmEmail: !Not [!Equals [!Ref AlarmEmail, ""]]
@@ -210,6 +222,14 @@ Resources:
           - ObjectOwnership: BucketOwnerEnforced
       VersioningConfiguration:
         Status: Enabled
+      # S3 server access logs: every request to the bucket, for audits. Keys are partitioned
+      # by day (<prefix><account>/<region>/<bucket>/YYYY/MM/DD/...).
+      LoggingConfiguration:
+        DestinationBucketName: !If [CreateLogBucket, !Ref AccessLogBucket, !Ref AccessLogBucketName]
+        LogFilePrefix: !Sub ${{AWS::StackName}}/
+        TargetObjectKeyFormat:
+          PartitionedPrefix:
+            PartitionDateSource: EventTime
       LifecycleConfiguration:
         Rules:
           # A streamed part whose run died leaves an incomplete multipart upload behind.
@@ -249,6 +269,75 @@ w(f"""
             Resource:
               - !GetAtt DataBucket.Arn
               - !Sub ${{DataBucket.Arn}}/*
+            Condition:
+              Bool:
+                aws:SecureTransport: "false"
+
+  # The data bucket's server access logs, unless AccessLogBucketName names another bucket.
+  # What S3 requires of a log target (S3 User Guide, "Enabling Amazon S3 server access
+  # logging"): same account and Region; default encryption SSE-S3 only (SSE-KMS is not
+  # supported, so DataKmsKeyArn does not apply here); no Object Lock or default retention;
+  # with ACLs disabled, delivery granted by the bucket policy.
+  AccessLogBucket:
+    Type: AWS::S3::Bucket
+    Condition: CreateLogBucket
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Metadata:
+{checkov_skip("CKV_AWS_18")}    Properties:
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: AES256
+      PublicAccessBlockConfiguration:
+        BlockPublicAcls: true
+        BlockPublicPolicy: true
+        IgnorePublicAcls: true
+        RestrictPublicBuckets: true
+      OwnershipControls:
+        Rules:
+          - ObjectOwnership: BucketOwnerEnforced
+      # A log deleted or overwritten before it expires stays recoverable for a week.
+      VersioningConfiguration:
+        Status: Enabled
+      LifecycleConfiguration:
+        Rules:
+          - Id: expire-access-logs
+            Status: Enabled
+            ExpirationInDays: !Ref AccessLogRetentionDays
+            NoncurrentVersionExpiration:
+              NoncurrentDays: 7
+          - Id: remove-expired-delete-markers
+            Status: Enabled
+            ExpiredObjectDeleteMarker: true
+
+  AccessLogBucketPolicy:
+    Type: AWS::S3::BucketPolicy
+    Condition: CreateLogBucket
+    Properties:
+      Bucket: !Ref AccessLogBucket
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          # The S3 User Guide's grant to the logging service, for this stack's data bucket only.
+          - Sid: S3ServerAccessLogs
+            Effect: Allow
+            Principal:
+              Service: logging.s3.amazonaws.com
+            Action: s3:PutObject
+            Resource: !Sub ${{AccessLogBucket.Arn}}/${{AWS::StackName}}/*
+            Condition:
+              ArnLike:
+                aws:SourceArn: !GetAtt DataBucket.Arn
+              StringEquals:
+                aws:SourceAccount: !Ref AWS::AccountId
+          - Sid: DenyInsecureTransport
+            Effect: Deny
+            Principal: "*"
+            Action: "s3:*"
+            Resource:
+              - !GetAtt AccessLogBucket.Arn
+              - !Sub ${{AccessLogBucket.Arn}}/*
             Condition:
               Bool:
                 aws:SecureTransport: "false"
@@ -508,6 +597,10 @@ Outputs:
     Value: !Sub
       - s3://${Bucket}/${DataPrefix}
       - Bucket: !If [CreateBucket, !Ref DataBucket, !Ref DataBucketName]
+  AccessLogBucket:
+    Condition: CreateBucket
+    Description: Where the data bucket's S3 server access logs land (under <stack name>/)
+    Value: !If [CreateLogBucket, !Ref AccessLogBucket, !Ref AccessLogBucketName]
   FailureQueueUrl:
     Description: Failed scheduled invocations, with their error
     Value: !Ref FailureQueue
