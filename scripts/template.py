@@ -133,6 +133,12 @@ Parameters:
     AllowedPattern: '^([^@\\s]+@[^@\\s]+\\.[^@\\s]+)?$'
     ConstraintDescription: one email address, or empty
     Description: Where alarms are sent (an SNS email subscription); empty sends nowhere
+  AlarmKmsKeyArn:
+    Type: String
+    Default: ""
+    AllowedPattern: "^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+)?$"
+    ConstraintDescription: a KMS key ARN (arn:aws:kms:region:account:key/id), or empty
+    Description: A KMS key for the alarm topic, whose key policy lets cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*); empty creates one (with AlarmEmail)
 """)
 for name, title, res, sched, timeout in groups:
     w(f"""  {title}Schedule:
@@ -163,6 +169,8 @@ Conditions:
   UseDataKms: !Not [!Equals [!Ref DataKmsKeyArn, ""]]
   UseSecretsKms: !Not [!Equals [!Ref SecretsKmsKeyArn, ""]]
   HasAlarmEmail: !Not [!Equals [!Ref AlarmEmail, ""]]
+  UseAlarmKms: !Not [!Equals [!Ref AlarmKmsKeyArn, ""]]
+  CreateAlarmKey: !And [!Condition HasAlarmEmail, !Not [!Condition UseAlarmKms]]
 """)
 for name, title, res, sched, timeout in groups:
     w(f"""  {title}ScheduleOn: !Equals [!Ref {title}ScheduleEnabled, "true"]\n""")
@@ -350,10 +358,39 @@ w(f"""
       SqsManagedSseEnabled: true
       MessageRetentionPeriod: 1209600
 
+  # Encrypts the alarm topic, unless AlarmKmsKeyArn names a key. Not the AWS managed key
+  # alias/aws/sns: CloudWatch can publish alarms to an encrypted topic only if the key policy
+  # lets cloudwatch.amazonaws.com use the key, and an AWS managed key's policy cannot be
+  # changed. The SNS Developer Guide ("Enable compatibility between event sources from AWS
+  # services and encrypted topics") asks for a customer managed key with the statement below.
+  AlarmKey:
+    Type: AWS::KMS::Key
+    Condition: CreateAlarmKey
+    Properties:
+      Description: !Sub ${{AWS::StackName}} alarm notifications (SNS topic encryption)
+      EnableKeyRotation: true
+      KeyPolicy:
+        Version: "2012-10-17"
+        Statement:
+          # KMS's default key policy: the account controls the key through IAM.
+          - Sid: AccountControlsKey
+            Effect: Allow
+            Principal:
+              AWS: !Sub arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:root
+            Action: kms:*
+            Resource: "*"
+          - Sid: CloudWatchAlarmsPublish
+            Effect: Allow
+            Principal:
+              Service: cloudwatch.amazonaws.com
+            Action: [kms:Decrypt, kms:GenerateDataKey*]
+            Resource: "*"
+
   AlarmTopic:
     Type: AWS::SNS::Topic
     Condition: HasAlarmEmail
     Properties:
+      KmsMasterKeyId: !If [UseAlarmKms, !Ref AlarmKmsKeyArn, !GetAtt AlarmKey.Arn]
       Subscription:
         - Protocol: email
           Endpoint: !Ref AlarmEmail
