@@ -51,7 +51,7 @@ Parameters:
     Default: ""
     AllowedPattern: "^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$"
     ConstraintDescription: a bucket name (not an s3:// URL or ARN), or empty
-    Description: An existing bucket for the output; empty creates one (encrypted, versioned, TLS-only)
+    Description: An existing bucket for the output; empty creates one (encrypted, versioned, TLS-only, access-logged)
   AccessLogBucketName:
     Type: String
     Default: ""
