@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use url::Url;
 
+use super::buckets::bucket_of;
 use super::dpop::{DpopKey, random_id};
 use super::error::{OAuthErrorBody, OktaError, www_authenticate_param};
 use super::org_url::OrgUrl;
@@ -24,8 +25,6 @@ use crate::tenant::Auth;
 
 /// Refresh this long before a token's stated expiry, so no request carries a dying token.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(120);
-/// Token calls count against their own bucket.
-const TOKEN_BUCKET: &str = "/oauth2/v1/token";
 
 /// The headers that authenticate one request, and which cached token they came from.
 pub struct Authorization {
@@ -264,6 +263,7 @@ impl Authenticator {
         scopes: &BTreeSet<String>,
     ) -> Result<Token, OktaError> {
         let token_url = self.org.token_endpoint();
+        let bucket = bucket_of(&token_url);
         let scope = scopes
             .iter()
             .map(String::as_str)
@@ -272,7 +272,7 @@ impl Authenticator {
         // Okta asks for DPoP and then for a nonce, one step at a time: at most two extra rounds.
         for _ in 0..3 {
             let response = transport
-                .send(TOKEN_BUCKET, None, || {
+                .send(bucket, None, || {
                     let mut form = vec![
                         ("grant_type", "client_credentials".to_owned()),
                         ("scope", scope.clone()),

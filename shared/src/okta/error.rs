@@ -65,9 +65,17 @@ pub enum OktaError {
         request_id: Option<String>,
     },
     #[error(
-        "still rate limited after {attempts} attempts: lower this integration's share or run less often; the next run resumes"
+        "gave up on Okta's {bucket} rate limit after {attempts} answers of 429 and {waited_secs} s of waiting in all: {}; the next run resumes",
+        give_up_advice(*concurrency)
     )]
-    RateLimited { attempts: u32 },
+    RateLimited {
+        /// The bucket the request counts against (see `bucket_of`).
+        bucket: &'static str,
+        attempts: u32,
+        waited_secs: u64,
+        /// The last refusal was Okta's concurrency limit, not the bucket's.
+        concurrency: bool,
+    },
     #[error(
         "Okta kept failing ({detail}) after {attempts} attempts{rid}: usually transient; the next run retries",
         rid = req_id(request_id)
@@ -108,6 +116,15 @@ pub enum OktaError {
     Unreachable(String),
     #[error("the private key cannot be used: {0}")]
     BadKey(String),
+}
+
+/// What to do about a request that gave up waiting for Okta's rate limits.
+fn give_up_advice(concurrency: bool) -> &'static str {
+    if concurrency {
+        "Okta's concurrency limit (requests in flight at once, shared by every integration of the org) kept refusing; lower max_in_flight in the tenant's secret or run at a quieter time, and ask the Okta admin what else calls the org at once (System Log: core.concurrency.org.limit.violation)"
+    } else {
+        "the bucket stayed used up; lower rate_limit_fraction in the tenant's secret or run less often, and ask the Okta admin which integration uses the bucket (Reports, Rate Limits)"
+    }
 }
 
 fn req_id(id: &Option<String>) -> String {
@@ -310,6 +327,23 @@ mod tests {
         assert!(matches!(&e, OktaError::MissingScope { scope } if scope == "okta.groups.read"));
         assert!(e.is_skip());
         assert!(e.to_string().contains("okta.groups.read"));
+    }
+
+    #[test]
+    fn a_rate_limit_give_up_says_what_to_change() {
+        let give_up = |concurrency| OktaError::RateLimited {
+            bucket: "/api/v1/users",
+            attempts: 9,
+            waited_secs: 300,
+            concurrency,
+        };
+        let e = give_up(true).to_string();
+        assert!(
+            e.contains("/api/v1/users") && e.contains("300 s") && e.contains("max_in_flight"),
+            "{e}"
+        );
+        assert!(give_up(false).to_string().contains("rate_limit_fraction"));
+        assert!(!give_up(false).is_tenant_wide());
     }
 
     #[test]
