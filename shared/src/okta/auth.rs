@@ -4,7 +4,9 @@
 //! authorization server (`/oauth2/v1/token`) with `client_secret_basic` or `private_key_jwt`,
 //! asking only for the scopes of the resources being read. Tokens are cached until shortly
 //! before they expire. If Okta refuses the whole scope set, each scope is tried alone so that
-//! one missing grant skips one resource, not all. DPoP is switched on when Okta asks for it.
+//! one missing grant skips one resource, not all. A refusal of the client itself (network zone,
+//! grant type, credentials, DPoP proofs) fails every resource, and is not asked again. DPoP is
+//! switched on when Okta asks for it.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -18,7 +20,7 @@ use url::Url;
 
 use super::buckets::bucket_of;
 use super::dpop::{DpopKey, random_id};
-use super::error::{OAuthErrorBody, OktaError, www_authenticate_param};
+use super::error::{OAuthErrorBody, OktaError, TokenRefusal, www_authenticate_param};
 use super::org_url::OrgUrl;
 use super::transport::{Response, Transport};
 use crate::tenant::Auth;
@@ -59,6 +61,9 @@ struct TokenCache {
     tokens: Vec<Token>,
     /// Scopes Okta refused to this client: asking again would only fail again.
     denied: BTreeSet<String>,
+    /// Okta refused the client itself (network zone, grant type, credentials, DPoP): every
+    /// token request of this run would be refused alike.
+    refused: Option<OktaError>,
     dpop_key: Option<DpopKey>,
     dpop_nonce: Option<String>,
     next_id: u64,
@@ -221,6 +226,9 @@ impl Authenticator {
         cache: &mut TokenCache,
         scope: &str,
     ) -> Result<(), OktaError> {
+        if let Some(refused) = &cache.refused {
+            return Err(refused.clone());
+        }
         if cache.denied.contains(scope) {
             return Err(OktaError::MissingScope {
                 scope: scope.to_owned(),
@@ -251,6 +259,10 @@ impl Authenticator {
                 Err(OktaError::MissingScope {
                     scope: scope.to_owned(),
                 })
+            }
+            Err(e @ OktaError::TokenRefused { .. }) => {
+                cache.refused = Some(e.clone());
+                Err(e)
             }
             Err(e) => Err(e),
         }
@@ -355,30 +367,38 @@ impl Authenticator {
                         })?;
                     cache.dpop_nonce = Some(nonce.to_owned());
                 }
-                "invalid_scope" | "consent_required" | "access_denied" => {
+                // The only refusals that are about one scope: one resource is skipped.
+                "invalid_scope" | "consent_required" => {
                     return Err(OktaError::MissingScope { scope });
                 }
-                "invalid_client" | "unauthorized_client" => {
-                    return Err(OktaError::InvalidCredentials {
-                        detail: format!("{error}: {description}"),
-                        request_id: super::error::request_id(&response.headers),
-                    });
-                }
                 _ => {
-                    return Err(OktaError::TokenRequest {
-                        error: if error.is_empty() {
-                            format!("HTTP {}", response.status.as_u16())
-                        } else {
-                            error
+                    let request_id = super::error::request_id(&response.headers);
+                    return Err(match TokenRefusal::of(&error) {
+                        Some(refusal) => OktaError::TokenRefused {
+                            refusal,
+                            error,
+                            description,
+                            request_id,
                         },
-                        description,
+                        None => OktaError::TokenRequest {
+                            error: if error.is_empty() {
+                                format!("HTTP {}", response.status.as_u16())
+                            } else {
+                                error
+                            },
+                            description,
+                        },
                     });
                 }
             }
         }
-        Err(OktaError::TokenRequest {
-            error: "dpop".into(),
-            description: "Okta kept refusing the DPoP proof".into(),
+        // A nonce, then another: Okta takes none of our proofs.
+        Err(OktaError::TokenRefused {
+            refusal: TokenRefusal::DpopProof,
+            error: "use_dpop_nonce".into(),
+            description: "Okta asked for a new DPoP nonce again after we sent the one it gave"
+                .into(),
+            request_id: None,
         })
     }
 }

@@ -13,7 +13,7 @@ mod transport;
 
 pub use buckets::bucket_of;
 pub use client::OktaClient;
-pub use error::{ErrorDetail, OktaError};
+pub use error::{ErrorDetail, OktaError, TokenRefusal};
 pub use org_url::{OrgUrl, OrgUrlError};
 pub use page::{Page, Shape, next_link};
 pub use retry::RetryPolicy;
