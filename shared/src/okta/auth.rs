@@ -25,8 +25,16 @@ use super::org_url::OrgUrl;
 use super::transport::{Response, Transport};
 use crate::tenant::Auth;
 
-/// Refresh this long before a token's stated expiry, so no request carries a dying token.
-const EXPIRY_MARGIN: Duration = Duration::from_secs(120);
+/// At most this long before a token's stated expiry, a new one is minted, so that no request
+/// carries a dying token (see [`expiry_margin`]).
+const MAX_EXPIRY_MARGIN: Duration = Duration::from_secs(120);
+
+/// How long before its expiry a token of `lifetime` is replaced: two minutes for Okta's hour,
+/// but a quarter of a short lifetime, so that a token of two minutes or less still serves
+/// three quarters of its life instead of none (a fixed margin would mint one per request).
+fn expiry_margin(lifetime: Duration) -> Duration {
+    MAX_EXPIRY_MARGIN.min(lifetime / 4)
+}
 
 /// The headers that authenticate one request, and which cached token they came from.
 pub struct Authorization {
@@ -53,7 +61,8 @@ struct Token {
     scopes: BTreeSet<String>,
     access_token: SecretString,
     dpop: bool,
-    expires_at: Instant,
+    /// When it is replaced: its expiry, less the margin.
+    renew_at: Instant,
 }
 
 #[derive(Default)]
@@ -163,7 +172,7 @@ impl Authenticator {
         }
         let mut cache = self.cache.lock().await;
         let now = Instant::now();
-        cache.tokens.retain(|t| t.expires_at > now + EXPIRY_MARGIN);
+        cache.tokens.retain(|t| t.renew_at > now);
         if !cache.tokens.iter().any(|t| t.scopes.contains(scope)) {
             self.mint_for(transport, &mut cache, scope).await?;
         }
@@ -339,12 +348,13 @@ impl Authenticator {
                     )));
                 }
                 cache.next_id += 1;
+                let lifetime = Duration::from_secs(parsed.expires_in);
                 return Ok(Token {
                     id: cache.next_id,
                     scopes: scopes.clone(),
                     access_token: SecretString::from(parsed.access_token),
                     dpop,
-                    expires_at: Instant::now() + Duration::from_secs(parsed.expires_in),
+                    renew_at: Instant::now() + lifetime - expiry_margin(lifetime),
                 });
             }
             let err: OAuthErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
@@ -432,4 +442,19 @@ fn sensitive(value: &str) -> Result<HeaderValue, OktaError> {
     })?;
     v.set_sensitive(true);
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_serves_most_of_its_life_however_short() {
+        let secs = Duration::from_secs;
+        assert_eq!(expiry_margin(secs(3600)), secs(120), "Okta's hour");
+        assert_eq!(expiry_margin(secs(480)), secs(120));
+        assert_eq!(expiry_margin(secs(120)), secs(30));
+        assert_eq!(expiry_margin(secs(40)), secs(10));
+        assert_eq!(expiry_margin(secs(0)), secs(0));
+    }
 }

@@ -1,5 +1,5 @@
 //! Every way a tenant can authenticate, in one scheduled run over several tenants; every way the
-//! token endpoint can refuse a client, each failing its tenant with its own cause.
+//! token endpoint can refuse a client, each failing its tenant with its own cause; token reuse.
 
 use lambda_runtime::{Context, LambdaEvent};
 use okta_ingest::lambda;
@@ -241,4 +241,25 @@ async fn each_token_refusal_fails_its_tenant_and_names_its_cause() {
             assert_eq!(probe.status, kind, "{tenant}: {probe:?}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_short_lived_token_is_reused_until_shortly_before_it_expires() {
+    let org = TestOrg::with_auth(
+        SimConfig::small()
+            .with_users(60)
+            .with_token_lifetime(std::time::Duration::from_secs(40))
+            .with_client(OAuthClient::secret("0oa-secret", "client-secret-value")),
+        json!({"type": "oauth2", "client_id": "0oa-secret", "client_secret": "client-secret-value"}),
+    )
+    .await;
+    let summary = org.run(&USERS).await;
+    assert_eq!(summary.status, Status::Complete, "{summary:?}");
+    let requests = summary.tenants[0].requests.requests;
+    let tokens = org.sim.stats().token_requests;
+    // A 40-second token serves the whole run (about 60 calls in a second or two).
+    assert!(
+        requests > 50 && tokens <= 2,
+        "{tokens} tokens for {requests} requests"
+    );
 }
