@@ -6,8 +6,10 @@
 //! listing and every app's users, groups and grants together stay within one share.
 //!
 //! Okta shows an org's buckets on its rate-limit dashboard; this table follows the last table
-//! Okta published (see the API notes, §4). Where Okta does not say which bucket an endpoint
-//! counts against, the row says the mapping is our best reading.
+//! of them Okta published in its developer docs (removed in December 2025). Where Okta does not
+//! say which bucket an endpoint counts against, the row says the mapping is our best reading.
+
+use Paths::{Below, Exact, Tree};
 
 /// How a row matches request paths (never the query).
 enum Paths {
@@ -18,8 +20,6 @@ enum Paths {
     /// Only the paths below this one.
     Below(&'static str),
 }
-
-use Paths::{Below, Exact, Tree};
 
 /// The buckets of the endpoints we call, most specific first: the first matching row wins.
 const BUCKETS: &[(Paths, &str)] = &[
