@@ -21,7 +21,8 @@ use crate::tenant::TenantId;
 pub struct Probe {
     pub resource: String,
     /// `ok`, or an error kind: `missing_scope`, `permission_denied`, `not_available`,
-    /// `invalid_credentials`, `unreachable`, …
+    /// `invalid_credentials`, `unreachable`, or the token endpoint's refusal of the client
+    /// (`invalid_client`, `network_zone`, `grant_type_not_allowed`, `dpop_proof_refused`), …
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,

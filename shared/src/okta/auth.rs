@@ -4,7 +4,9 @@
 //! authorization server (`/oauth2/v1/token`) with `client_secret_basic` or `private_key_jwt`,
 //! asking only for the scopes of the resources being read. Tokens are cached until shortly
 //! before they expire. If Okta refuses the whole scope set, each scope is tried alone so that
-//! one missing grant skips one resource, not all. DPoP is switched on when Okta asks for it.
+//! one missing grant skips one resource, not all. A refusal of the client itself (network zone,
+//! grant type, credentials, DPoP proofs) fails every resource, and is not asked again. DPoP is
+//! switched on when Okta asks for it.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -16,16 +18,23 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use url::Url;
 
+use super::buckets::bucket_of;
 use super::dpop::{DpopKey, random_id};
-use super::error::{OAuthErrorBody, OktaError, www_authenticate_param};
+use super::error::{OAuthErrorBody, OktaError, TokenRefusal, www_authenticate_param};
 use super::org_url::OrgUrl;
 use super::transport::{Response, Transport};
 use crate::tenant::Auth;
 
-/// Refresh this long before a token's stated expiry, so no request carries a dying token.
-const EXPIRY_MARGIN: Duration = Duration::from_secs(120);
-/// Token calls count against their own bucket.
-const TOKEN_BUCKET: &str = "/oauth2/v1/token";
+/// At most this long before a token's stated expiry, a new one is minted, so that no request
+/// carries a dying token (see [`expiry_margin`]).
+const MAX_EXPIRY_MARGIN: Duration = Duration::from_secs(120);
+
+/// How long before its expiry a token of `lifetime` is replaced: two minutes for Okta's hour,
+/// but a quarter of a short lifetime, so that a token of two minutes or less still serves
+/// three quarters of its life instead of none (a fixed margin would mint one per request).
+fn expiry_margin(lifetime: Duration) -> Duration {
+    MAX_EXPIRY_MARGIN.min(lifetime / 4)
+}
 
 /// The headers that authenticate one request, and which cached token they came from.
 pub struct Authorization {
@@ -52,7 +61,8 @@ struct Token {
     scopes: BTreeSet<String>,
     access_token: SecretString,
     dpop: bool,
-    expires_at: Instant,
+    /// When it is replaced: its expiry, less the margin.
+    renew_at: Instant,
 }
 
 #[derive(Default)]
@@ -60,6 +70,9 @@ struct TokenCache {
     tokens: Vec<Token>,
     /// Scopes Okta refused to this client: asking again would only fail again.
     denied: BTreeSet<String>,
+    /// Okta refused the client itself (network zone, grant type, credentials, DPoP): every
+    /// token request of this run would be refused alike.
+    refused: Option<OktaError>,
     dpop_key: Option<DpopKey>,
     dpop_nonce: Option<String>,
     next_id: u64,
@@ -159,7 +172,7 @@ impl Authenticator {
         }
         let mut cache = self.cache.lock().await;
         let now = Instant::now();
-        cache.tokens.retain(|t| t.expires_at > now + EXPIRY_MARGIN);
+        cache.tokens.retain(|t| t.renew_at > now);
         if !cache.tokens.iter().any(|t| t.scopes.contains(scope)) {
             self.mint_for(transport, &mut cache, scope).await?;
         }
@@ -222,6 +235,9 @@ impl Authenticator {
         cache: &mut TokenCache,
         scope: &str,
     ) -> Result<(), OktaError> {
+        if let Some(refused) = &cache.refused {
+            return Err(refused.clone());
+        }
         if cache.denied.contains(scope) {
             return Err(OktaError::MissingScope {
                 scope: scope.to_owned(),
@@ -253,6 +269,10 @@ impl Authenticator {
                     scope: scope.to_owned(),
                 })
             }
+            Err(e @ OktaError::TokenRefused { .. }) => {
+                cache.refused = Some(e.clone());
+                Err(e)
+            }
             Err(e) => Err(e),
         }
     }
@@ -264,6 +284,7 @@ impl Authenticator {
         scopes: &BTreeSet<String>,
     ) -> Result<Token, OktaError> {
         let token_url = self.org.token_endpoint();
+        let bucket = bucket_of(&token_url);
         let scope = scopes
             .iter()
             .map(String::as_str)
@@ -272,7 +293,7 @@ impl Authenticator {
         // Okta asks for DPoP and then for a nonce, one step at a time: at most two extra rounds.
         for _ in 0..3 {
             let response = transport
-                .send(TOKEN_BUCKET, None, || {
+                .send(bucket, None, || {
                     let mut form = vec![
                         ("grant_type", "client_credentials".to_owned()),
                         ("scope", scope.clone()),
@@ -327,12 +348,13 @@ impl Authenticator {
                     )));
                 }
                 cache.next_id += 1;
+                let lifetime = Duration::from_secs(parsed.expires_in);
                 return Ok(Token {
                     id: cache.next_id,
                     scopes: scopes.clone(),
                     access_token: SecretString::from(parsed.access_token),
                     dpop,
-                    expires_at: Instant::now() + Duration::from_secs(parsed.expires_in),
+                    renew_at: Instant::now() + lifetime - expiry_margin(lifetime),
                 });
             }
             let err: OAuthErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
@@ -355,30 +377,38 @@ impl Authenticator {
                         })?;
                     cache.dpop_nonce = Some(nonce.to_owned());
                 }
-                "invalid_scope" | "consent_required" | "access_denied" => {
+                // The only refusals that are about one scope: one resource is skipped.
+                "invalid_scope" | "consent_required" => {
                     return Err(OktaError::MissingScope { scope });
                 }
-                "invalid_client" | "unauthorized_client" => {
-                    return Err(OktaError::InvalidCredentials {
-                        detail: format!("{error}: {description}"),
-                        request_id: super::error::request_id(&response.headers),
-                    });
-                }
                 _ => {
-                    return Err(OktaError::TokenRequest {
-                        error: if error.is_empty() {
-                            format!("HTTP {}", response.status.as_u16())
-                        } else {
-                            error
+                    let request_id = super::error::request_id(&response.headers);
+                    return Err(match TokenRefusal::of(&error) {
+                        Some(refusal) => OktaError::TokenRefused {
+                            refusal,
+                            error,
+                            description,
+                            request_id,
                         },
-                        description,
+                        None => OktaError::TokenRequest {
+                            error: if error.is_empty() {
+                                format!("HTTP {}", response.status.as_u16())
+                            } else {
+                                error
+                            },
+                            description,
+                        },
                     });
                 }
             }
         }
-        Err(OktaError::TokenRequest {
-            error: "dpop".into(),
-            description: "Okta kept refusing the DPoP proof".into(),
+        // A nonce, then another: Okta takes none of our proofs.
+        Err(OktaError::TokenRefused {
+            refusal: TokenRefusal::DpopProof,
+            error: "use_dpop_nonce".into(),
+            description: "Okta asked for a new DPoP nonce again after we sent the one it gave"
+                .into(),
+            request_id: None,
         })
     }
 }
@@ -412,4 +442,19 @@ fn sensitive(value: &str) -> Result<HeaderValue, OktaError> {
     })?;
     v.set_sensitive(true);
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_serves_most_of_its_life_however_short() {
+        let secs = Duration::from_secs;
+        assert_eq!(expiry_margin(secs(3600)), secs(120), "Okta's hour");
+        assert_eq!(expiry_margin(secs(480)), secs(120));
+        assert_eq!(expiry_margin(secs(120)), secs(30));
+        assert_eq!(expiry_margin(secs(40)), secs(10));
+        assert_eq!(expiry_margin(secs(0)), secs(0));
+    }
 }

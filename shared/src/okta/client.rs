@@ -6,6 +6,7 @@ use reqwest::header::ACCEPT;
 use url::Url;
 
 use super::auth::Authenticator;
+use super::buckets::bucket_of;
 use super::error::{OktaError, classify, www_authenticate_param};
 use super::org_url::OrgUrl;
 use super::retry::RetryPolicy;
@@ -78,7 +79,7 @@ impl OktaClient {
                 .await?;
             let response = self
                 .transport
-                .send(&bucket, Some(tally), || {
+                .send(bucket, Some(tally), || {
                     Ok(self
                         .transport
                         .http
@@ -109,45 +110,5 @@ impl OktaClient {
             }
             return Err(classify(response.status, &response.headers, &response.body));
         }
-    }
-}
-
-/// The pacing key of a URL: its path with ids replaced, so `/api/v1/users/00u1/factors` and
-/// `/api/v1/users/00u2/factors` share one bucket.
-pub fn bucket_of(url: &Url) -> String {
-    let mut key = String::new();
-    for segment in url.path().split('/').filter(|s| !s.is_empty()) {
-        key.push('/');
-        // Okta ids are 20 characters starting with a 3-character type prefix (`00u…`, `0oa…`);
-        // anything long with a digit is an id or an opaque key, not a fixed path word.
-        let looks_like_id = segment.len() >= 12 && segment.bytes().any(|b| b.is_ascii_digit());
-        key.push_str(if looks_like_id { "{id}" } else { segment });
-    }
-    key
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn buckets_group_paths_by_shape() {
-        let b = |s: &str| bucket_of(&Url::parse(s).unwrap());
-        assert_eq!(
-            b("https://a.okta.com/api/v1/users?limit=200"),
-            "/api/v1/users"
-        );
-        assert_eq!(
-            b("https://a.okta.com/api/v1/users/00u1abcdEFGH2345ijk7/factors"),
-            "/api/v1/users/{id}/factors"
-        );
-        assert_eq!(
-            b("https://a.okta.com/api/v1/apps/0oa1abcdEFGH2345ijk7/users?limit=500"),
-            "/api/v1/apps/{id}/users"
-        );
-        assert_eq!(
-            b("https://a.okta.com/api/v1/groups/rules"),
-            "/api/v1/groups/rules"
-        );
     }
 }

@@ -65,9 +65,17 @@ pub enum OktaError {
         request_id: Option<String>,
     },
     #[error(
-        "still rate limited after {attempts} attempts: lower this integration's share or run less often; the next run resumes"
+        "gave up on Okta's {bucket} rate limit after {attempts} answers of 429 and {waited_secs} s of waiting in all: {}; the next run resumes",
+        give_up_advice(*concurrency)
     )]
-    RateLimited { attempts: u32 },
+    RateLimited {
+        /// The bucket the request counts against (see `bucket_of`).
+        bucket: &'static str,
+        attempts: u32,
+        waited_secs: u64,
+        /// The last refusal was Okta's concurrency limit, not the bucket's.
+        concurrency: bool,
+    },
     #[error(
         "Okta kept failing ({detail}) after {attempts} attempts{rid}: usually transient; the next run retries",
         rid = req_id(request_id)
@@ -93,6 +101,19 @@ pub enum OktaError {
         request_id: Option<String>,
     },
     #[error(
+        "{} ({error}: {description}){rid}: {}",
+        refusal.what(),
+        refusal.advice(),
+        rid = req_id(request_id)
+    )]
+    TokenRefused {
+        refusal: TokenRefusal,
+        /// Okta's OAuth `error` and `error_description`.
+        error: String,
+        description: String,
+        request_id: Option<String>,
+    },
+    #[error(
         "the OAuth token request failed ({error}: {description}): check the client's settings in Okta"
     )]
     TokenRequest { error: String, description: String },
@@ -108,6 +129,81 @@ pub enum OktaError {
     Unreachable(String),
     #[error("the private key cannot be used: {0}")]
     BadKey(String),
+}
+
+/// Why the token endpoint refused this client, other than for a scope (which skips one
+/// resource): each cause fails the tenant, and the Okta admin has something to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRefusal {
+    /// `invalid_client`: Okta does not know the client id, or not with this secret or key.
+    InvalidClient,
+    /// `access_denied`: the request came from outside the app's permitted network zones
+    /// (the oauth spec's 403 for `/oauth2/v1/token`).
+    NetworkZone,
+    /// `unauthorized_client`: the app may not use the client credentials grant.
+    GrantType,
+    /// `invalid_dpop_proof` (or nonce after nonce) once we send DPoP proofs: Okta refuses them.
+    DpopProof,
+}
+
+impl TokenRefusal {
+    /// The cause of an OAuth `error` from the token endpoint, for those that are one.
+    pub(crate) fn of(error: &str) -> Option<Self> {
+        match error {
+            "invalid_client" => Some(Self::InvalidClient),
+            "access_denied" => Some(Self::NetworkZone),
+            "unauthorized_client" => Some(Self::GrantType),
+            "invalid_dpop_proof" | "use_dpop_nonce" => Some(Self::DpopProof),
+            _ => None,
+        }
+    }
+
+    /// The stable label of summaries, metrics and the connection check.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::InvalidClient => "invalid_client",
+            Self::NetworkZone => "network_zone",
+            Self::GrantType => "grant_type_not_allowed",
+            Self::DpopProof => "dpop_proof_refused",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Self::InvalidClient => "Okta does not accept this OAuth client's credentials",
+            Self::NetworkZone => {
+                "Okta refused a token because the request came from outside the network zones the app allows"
+            }
+            Self::GrantType => "Okta does not let this app use the client credentials grant",
+            Self::DpopProof => "Okta refused our DPoP proofs",
+        }
+    }
+
+    fn advice(self) -> &'static str {
+        match self {
+            Self::InvalidClient => {
+                "check client_id and client_secret in the tenant's secret, or for a private_key, register its public key (and key_id) on the app in Okta"
+            }
+            Self::NetworkZone => {
+                "an Okta admin must add the runner's egress IP addresses (for Lambda, its NAT gateway's) to a network zone the app allows, or allow the app from any zone"
+            }
+            Self::GrantType => {
+                "an Okta admin must allow the Client Credentials grant type on the app (API Services apps have it)"
+            }
+            Self::DpopProof => {
+                "check the runner's clock (proofs carry the time) and that org_url is the URL Okta serves the org at; if it persists, an Okta admin can turn off the app's 'Require Demonstrating Proof of Possession (DPoP) header in token requests'"
+            }
+        }
+    }
+}
+
+/// What to do about a request that gave up waiting for Okta's rate limits.
+fn give_up_advice(concurrency: bool) -> &'static str {
+    if concurrency {
+        "Okta's concurrency limit (requests in flight at once, shared by every integration of the org) kept refusing; lower max_in_flight in the tenant's secret or run at a quieter time, and ask the Okta admin what else calls the org at once (System Log: core.concurrency.org.limit.violation)"
+    } else {
+        "the bucket stayed used up; lower rate_limit_fraction in the tenant's secret or run less often, and ask the Okta admin which integration uses the bucket (Reports, Rate Limits)"
+    }
 }
 
 fn req_id(id: &Option<String>) -> String {
@@ -153,6 +249,7 @@ impl OktaError {
         matches!(
             self,
             OktaError::InvalidCredentials { .. }
+                | OktaError::TokenRefused { .. }
                 | OktaError::TokenRequest { .. }
                 | OktaError::BadKey(_)
                 | OktaError::Unreachable(_)
@@ -171,6 +268,7 @@ impl OktaError {
             OktaError::Transient { .. } => "transient",
             OktaError::Deadline { .. } => "deadline",
             OktaError::Api { .. } => "api_error",
+            OktaError::TokenRefused { refusal, .. } => refusal.kind(),
             OktaError::TokenRequest { .. } => "token_request",
             OktaError::ForeignOrigin { .. } => "foreign_origin",
             OktaError::Malformed(_) => "malformed_response",
@@ -310,6 +408,56 @@ mod tests {
         assert!(matches!(&e, OktaError::MissingScope { scope } if scope == "okta.groups.read"));
         assert!(e.is_skip());
         assert!(e.to_string().contains("okta.groups.read"));
+    }
+
+    #[test]
+    fn token_refusals_name_their_cause_and_only_a_scope_refusal_skips() {
+        let refused = |error: &str| OktaError::TokenRefused {
+            refusal: TokenRefusal::of(error).unwrap(),
+            error: error.into(),
+            description: "Okta's words".into(),
+            request_id: Some("req-2".into()),
+        };
+        for (error, kind, change) in [
+            ("invalid_client", "invalid_client", "client_secret"),
+            ("access_denied", "network_zone", "egress IP addresses"),
+            (
+                "unauthorized_client",
+                "grant_type_not_allowed",
+                "Client Credentials",
+            ),
+            ("invalid_dpop_proof", "dpop_proof_refused", "clock"),
+        ] {
+            let e = refused(error);
+            assert_eq!(e.kind(), kind);
+            assert!(e.is_tenant_wide() && !e.is_skip(), "{e}");
+            let text = e.to_string();
+            for part in [error, "Okta's words", "req-2", change] {
+                assert!(text.contains(part), "{part} in {text}");
+            }
+        }
+        assert_eq!(TokenRefusal::of("invalid_scope"), None);
+        let scope = OktaError::MissingScope {
+            scope: "okta.users.read".into(),
+        };
+        assert!(scope.is_skip() && !scope.is_tenant_wide());
+    }
+
+    #[test]
+    fn a_rate_limit_give_up_says_what_to_change() {
+        let give_up = |concurrency| OktaError::RateLimited {
+            bucket: "/api/v1/users",
+            attempts: 9,
+            waited_secs: 300,
+            concurrency,
+        };
+        let e = give_up(true).to_string();
+        assert!(
+            e.contains("/api/v1/users") && e.contains("300 s") && e.contains("max_in_flight"),
+            "{e}"
+        );
+        assert!(give_up(false).to_string().contains("rate_limit_fraction"));
+        assert!(!give_up(false).is_tenant_wide());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Okta API client: credentials → pacer → retries → one stream of pages.
 
 mod auth;
+mod buckets;
 mod client;
 mod dpop;
 mod error;
@@ -10,8 +11,9 @@ mod page;
 mod retry;
 mod transport;
 
-pub use client::{OktaClient, bucket_of};
-pub use error::{ErrorDetail, OktaError};
+pub use buckets::bucket_of;
+pub use client::OktaClient;
+pub use error::{ErrorDetail, OktaError, TokenRefusal};
 pub use org_url::{OrgUrl, OrgUrlError};
 pub use page::{Page, Shape, next_link};
 pub use retry::RetryPolicy;

@@ -1,4 +1,5 @@
-//! Sending one request to Okta: pace it, retry what is transient, wait out 429s, count it all.
+//! Sending one request to Okta: pace it, retry what is transient, wait out 429s, count it all,
+//! and give up once it has waited its budget.
 //!
 //! Everything above this (auth, pagination) sees either a final response or a typed error.
 
@@ -11,7 +12,7 @@ use reqwest::{RequestBuilder, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use super::error::{OktaError, request_id};
-use super::pacer::{Pacer, RateLimitHeaders, jitter};
+use super::pacer::{Pacer, Permit, RateLimitHeaders, Reservation, jitter};
 use super::retry::RetryPolicy;
 
 /// A complete response: status, headers and the whole body (one page is small).
@@ -99,27 +100,43 @@ impl Transport {
 
     /// Sends the request `build` makes (called again for each attempt, so a signed proof or
     /// assertion is fresh every time) and returns the first response that is not worth retrying.
-    /// `bucket` names the rate-limit bucket the request counts against.
+    /// `bucket` names the rate-limit bucket the request counts against (see `bucket_of`).
     pub async fn send(
         &self,
-        bucket: &str,
+        bucket: &'static str,
         tally: Option<&RequestCounters>,
         build: impl Fn() -> Result<RequestBuilder, OktaError>,
     ) -> Result<Response, OktaError> {
         let counters = std::iter::once(&self.counters).chain(tally);
+        let mut waits = Waits {
+            bucket,
+            budget: self.retry.max_wait,
+            deadline: self.deadline,
+            waited: Duration::ZERO,
+            rate_limited: 0,
+            concurrency: false,
+        };
         let mut failures = 0u32;
-        let mut rate_limited = 0u32;
+        let mut concurrency_refusals = 0u32;
         loop {
             let request = build()?;
-            let permit = self.pacer.acquire(bucket, self.deadline).await?;
+            let permit = self.acquire(&mut waits).await?;
             counters.clone().for_each(|c| {
                 c.requests.fetch_add(1, Ordering::Relaxed);
             });
+            // A 429 for Okta's concurrency limit, not for the bucket.
+            let mut concurrency = false;
             let outcome = match request.send().await {
                 Ok(resp) => {
                     let status = resp.status();
                     let headers = resp.headers().clone();
-                    permit.observe(&headers);
+                    concurrency = status == StatusCode::TOO_MANY_REQUESTS
+                        && RateLimitHeaders::parse(&headers).is_some_and(|l| l.concurrency_limit());
+                    if concurrency {
+                        permit.refused_for_concurrency();
+                    } else {
+                        permit.observe(&headers);
+                    }
                     match resp.bytes().await {
                         Ok(body) => Ok(Response {
                             status,
@@ -136,24 +153,37 @@ impl Transport {
             };
             let wait = match outcome {
                 Ok(resp) if resp.status == StatusCode::TOO_MANY_REQUESTS => {
-                    rate_limited += 1;
+                    waits.rate_limited += 1;
                     counters.clone().for_each(|c| {
                         c.rate_limited.fetch_add(1, Ordering::Relaxed);
                     });
-                    if rate_limited > self.retry.max_rate_limited {
-                        return Err(OktaError::RateLimited {
-                            attempts: rate_limited,
-                        });
+                    waits.concurrency = concurrency;
+                    if waits.rate_limited > self.retry.max_rate_limited {
+                        return Err(waits.give_up());
                     }
-                    let wait = rate_limit_wait(&resp.headers);
-                    self.pacer.block(bucket, wait);
-                    tracing::warn!(
-                        bucket,
-                        wait_ms = wait.as_millis() as u64,
-                        okta_request_id = request_id(&resp.headers).as_deref(),
-                        "429 from Okta: waiting for the bucket to reset"
-                    );
-                    wait
+                    let okta_request_id = request_id(&resp.headers);
+                    if concurrency {
+                        // Its Reset is only an estimate, and the bucket is not what refused.
+                        concurrency_refusals += 1;
+                        let wait = self.retry.concurrency_backoff(concurrency_refusals);
+                        tracing::warn!(
+                            bucket,
+                            wait_ms = wait.as_millis() as u64,
+                            okta_request_id = okta_request_id.as_deref(),
+                            "429 from Okta's concurrency limit: backing off"
+                        );
+                        wait
+                    } else {
+                        let wait = rate_limit_wait(&resp.headers);
+                        self.pacer.block(bucket, wait);
+                        tracing::warn!(
+                            bucket,
+                            wait_ms = wait.as_millis() as u64,
+                            okta_request_id = okta_request_id.as_deref(),
+                            "429 from Okta: waiting for the bucket to reset"
+                        );
+                        wait
+                    }
                 }
                 Ok(resp) if resp.status.is_server_error() => {
                     failures += 1;
@@ -199,20 +229,100 @@ impl Transport {
             counters.clone().for_each(|c| {
                 c.retries.fetch_add(1, Ordering::Relaxed);
             });
-            self.sleep_before(wait).await?;
+            waits.allow(wait, "before retrying")?;
+            tokio::time::sleep(wait).await;
+            waits.waited += wait;
         }
     }
 
-    async fn sleep_before(&self, wait: Duration) -> Result<(), OktaError> {
+    /// A slot for the request on its bucket, once the pacer gives one: after the bucket's
+    /// window if it is at our floor, or when a request in flight ends if the tenant has all it
+    /// may in flight.
+    async fn acquire(&self, waits: &mut Waits) -> Result<Permit<'_>, OktaError> {
+        loop {
+            let released = self.pacer.released();
+            let mut released = std::pin::pin!(released);
+            released.as_mut().enable();
+            match self.pacer.reserve(waits.bucket) {
+                Reservation::Go(permit) => return Ok(permit),
+                Reservation::Wait(wait) => {
+                    waits.allow(wait, "for the rate-limit window to reset")?;
+                    tracing::info!(
+                        bucket = waits.bucket,
+                        wait_ms = wait.as_millis() as u64,
+                        "pacing: waiting for the rate-limit window to reset"
+                    );
+                    tokio::time::sleep(wait).await;
+                    waits.waited += wait;
+                }
+                Reservation::Full => {
+                    let started = Instant::now();
+                    let ended = tokio::time::timeout(waits.left(), released).await;
+                    waits.waited += started.elapsed();
+                    if ended.is_err() {
+                        return Err(waits.out_of_time("for a request in flight to end"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One request's waiting so far, against its budget (the retry policy's `max_wait`) and the
+/// invocation's deadline: no wait is without end, even with no deadline.
+struct Waits {
+    bucket: &'static str,
+    budget: Duration,
+    deadline: Option<Instant>,
+    waited: Duration,
+    /// 429 answers so far, and whether the last was for Okta's concurrency limit.
+    rate_limited: u32,
+    concurrency: bool,
+}
+
+impl Waits {
+    /// Whether waiting `wait` more (for `what`) fits before the deadline and in the budget.
+    fn allow(&self, wait: Duration, what: &str) -> Result<(), OktaError> {
         if let Some(deadline) = self.deadline
             && Instant::now() + wait > deadline
         {
             return Err(OktaError::Deadline {
-                waited_for: format!("{wait:.0?} before retrying"),
+                waited_for: format!("{wait:.0?} {what}"),
             });
         }
-        tokio::time::sleep(wait).await;
+        if self.waited + wait > self.budget {
+            return Err(self.give_up());
+        }
         Ok(())
+    }
+
+    /// How long it may still wait: to the deadline or the end of its budget, whichever is first.
+    fn left(&self) -> Duration {
+        let budget = self.budget.saturating_sub(self.waited);
+        match self.deadline {
+            Some(d) => budget.min(d.saturating_duration_since(Instant::now())),
+            None => budget,
+        }
+    }
+
+    /// The error once it waited all it may (for `what`): the budget's, or the deadline's.
+    fn out_of_time(&self, what: &str) -> OktaError {
+        if self.waited >= self.budget {
+            self.give_up()
+        } else {
+            OktaError::Deadline {
+                waited_for: what.to_owned(),
+            }
+        }
+    }
+
+    fn give_up(&self) -> OktaError {
+        OktaError::RateLimited {
+            bucket: self.bucket,
+            attempts: self.rate_limited,
+            waited_secs: self.waited.as_secs(),
+            concurrency: self.concurrency,
+        }
     }
 }
 

@@ -553,7 +553,7 @@ pub fn gunzip_lines(body: &[u8]) -> Vec<Value> {
         .collect()
 }
 
-/// Options for tests: loopback http allowed, quick retries.
+/// Options for tests: loopback http allowed, quick retries, waits of at most a minute.
 pub fn test_options() -> Options {
     Options {
         allow_http_loopback: true,
@@ -561,7 +561,9 @@ pub fn test_options() -> Options {
             max_attempts: 3,
             max_rate_limited: 4,
             base_delay: Duration::from_millis(20),
+            concurrency_delay: Duration::from_millis(50),
             max_delay: Duration::from_millis(200),
+            max_wait: Duration::from_secs(60),
         },
         ..Options::default()
     }

@@ -60,6 +60,7 @@ pub(crate) fn authenticate(
                 url: &url,
                 access_token: Some(credential),
                 nonce: None,
+                now: org.dpop_clock(),
             };
             let proof = headers.get("dpop").and_then(|v| v.to_str().ok());
             match dpop::verify(proof, &expected, &org.replay) {

@@ -53,6 +53,12 @@ pub struct OAuthClient {
     pub scopes: Vec<String>,
     /// "Require DPoP header in token requests", on by default for new service apps.
     pub require_dpop: bool,
+    /// The grant types the app may use; without `client_credentials` a token request gets
+    /// 400 `unauthorized_client`.
+    pub grant_types: Vec<String>,
+    /// The app allows only network zones the runner is outside of: a token request gets
+    /// 403 `access_denied`.
+    pub outside_network_zone: bool,
 }
 
 impl OAuthClient {
@@ -75,6 +81,8 @@ impl OAuthClient {
             auth,
             scopes: READ_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
             require_dpop: false,
+            grant_types: vec!["client_credentials".to_owned()],
+            outside_network_zone: false,
         }
     }
 
@@ -85,6 +93,16 @@ impl OAuthClient {
 
     pub fn with_dpop(mut self) -> Self {
         self.require_dpop = true;
+        self
+    }
+
+    pub fn with_grant_types(mut self, grant_types: &[&str]) -> Self {
+        self.grant_types = grant_types.iter().map(|g| (*g).to_owned()).collect();
+        self
+    }
+
+    pub fn outside_network_zone(mut self) -> Self {
+        self.outside_network_zone = true;
         self
     }
 }
@@ -137,6 +155,9 @@ pub struct SimConfig {
     /// Requests per window per bucket; a bucket missing here gets [`DEFAULT_RATE_LIMIT`].
     pub rate_limits: BTreeMap<Bucket, u32>,
     pub rate_limit_window: Duration,
+    /// Requests the org serves at once; one more gets Okta's concurrency 429
+    /// (`X-Rate-Limit-Limit: 0`). `None`: no limit.
+    pub concurrency_limit: Option<u32>,
     /// Added to every response.
     pub latency: Duration,
 }
@@ -175,6 +196,7 @@ impl Default for SimConfig {
             member_page_timeout_above: None,
             rate_limits: BTreeMap::new(),
             rate_limit_window: Duration::from_secs(60),
+            concurrency_limit: None,
             latency: Duration::ZERO,
         }
     }
@@ -284,6 +306,11 @@ impl SimConfig {
 
     pub fn with_rate_limit_window(mut self, window: Duration) -> Self {
         self.rate_limit_window = window;
+        self
+    }
+
+    pub fn with_concurrency_limit(mut self, requests: u32) -> Self {
+        self.concurrency_limit = Some(requests);
         self
     }
 

@@ -27,6 +27,8 @@ pub(crate) struct Expected<'a> {
     pub access_token: Option<&'a str>,
     /// Token requests: the current server nonce.
     pub nonce: Option<&'a str>,
+    /// The org's clock, epoch seconds, that `iat` is judged by.
+    pub now: i64,
 }
 
 #[derive(Debug)]
@@ -85,7 +87,7 @@ pub(crate) fn verify(
             "The DPoP proof 'htu' does not match the request URL.",
         ));
     }
-    let now = chrono::Utc::now().timestamp();
+    let now = expected.now;
     let iat = claims.get("iat").and_then(Value::as_i64);
     if !iat.is_some_and(|iat| iat <= now + MAX_SKEW && iat >= now - MAX_AGE.as_secs() as i64) {
         return Err(invalid("The DPoP proof 'iat' is missing or not recent."));

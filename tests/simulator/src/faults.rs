@@ -1,6 +1,7 @@
-//! Runtime fault injection: server errors, 429s, dropped connections, bodies cut short, expired
-//! or revoked credentials, cross-origin or looping `next` links and users deprovisioned
-//! mid-run, switched on while the simulator serves.
+//! Runtime fault injection: server errors, 429s (a bucket's or the concurrency limit's), dropped
+//! connections, bodies cut short, expired or revoked credentials, a skewed clock for DPoP proofs,
+//! cross-origin or looping `next` links and users deprovisioned mid-run, switched on while the
+//! simulator serves.
 //! Path prefixes match the request path (no query); a prefix ending in `$` matches that path
 //! only (`/api/v1/users$` is the user listing, not each user's factors under it).
 
@@ -32,6 +33,12 @@ struct ErrorRate {
     status: u16,
 }
 
+/// A fault that strikes requests under a prefix with a probability.
+struct Chance {
+    prefix: String,
+    probability: f64,
+}
+
 #[derive(Default)]
 struct Rules {
     fail_next: Vec<Counted<u16>>,
@@ -39,6 +46,7 @@ struct Rules {
     drop_connections: Vec<Counted<()>>,
     truncations: Vec<Counted<()>>,
     error_rates: Vec<ErrorRate>,
+    concurrency_rates: Vec<Chance>,
     foreign_links: Vec<String>,
     looping_links: Vec<String>,
     deprovisioned_midway: BTreeSet<String>,
@@ -51,6 +59,8 @@ pub struct Faults {
     token_generation: AtomicU64,
     dpop_nonce_generation: AtomicU64,
     api_token_revoked: AtomicBool,
+    /// Seconds the org's clock runs ahead of the runner's when it judges DPoP proofs.
+    dpop_clock_ahead: AtomicU64,
 }
 
 impl Faults {
@@ -61,6 +71,7 @@ impl Faults {
             token_generation: AtomicU64::new(0),
             dpop_nonce_generation: AtomicU64::new(0),
             api_token_revoked: AtomicBool::new(false),
+            dpop_clock_ahead: AtomicU64::new(0),
         }
     }
 
@@ -84,6 +95,22 @@ impl Faults {
                 prefix: path_prefix.to_owned(),
                 probability,
                 status,
+            });
+        }
+    }
+
+    /// Each request under `path_prefix` is refused as over the org's concurrency limit with
+    /// this probability (seeded): 429 E0000047 with `X-Rate-Limit-Limit: 0`,
+    /// `X-Rate-Limit-Remaining: 0` and an estimated `X-Rate-Limit-Reset` (the bucket's window
+    /// end), as Okta answers. Its bucket is not charged. A later call for the same prefix
+    /// replaces the earlier; probability 0 turns it off.
+    pub fn concurrency_limit(&self, path_prefix: &str, probability: f64) {
+        let mut rules = self.rules.lock().unwrap();
+        rules.concurrency_rates.retain(|r| r.prefix != path_prefix);
+        if probability > 0.0 {
+            rules.concurrency_rates.push(Chance {
+                prefix: path_prefix.to_owned(),
+                probability,
             });
         }
     }
@@ -161,6 +188,13 @@ impl Faults {
         self.dpop_nonce_generation.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// The org judges DPoP proofs by a clock this far ahead, as if the runner's clock were
+    /// behind: every proof's `iat` looks stale and Okta answers `invalid_dpop_proof`.
+    pub fn dpop_clock_ahead(&self, ahead: Duration) {
+        self.dpop_clock_ahead
+            .store(ahead.as_secs(), Ordering::SeqCst);
+    }
+
     /// Removes every request fault (counted, random and foreign links); credentials stay as
     /// they are.
     pub fn clear(&self) {
@@ -171,6 +205,16 @@ impl Faults {
     /// one count.
     pub(crate) fn rate_limit(&self, path: &str) -> Option<Duration> {
         take(&mut self.rules.lock().unwrap().rate_limit_next, path)
+    }
+
+    /// Whether a request to `path` is refused as over the concurrency limit (injected).
+    pub(crate) fn concurrency_refusal(&self, path: &str) -> bool {
+        let rules = self.rules.lock().unwrap();
+        rules
+            .concurrency_rates
+            .iter()
+            .find(|r| covers(&r.prefix, path))
+            .is_some_and(|r| self.rng.lock().unwrap().f64() < r.probability)
     }
 
     /// An injected failure for a request to `path` that passed the rate limits; consumes one
@@ -214,6 +258,10 @@ impl Faults {
 
     pub(crate) fn dpop_nonce_generation(&self) -> u64 {
         self.dpop_nonce_generation.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn dpop_clock_ahead_secs(&self) -> i64 {
+        self.dpop_clock_ahead.load(Ordering::SeqCst) as i64
     }
 
     pub(crate) fn api_token_revoked(&self) -> bool {

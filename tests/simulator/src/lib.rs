@@ -1,8 +1,8 @@
 //! okta-sim: a simulated Okta org served over real HTTP on 127.0.0.1, for the tests, the
 //! `okta-ingest demo` command and benchmarks. It behaves like Okta on the wire: SSWS and
 //! OAuth 2.0 (client secret, `private_key_jwt`, DPoP) authentication, scopes, cursor paging
-//! in `Link` headers or bodies, per-bucket rate limits, Okta's error objects, and faults
-//! injected at runtime.
+//! in `Link` headers or bodies, per-bucket rate limits and the org's concurrency limit, Okta's
+//! error objects, and faults injected at runtime.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -23,7 +23,7 @@
 //! - `token_endpoint`: `POST /oauth2/v1/token`
 //! - `dpop`: DPoP proof verification
 //! - `access_tokens`, `replay`: issued tokens, single-use `jti`s
-//! - `rate_limit`: buckets and windows
+//! - `rate_limit`: buckets and windows, requests in flight
 //! - `faults`: [`Faults`], runtime fault injection
 //! - `foreign`: the foreign origin for cross-origin `next` links
 //! - `stats`: [`Stats`]

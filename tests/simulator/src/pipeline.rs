@@ -1,5 +1,5 @@
-//! The life of one request, in Okta's order: count it, apply latency and injected faults,
-//! charge its rate-limit bucket, authenticate, check the scope, handle; then stamp the
+//! The life of one request, in Okta's order: count it, hold it against the org's concurrency
+//! limit, apply latency and injected faults, charge its rate-limit bucket, authenticate, check the scope, handle; then stamp the
 //! headers every Okta response carries (`X-Okta-Request-Id`, `Date`, `X-Rate-Limit-*`).
 
 use std::sync::Arc;
@@ -28,6 +28,15 @@ pub(crate) async fn handle(State(org): State<Arc<OrgState>>, request: Request) -
     let route = routes::find(path);
     org.stats
         .request(route.as_ref().map_or(path, |(r, _)| r.template));
+    let bucket = Bucket::for_path(path);
+    // A request over the org's concurrency limit is refused before anything else, and fast.
+    let serving = org.concurrency.enter();
+    if serving.is_none() || org.faults.concurrency_refusal(path) {
+        org.stats.concurrency_limited();
+        org.stats.response(StatusCode::TOO_MANY_REQUESTS.as_u16());
+        let estimate = Quota::concurrency(org.limiter.window_end(bucket));
+        return stamp(rate_limited(), estimate);
+    }
     if !org.config.latency.is_zero() {
         tokio::time::sleep(org.config.latency).await;
     }
@@ -35,8 +44,7 @@ pub(crate) async fn handle(State(org): State<Arc<OrgState>>, request: Request) -
         .await
         .unwrap_or_default();
 
-    // Okta refuses over-limit requests before anything else, then things may go wrong.
-    let bucket = Bucket::for_path(path);
+    // Then a bucket over its limit refuses, then things may go wrong.
     let (response, quota) = if let Some(reset_after) = org.faults.rate_limit(path) {
         let quota = Quota::exhausted_for(org.limiter.limit(bucket), reset_after);
         (rate_limited(), quota)

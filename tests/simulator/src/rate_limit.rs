@@ -1,9 +1,11 @@
 //! Okta's per-bucket rate limits: each bucket allows N requests per window, the window
 //! starting at its first request (not on wall-clock minutes), and every response reports the
-//! bucket in `X-Rate-Limit-*` headers.
+//! bucket in `X-Rate-Limit-*` headers. A request over the org's concurrency limit reports
+//! `Limit: 0`, `Remaining: 0` and a `Reset` that is only an estimate.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::config::SimConfig;
@@ -91,6 +93,15 @@ impl Quota {
             reset: epoch_seconds_rounded_up(SystemTime::now() + reset_after),
         }
     }
+
+    /// Okta's answer over the concurrency limit: both counts 0, `reset` an estimate.
+    pub fn concurrency(reset: u64) -> Quota {
+        Quota {
+            limit: 0,
+            remaining: 0,
+            reset,
+        }
+    }
 }
 
 struct Window {
@@ -119,6 +130,17 @@ impl RateLimiter {
 
     pub fn limit(&self, bucket: Bucket) -> u32 {
         self.limits[&bucket]
+    }
+
+    /// When `bucket`'s current window ends (epoch seconds, rounded up), or would end if one
+    /// started now; nothing is charged.
+    pub fn window_end(&self, bucket: Bucket) -> u64 {
+        let windows = self.windows.lock().unwrap();
+        let ends = match windows.get(&bucket) {
+            Some(w) if Instant::now() < w.ends => w.ends_wall,
+            _ => SystemTime::now() + self.window,
+        };
+        epoch_seconds_rounded_up(ends)
     }
 
     /// Counts one request against its bucket. `Err` means over the limit: answer 429.
@@ -150,6 +172,39 @@ impl RateLimiter {
             remaining: limit - window.used,
             reset,
         })
+    }
+}
+
+/// The org's requests in flight, against its concurrency limit.
+pub(crate) struct Concurrency {
+    limit: Option<u32>,
+    in_flight: AtomicU32,
+}
+
+/// A request being served; dropping it ends the request.
+pub(crate) struct Serving<'a>(&'a AtomicU32);
+
+impl Drop for Serving<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Concurrency {
+    pub fn new(config: &SimConfig) -> Self {
+        Self {
+            limit: config.concurrency_limit,
+            in_flight: AtomicU32::new(0),
+        }
+    }
+
+    /// Admits a request, or `None` when the org already serves its limit.
+    pub fn enter(&self) -> Option<Serving<'_>> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        let serving = Serving(&self.in_flight);
+        self.limit
+            .is_none_or(|limit| now <= limit)
+            .then_some(serving)
     }
 }
 

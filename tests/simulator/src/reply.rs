@@ -74,12 +74,13 @@ pub(crate) fn rate_limited() -> Response {
     )
 }
 
-/// The token endpoint's error object: 401 for `invalid_client`, 400 for the rest.
+/// The token endpoint's error object: 401 for `invalid_client`, 403 for `access_denied` (a
+/// network zone), 400 for the rest.
 pub(crate) fn oauth_error(error: &str, description: &str) -> Response {
-    let status = if error == "invalid_client" {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::BAD_REQUEST
+    let status = match error {
+        "invalid_client" => StatusCode::UNAUTHORIZED,
+        "access_denied" => StatusCode::FORBIDDEN,
+        _ => StatusCode::BAD_REQUEST,
     };
     with_status(
         status,

@@ -1,11 +1,11 @@
 //! Everything the running org shares between requests: configuration, generated data,
-//! issued tokens, rate-limit windows, faults and counters.
+//! issued tokens, rate-limit windows, requests in flight, faults and counters.
 
 use crate::access_tokens::AccessTokens;
 use crate::config::SimConfig;
 use crate::data::Dataset;
 use crate::faults::Faults;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{Concurrency, RateLimiter};
 use crate::replay::ReplayCache;
 use crate::reply::random_chars;
 use crate::stats::Recorder;
@@ -20,6 +20,7 @@ pub(crate) struct OrgState {
     pub faults: Faults,
     pub stats: Recorder,
     pub limiter: RateLimiter,
+    pub concurrency: Concurrency,
     pub access_tokens: AccessTokens,
     pub replay: ReplayCache,
     /// The stem of DPoP nonces; `Faults::rotate_dpop_nonce` moves their generation on.
@@ -31,6 +32,7 @@ impl OrgState {
         Self {
             faults: Faults::new(config.seed),
             limiter: RateLimiter::new(&config),
+            concurrency: Concurrency::new(&config),
             config,
             url,
             foreign_url,
@@ -44,6 +46,11 @@ impl OrgState {
 
     pub fn token_url(&self) -> String {
         format!("{}/oauth2/v1/token", self.url)
+    }
+
+    /// The time (epoch seconds) DPoP proofs are judged by: ours, unless a fault skews it.
+    pub fn dpop_clock(&self) -> i64 {
+        chrono::Utc::now().timestamp() + self.faults.dpop_clock_ahead_secs()
     }
 
     /// The DPoP nonce token requests must carry now.

@@ -11,8 +11,10 @@ pub struct Stats {
     pub requests: u64,
     /// Requests per path, ids replaced by `{id}` (e.g. `/api/v1/users/{id}/factors`).
     pub by_path: BTreeMap<String, u64>,
-    /// 429 responses served (real bucket exhaustion and injected ones).
+    /// 429 responses served (real bucket exhaustion, the concurrency limit and injected ones).
     pub rate_limited: u64,
+    /// Of those, the concurrency limit's (`X-Rate-Limit-Limit: 0`).
+    pub concurrency_limited: u64,
     /// 5xx responses served.
     pub server_errors: u64,
     /// `POST /oauth2/v1/token` requests.
@@ -66,6 +68,10 @@ impl Recorder {
             500.. => stats.server_errors += 1,
             _ => {}
         }
+    }
+
+    pub fn concurrency_limited(&self) {
+        self.0.lock().unwrap().concurrency_limited += 1;
     }
 
     pub fn foreign(&self, request: ForeignRequest) {

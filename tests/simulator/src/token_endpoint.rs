@@ -1,6 +1,7 @@
 //! `POST /oauth2/v1/token` of the org authorization server: the client credentials grant with
 //! `client_secret_basic`/`client_secret_post` or `private_key_jwt` client authentication, the
-//! DPoP handshake (`invalid_dpop_proof`, then `use_dpop_nonce`), and Okta-scoped tokens.
+//! app's network zones (403 `access_denied`) and grant types (`unauthorized_client`), the DPoP
+//! handshake (`invalid_dpop_proof`, then `use_dpop_nonce`), and Okta-scoped tokens.
 
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,12 @@ pub(crate) fn token(org: &OrgState, headers: &HeaderMap, body: &[u8]) -> Respons
         Ok(client) => client,
         Err(description) => return oauth_error("invalid_client", description),
     };
+    if client.outside_network_zone {
+        return oauth_error(
+            "access_denied",
+            "The request is made from outside the client's permitted network zones.",
+        );
+    }
     match form.get("grant_type") {
         Some("client_credentials") => {}
         None => return oauth_error("invalid_request", "The 'grant_type' parameter is required."),
@@ -40,6 +47,16 @@ pub(crate) fn token(org: &OrgState, headers: &HeaderMap, body: &[u8]) -> Respons
                  Configured grant types: [client_credentials].",
             );
         }
+    }
+    if !client.grant_types.iter().any(|g| g == "client_credentials") {
+        return oauth_error(
+            "unauthorized_client",
+            &format!(
+                "The client isn't authorized to use the provided grant type. \
+                 Configured grant types: [{}].",
+                client.grant_types.join(", ")
+            ),
+        );
     }
     let jkt = if client.require_dpop {
         match token_proof(org, headers) {
@@ -213,6 +230,7 @@ fn token_proof(org: &OrgState, headers: &HeaderMap) -> Result<String, Response> 
         url: &token_url,
         access_token: None,
         nonce: Some(&nonce),
+        now: org.dpop_clock(),
     };
     dpop::verify(proof, &expected, &org.replay).map_err(|e| match e {
         ProofError::Missing => oauth_error(

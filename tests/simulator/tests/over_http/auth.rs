@@ -370,3 +370,94 @@ async fn expired_tokens_and_short_lifetimes_end_in_invalid_token() {
         "new tokens work"
     );
 }
+
+#[tokio::test]
+async fn a_client_outside_its_network_zones_gets_403_access_denied() {
+    let config = org().with_client(OAuthClient::secret("0oazoned", "z").outside_network_zone());
+    let sim = Simulator::start(config).await.unwrap();
+    let response = token_request(
+        &sim,
+        &[
+            ("grant_type", "client_credentials"),
+            ("scope", "okta.users.read"),
+        ],
+        &[("authorization", &basic("0oazoned", "z"))],
+    )
+    .await;
+    // The oauth spec's 403 for /oauth2/v1/token, example OAuthError403AccessDenied_InvalidNetworkZone.
+    assert_eq!(response.status(), 403);
+    let error = body(response).await;
+    assert_eq!(error["error"], "access_denied");
+    assert_eq!(
+        error["error_description"],
+        "The request is made from outside the client's permitted network zones."
+    );
+    // Client authentication comes first: a wrong secret is still invalid_client.
+    let wrong = token_request(
+        &sim,
+        &[
+            ("grant_type", "client_credentials"),
+            ("scope", "okta.users.read"),
+        ],
+        &[("authorization", &basic("0oazoned", "wrong"))],
+    )
+    .await;
+    assert_eq!(wrong.status(), 401);
+}
+
+#[tokio::test]
+async fn a_client_without_the_client_credentials_grant_gets_unauthorized_client() {
+    let config = org()
+        .with_client(OAuthClient::secret("0oaweb", "w").with_grant_types(&["authorization_code"]));
+    let sim = Simulator::start(config).await.unwrap();
+    let response = token_request(
+        &sim,
+        &[
+            ("grant_type", "client_credentials"),
+            ("scope", "okta.users.read"),
+        ],
+        &[("authorization", &basic("0oaweb", "w"))],
+    )
+    .await;
+    assert_eq!(response.status(), 400);
+    let error = body(response).await;
+    assert_eq!(error["error"], "unauthorized_client");
+    assert_eq!(
+        error["error_description"],
+        "The client isn't authorized to use the provided grant type. Configured grant types: [authorization_code]."
+    );
+}
+
+#[tokio::test]
+async fn a_runner_clock_behind_the_orgs_makes_dpop_proofs_stale() {
+    let sim = Simulator::start(org()).await.unwrap();
+    sim.faults()
+        .dpop_clock_ahead(std::time::Duration::from_secs(600));
+    let aud = token_url(&sim);
+    let signed = assertion(
+        "0oadpop",
+        &aud,
+        EC_PRIVATE_KEY_PEM,
+        Algorithm::ES256,
+        &random_jti(),
+    );
+    let proof = DpopKey::ec().proof("POST", &aud, None, None);
+    let response = token_request(
+        &sim,
+        &[
+            ("grant_type", "client_credentials"),
+            ("scope", "okta.users.read"),
+            ("client_assertion_type", JWT_BEARER),
+            ("client_assertion", signed.as_str()),
+        ],
+        &[("dpop", proof.as_str())],
+    )
+    .await;
+    assert_eq!(response.status(), 400);
+    let error = body(response).await;
+    assert_eq!(error["error"], "invalid_dpop_proof");
+    assert_eq!(
+        error["error_description"],
+        "The DPoP proof 'iat' is missing or not recent."
+    );
+}
