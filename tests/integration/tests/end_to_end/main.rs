@@ -1,12 +1,13 @@
 //! The end-to-end tests: the handlers against the Okta simulator and moto, one module per
 //! concern, linked into one binary (each test binary links the whole library and AWS SDK, about
-//! 60 MB and a link step each). `secrets.rs` stays a binary of its own: its log capture must
-//! be the only thing running in its process.
+//! 60 MB and a link step each). `secrets.rs` and `concurrency_storm.rs` stay binaries of their
+//! own: their log capture must be the only thing running in its process.
 
 mod auth;
 mod failures;
 mod fan_out;
 mod pii;
+mod rate_limits;
 mod real_org;
 mod resource_groups;
 mod system_log;
