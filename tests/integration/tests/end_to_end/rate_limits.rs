@@ -1,6 +1,6 @@
 //! Pacing against real orgs' rate limits: Okta's shared buckets, its concurrency limit, and a
 //! run with no deadline that must give up rather than wait forever. (A concurrency-429 storm,
-//! watched through the log, is in `tests/concurrency_storm.rs`.)
+//! watched through the log, is in `tests/real_org_storm.rs`.)
 
 use std::time::Duration;
 
