@@ -409,20 +409,20 @@ pub async fn check(rt: &Runtime, target: &Target) -> Result<Vec<IntegrationStatu
             .await
         {
             Err(e) => IntegrationStatus::unusable(&tenant, e.to_string()),
-            Ok(config) => match OktaClient::new(
-                rt.http.clone(),
-                &config,
-                all_scopes.iter().copied(),
-                rt.options.retry.clone(),
-                None,
-            ) {
-                Err(e) => IntegrationStatus::unusable(&tenant, e.to_string()),
-                Ok(client) => {
-                    crate::check::check(&client, &tenant)
-                        .instrument(tracing::info_span!("check", tenant = %tenant))
-                        .await
-                }
-            },
+            Ok(config) => {
+                let client = OktaClient::new(
+                    rt.http.clone(),
+                    &config.org_url,
+                    &config.auth,
+                    config.settings.rate_limit_fraction,
+                    all_scopes.iter().copied(),
+                    rt.options.retry.clone(),
+                    None,
+                );
+                crate::check::check(&client, &tenant)
+                    .instrument(tracing::info_span!("check", tenant = %tenant))
+                    .await
+            }
         };
         status.write(&rt.store).await?;
         statuses.push(status);
@@ -501,23 +501,15 @@ pub(crate) async fn run_tenant(
         Some(_) => stop_at,
         None => Some(Instant::now() + UNBOUNDED_LEASE - LEASE_GRACE * 3),
     };
-    let client = match OktaClient::new(
+    let client = OktaClient::new(
         rt.http.clone(),
-        &config,
+        &config.org_url,
+        &config.auth,
+        config.settings.rate_limit_fraction,
         scopes,
         rt.options.retry.clone(),
         client_deadline,
-    ) {
-        Ok(client) => client,
-        Err(source) => {
-            let e = Error::Okta {
-                tenant: id.to_string(),
-                source,
-            };
-            tracing::error!(error = %e, "tenant credentials unusable");
-            return TenantSummary::failed(id.as_str(), &e).into();
-        }
-    };
+    );
     let harvest = Harvest {
         client: &client,
         store: &rt.store,

@@ -10,7 +10,7 @@ use std::fmt;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 
-use crate::okta::{OrgUrl, OrgUrlError};
+use crate::okta::{Credentials, OrgUrl, OrgUrlError, SigningKey};
 use crate::pii::{DEFAULT_DROP, PiiPolicy};
 
 /// A tenant id: lowercase letters, digits and hyphens (it becomes part of S3 keys and secret names).
@@ -68,43 +68,6 @@ impl ConfigError {
     }
 }
 
-/// How a tenant authenticates to its Okta org.
-pub enum Auth {
-    /// `Authorization: SSWS <token>`: an admin's API token.
-    ApiToken(SecretString),
-    /// OAuth 2.0 client credentials with `client_secret_basic` (an "API Services Integration").
-    ClientSecret {
-        client_id: String,
-        client_secret: SecretString,
-    },
-    /// OAuth 2.0 client credentials with `private_key_jwt` (RS256 or ES256 PEM key).
-    PrivateKey {
-        client_id: String,
-        private_key: SecretString,
-        key_id: Option<String>,
-    },
-}
-
-impl fmt::Debug for Auth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Auth::ApiToken(_) => f.write_str("ApiToken([REDACTED])"),
-            Auth::ClientSecret { client_id, .. } => {
-                write!(
-                    f,
-                    "ClientSecret {{ client_id: {client_id}, client_secret: [REDACTED] }}"
-                )
-            }
-            Auth::PrivateKey {
-                client_id, key_id, ..
-            } => write!(
-                f,
-                "PrivateKey {{ client_id: {client_id}, key_id: {key_id:?}, private_key: [REDACTED] }}"
-            ),
-        }
-    }
-}
-
 /// Per-tenant knobs, all optional in the secret.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenantSettings {
@@ -131,7 +94,7 @@ impl Default for TenantSettings {
 pub struct TenantConfig {
     pub id: TenantId,
     pub org_url: OrgUrl,
-    pub auth: Auth,
+    pub auth: Credentials,
     pub settings: TenantSettings,
     /// Fields to drop or hash before anything is written (`None`: records pass unchanged).
     pub pii: Option<PiiPolicy>,
@@ -184,14 +147,14 @@ impl TenantConfig {
     }
 }
 
-fn parse_auth(mut auth: Map<String, Value>) -> Result<Auth, ConfigError> {
+fn parse_auth(mut auth: Map<String, Value>) -> Result<Credentials, ConfigError> {
     let kind = take_string(&mut auth, "auth.", "type")?
         .ok_or_else(|| ConfigError::field("auth.type", "is required: \"ssws\" or \"oauth2\""))?;
     let parsed = match kind.as_str() {
         "ssws" => {
             let token = take_secret(&mut auth, "token")?
                 .ok_or_else(|| ConfigError::field("auth.token", "is required for type ssws"))?;
-            Auth::ApiToken(token)
+            Credentials::ApiToken(token)
         }
         "oauth2" => {
             let client_id = take_string(&mut auth, "auth.", "client_id")?
@@ -210,14 +173,15 @@ fn parse_auth(mut auth: Map<String, Value>) -> Result<Auth, ConfigError> {
                             "goes with private_key, not with client_secret",
                         ));
                     }
-                    Auth::ClientSecret {
+                    Credentials::ClientSecret {
                         client_id,
                         client_secret,
                     }
                 }
-                (None, Some(private_key)) => Auth::PrivateKey {
+                (None, Some(private_key)) => Credentials::PrivateKey {
                     client_id,
-                    private_key,
+                    key: SigningKey::from_pem(&private_key)
+                        .map_err(|reason| ConfigError::field("auth.private_key", reason))?,
                     key_id,
                 },
                 (Some(_), Some(_)) => {
@@ -399,7 +363,7 @@ mod tests {
         let c =
             parse(r#"{"org_url":"https://acme.okta.com","auth":{"type":"ssws","token":"00abc"}}"#)
                 .unwrap();
-        assert!(matches!(&c.auth, Auth::ApiToken(t) if t.expose_secret() == "00abc"));
+        assert!(matches!(&c.auth, Credentials::ApiToken(t) if t.expose_secret() == "00abc"));
         assert_eq!(c.settings, TenantSettings::default());
 
         let c = parse(
@@ -407,16 +371,46 @@ mod tests {
                 "rate_limit_fraction":0.3,"max_in_flight":8,"log_lookback_days":30}"#,
         )
         .unwrap();
-        assert!(matches!(&c.auth, Auth::ClientSecret { client_id, .. } if client_id == "0oa1"));
+        assert!(
+            matches!(&c.auth, Credentials::ClientSecret { client_id, .. } if client_id == "0oa1")
+        );
         assert_eq!(c.settings.rate_limit_fraction, 0.3);
         assert_eq!(c.settings.max_in_flight, 8);
         assert_eq!(c.settings.log_lookback_days, 30);
 
-        let c = parse(
-            r#"{"org_url":"https://acme.okta.com","auth":{"type":"oauth2","client_id":"0oa1","private_key":"-----BEGIN PRIVATE KEY-----","key_id":"k1"}}"#,
+        let secret = serde_json::json!({
+            "org_url": "https://acme.okta.com",
+            "auth": {"type": "oauth2", "client_id": "0oa1", "private_key": p256_pem(), "key_id": "k1"},
+        });
+        let c = parse(&secret.to_string()).unwrap();
+        assert!(matches!(&c.auth, Credentials::PrivateKey { key_id: Some(k), .. } if k == "k1"));
+    }
+
+    /// A fresh P-256 private key in PKCS#8 PEM.
+    fn p256_pem() -> String {
+        use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+        use base64::Engine as _;
+        let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        let der = key.to_pkcs8v1().unwrap();
+        let body = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            lines.join("\n")
         )
-        .unwrap();
-        assert!(matches!(&c.auth, Auth::PrivateKey { key_id: Some(k), .. } if k == "k1"));
+    }
+
+    #[test]
+    fn a_private_key_that_cannot_sign_is_refused_with_the_secret() {
+        let secret = r#"{"org_url":"https://acme.okta.com","auth":{"type":"oauth2","client_id":"0oa1","private_key":"-----BEGIN PRIVATE KEY-----tok-SECRET"}}"#;
+        let e = parse(secret).unwrap_err();
+        assert_eq!(e.field, "auth.private_key");
+        assert!(e.to_string().contains("PEM"), "{e}");
+        assert!(!e.to_string().contains("tok-SECRET"), "{e}");
     }
 
     #[test]

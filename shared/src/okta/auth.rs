@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::Header;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -19,11 +19,11 @@ use tokio::sync::Mutex;
 use url::Url;
 
 use super::buckets::bucket_of;
+use super::credentials::{Credentials, SigningKey};
 use super::dpop::{DpopKey, random_id};
 use super::error::{OAuthErrorBody, OktaError, TokenRefusal, www_authenticate_param};
 use super::org_url::OrgUrl;
 use super::transport::{Response, Transport};
-use crate::tenant::Auth;
 
 /// At most this long before a token's stated expiry, a new one is minted, so that no request
 /// carries a dying token (see [`expiry_margin`]).
@@ -40,20 +40,6 @@ fn expiry_margin(lifetime: Duration) -> Duration {
 pub struct Authorization {
     pub headers: HeaderMap,
     token_id: Option<u64>,
-}
-
-enum Method {
-    ApiToken(SecretString),
-    ClientSecret {
-        client_id: String,
-        client_secret: SecretString,
-    },
-    PrivateKey {
-        client_id: String,
-        key: EncodingKey,
-        algorithm: Algorithm,
-        key_id: Option<String>,
-    },
 }
 
 struct Token {
@@ -81,7 +67,7 @@ struct TokenCache {
 /// One tenant's credentials and the tokens minted from them.
 pub struct Authenticator {
     org: OrgUrl,
-    method: Method,
+    credentials: Credentials,
     /// Every scope this client may need; asked for together to mint one token.
     scopes: BTreeSet<String>,
     cache: Mutex<TokenCache>,
@@ -105,50 +91,18 @@ struct ClientAssertion<'a> {
 }
 
 impl Authenticator {
-    /// Builds the authenticator; a private key that does not parse fails here, once.
+    /// Builds the authenticator; the credentials were parsed (key included) with the secret.
     pub fn new(
         org: OrgUrl,
-        auth: &Auth,
+        credentials: &Credentials,
         scopes: impl IntoIterator<Item = &'static str>,
-    ) -> Result<Self, OktaError> {
-        let method = match auth {
-            Auth::ApiToken(t) => Method::ApiToken(t.clone()),
-            Auth::ClientSecret {
-                client_id,
-                client_secret,
-            } => Method::ClientSecret {
-                client_id: client_id.clone(),
-                client_secret: client_secret.clone(),
-            },
-            Auth::PrivateKey {
-                client_id,
-                private_key,
-                key_id,
-            } => {
-                let pem = private_key.expose_secret().as_bytes();
-                let (key, algorithm) = EncodingKey::from_rsa_pem(pem)
-                    .map(|k| (k, Algorithm::RS256))
-                    .or_else(|_| EncodingKey::from_ec_pem(pem).map(|k| (k, Algorithm::ES256)))
-                    .map_err(|_| {
-                        OktaError::BadKey(
-                            "auth.private_key is not an RSA or P-256 EC private key in PEM form"
-                                .into(),
-                        )
-                    })?;
-                Method::PrivateKey {
-                    client_id: client_id.clone(),
-                    key,
-                    algorithm,
-                    key_id: key_id.clone(),
-                }
-            }
-        };
-        Ok(Self {
+    ) -> Self {
+        Self {
             org,
-            method,
+            credentials: credentials.clone(),
             scopes: scopes.into_iter().map(str::to_owned).collect(),
             cache: Mutex::new(TokenCache::default()),
-        })
+        }
     }
 
     /// The headers for a request needing `scope` (`method` and `url` go into a DPoP proof).
@@ -160,7 +114,7 @@ impl Authenticator {
         url: &Url,
     ) -> Result<Authorization, OktaError> {
         let mut headers = HeaderMap::new();
-        if let Method::ApiToken(token) = &self.method {
+        if let Credentials::ApiToken(token) = &self.credentials {
             headers.insert(
                 AUTHORIZATION,
                 sensitive(&format!("SSWS {}", token.expose_secret()))?,
@@ -299,17 +253,16 @@ impl Authenticator {
                         ("scope", scope.clone()),
                     ];
                     let mut req = transport.http.post(token_url.clone());
-                    match &self.method {
-                        Method::ClientSecret {
+                    match &self.credentials {
+                        Credentials::ClientSecret {
                             client_id,
                             client_secret,
                         } => {
                             req = req.basic_auth(client_id, Some(client_secret.expose_secret()));
                         }
-                        Method::PrivateKey {
+                        Credentials::PrivateKey {
                             client_id,
                             key,
-                            algorithm,
                             key_id,
                         } => {
                             form.push((
@@ -318,10 +271,12 @@ impl Authenticator {
                             ));
                             form.push((
                                 "client_assertion",
-                                client_assertion(client_id, key, *algorithm, key_id, &token_url)?,
+                                client_assertion(client_id, key, key_id, &token_url)?,
                             ));
                         }
-                        Method::ApiToken(_) => unreachable!("SSWS never asks for tokens"),
+                        Credentials::ApiToken(_) => {
+                            unreachable!("SSWS never asks for tokens")
+                        }
                     }
                     if let Some(key) = &cache.dpop_key {
                         let proof =
@@ -415,13 +370,12 @@ impl Authenticator {
 
 fn client_assertion(
     client_id: &str,
-    key: &EncodingKey,
-    algorithm: Algorithm,
+    key: &SigningKey,
     key_id: &Option<String>,
     token_url: &Url,
 ) -> Result<String, OktaError> {
     let now = chrono::Utc::now().timestamp();
-    let mut header = Header::new(algorithm);
+    let mut header = Header::new(key.algorithm);
     header.kid = key_id.clone();
     let claims = ClientAssertion {
         iss: client_id,
@@ -431,7 +385,7 @@ fn client_assertion(
         exp: now + 300,
         jti: random_id(),
     };
-    jsonwebtoken::encode(&header, &claims, key)
+    jsonwebtoken::encode(&header, &claims, &key.key)
         .map_err(|_| OktaError::BadKey("could not sign the client assertion".into()))
 }
 

@@ -7,11 +7,11 @@ use url::Url;
 
 use super::auth::Authenticator;
 use super::buckets::bucket_of;
+use super::credentials::Credentials;
 use super::error::{OktaError, classify, www_authenticate_param};
 use super::org_url::OrgUrl;
 use super::retry::RetryPolicy;
 use super::transport::{RequestCounters, RequestStats, Response, Transport};
-use crate::tenant::TenantConfig;
 
 /// A client for one tenant's org. Cheap to share by reference across that tenant's tasks.
 pub struct OktaClient {
@@ -21,19 +21,23 @@ pub struct OktaClient {
 }
 
 impl OktaClient {
-    /// `scopes`: every OAuth scope this client may need (one token is asked for them together).
+    /// A client for `org` with `credentials`, using at most `rate_limit_fraction` of each
+    /// bucket. `scopes`: every OAuth scope this client may need (one token is asked for them
+    /// together).
     pub fn new(
         http: reqwest::Client,
-        tenant: &TenantConfig,
+        org: &OrgUrl,
+        credentials: &Credentials,
+        rate_limit_fraction: f64,
         scopes: impl IntoIterator<Item = &'static str>,
         retry: RetryPolicy,
         deadline: Option<Instant>,
-    ) -> Result<Self, OktaError> {
-        Ok(Self {
-            org: tenant.org_url.clone(),
-            auth: Authenticator::new(tenant.org_url.clone(), &tenant.auth, scopes)?,
-            transport: Transport::new(http, tenant.settings.rate_limit_fraction, retry, deadline),
-        })
+    ) -> Self {
+        Self {
+            org: org.clone(),
+            auth: Authenticator::new(org.clone(), credentials, scopes),
+            transport: Transport::new(http, rate_limit_fraction, retry, deadline),
+        }
     }
 
     pub fn org(&self) -> &OrgUrl {

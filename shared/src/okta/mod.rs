@@ -3,6 +3,7 @@
 mod auth;
 mod buckets;
 mod client;
+mod credentials;
 mod dpop;
 mod error;
 mod org_url;
@@ -13,6 +14,7 @@ mod transport;
 
 pub use buckets::bucket_of;
 pub use client::OktaClient;
+pub use credentials::{Credentials, SigningKey};
 pub use error::{ErrorDetail, OktaError, TokenRefusal};
 pub use org_url::{OrgUrl, OrgUrlError};
 pub use page::{Page, Shape, next_link};
