@@ -81,6 +81,9 @@ pub enum OktaError {
     Unreachable(String),
     #[error("the private key cannot be used: {0}")]
     BadKey(String),
+    /// The org's name led only to loopback or private addresses (see `resolver`).
+    #[error("{0}")]
+    NonPublicAddress(String),
 }
 
 fn req_id(id: &Option<String>) -> String {
@@ -120,6 +123,7 @@ impl OktaError {
             OktaError::Malformed(_) => "malformed_response",
             OktaError::Unreachable(_) => "unreachable",
             OktaError::BadKey(_) => "bad_key",
+            OktaError::NonPublicAddress(_) => "non_public_address",
         }
     }
 }

@@ -7,6 +7,7 @@ mod error;
 mod org_url;
 mod pacer;
 mod page;
+mod resolver;
 mod retry;
 mod transport;
 
@@ -14,5 +15,6 @@ pub use client::{OktaClient, bucket_of};
 pub use error::OktaError;
 pub use org_url::{OrgUrl, OrgUrlError};
 pub use page::{Page, Shape, next_link};
+pub use resolver::PublicResolver;
 pub use retry::RetryPolicy;
 pub use transport::{RequestCounters, RequestStats, Response};
