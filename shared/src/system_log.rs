@@ -144,12 +144,7 @@ impl LogRun<'_> {
             HeldLease::acquire(lease, self.run.as_str(), self.lease_until, Claim::Plain).await;
         let lease = match acquired {
             Ok(lease) => lease,
-            Err(LeaseRefused::Held(held)) => {
-                return Err(Stop::Busy {
-                    holder: held.holder,
-                    until: held.expires_at,
-                });
-            }
+            Err(LeaseRefused::Held(holder)) => return Err(Stop::Busy(Box::new(holder))),
             Err(LeaseRefused::Store(e)) => return Err(Stop::Store(e)),
             Err(refused @ (LeaseRefused::Served | LeaseRefused::Wait(_))) => {
                 unreachable!("a plain claim is only ever held or taken: {refused:?}")

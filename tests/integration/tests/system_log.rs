@@ -221,6 +221,36 @@ async fn two_invocations_at_once_poll_once() {
 }
 
 #[tokio::test]
+async fn a_lease_held_elsewhere_is_refused_saying_who_until_when_and_the_way_out() {
+    let TestOrg { sim, aws, rt } = TestOrg::start(SimConfig::small().with_log_events(10)).await;
+    let until = Utc::now() + chrono::Duration::minutes(10);
+    let lease = "_state/system_log/tenant=acme/lease.json";
+    // In S3 nothing tells whether the holder still runs: whoever holds it is waited for.
+    aws.put(
+        lease,
+        json!({"holder": "20261204T120000Z-other", "expires_at": until})
+            .to_string()
+            .into_bytes(),
+    )
+    .await;
+    let summary = run(&rt).await;
+    let log = system_log(&summary);
+    assert_eq!(log.status, Status::Skipped, "{summary:?}");
+    let reason = log.reason.as_deref().unwrap();
+    let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let location = format!("s3://{}/out/{lease}", aws.bucket);
+    for said in [
+        "20261204T120000Z-other",
+        until.as_str(),
+        "wait until",
+        location.as_str(),
+    ] {
+        assert!(reason.contains(said), "{said:?} not in {reason}");
+    }
+    assert_eq!(sim.stats().path("/api/v1/logs"), 0);
+}
+
+#[tokio::test]
 async fn a_refused_cursor_restarts_from_the_watermark_without_duplicates() {
     let TestOrg { sim, aws, rt } = TestOrg::start(SimConfig::small().with_log_events(1_500)).await;
     run(&rt).await;
