@@ -338,6 +338,59 @@ async fn a_backfill_writes_its_window_and_leaves_the_cursor_alone() {
 }
 
 #[tokio::test]
+async fn a_backfill_up_to_now_stops_short_of_events_okta_may_still_delay() {
+    // 2,000 events over the last hour: about 170 in its last five minutes.
+    let config = SimConfig {
+        log_history: Duration::from_secs(3600),
+        ..SimConfig::small().with_log_events(2_000)
+    };
+    let TestOrg { sim, aws, rt } = TestOrg::start(config).await;
+    sim.system_log().append_events(20);
+    let since = Utc::now() - chrono::Duration::minutes(30);
+    let asked = Utc::now();
+    let payload =
+        json!({"tenant": "acme", "since": since.to_rfc3339(), "until": asked.to_rfc3339()});
+    let backfill = invoke(&rt, &LOGS, payload).await;
+    let finished = Utc::now();
+    let log = system_log(&backfill);
+    assert_eq!(log.status, Status::Complete, "{backfill:?}");
+    assert!(
+        log.notes
+            .iter()
+            .any(|n| n.contains("until moved back") && n.contains("delayed")),
+        "{log:?}"
+    );
+    // The window ended 5 minutes before the run: no earlier than `asked`, no later than
+    // `finished`, less 5 minutes.
+    let lag = chrono::Duration::minutes(5);
+    let published =
+        |e: &Value| -> DateTime<Utc> { e["published"].as_str().unwrap().parse().unwrap() };
+    let landed: Vec<DateTime<Utc>> = delivered(&aws)
+        .await
+        .iter()
+        .map(|(_, e)| published(e))
+        .collect();
+    let events = sim.system_log().events();
+    let settled = events
+        .iter()
+        .map(published)
+        .filter(|p| *p >= since && *p < asked - lag)
+        .count();
+    assert!(settled > 100);
+    assert_eq!(landed.iter().filter(|p| **p < asked - lag).count(), settled);
+    assert!(
+        landed.iter().all(|p| *p < finished - lag),
+        "nothing from the last 5 minutes"
+    );
+    let recent = events
+        .iter()
+        .map(published)
+        .filter(|p| *p >= finished - lag)
+        .count();
+    assert!(recent >= 20, "there were recent events to leave out");
+}
+
+#[tokio::test]
 async fn a_backfill_beyond_retention_is_refused_with_the_way_out() {
     let TestOrg {
         sim: _sim,
