@@ -80,6 +80,10 @@ fn child(args: &[String]) -> ExitCode {
             "rate_limit_fraction": 0.5,
             "max_in_flight": 16,
         });
+        let options = Options {
+            allow_http_loopback: true,
+            ..Options::default()
+        };
         let rt = Runtime {
             store: ObjectStore::open(out).await.expect("the output folder"),
             tenants: TenantSource::Single {
@@ -87,11 +91,8 @@ fn child(args: &[String]) -> ExitCode {
                 origin: "the benchmark".into(),
                 json: SecretString::from(secret.to_string()),
             },
-            http: runner::http_client().expect("an HTTP client"),
-            options: Options {
-                allow_http_loopback: true,
-                ..Options::default()
-            },
+            http: runner::http_client(&options).expect("an HTTP client"),
+            options,
             queue: None,
         };
         runner::run(

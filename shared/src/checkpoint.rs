@@ -5,13 +5,18 @@
 //!
 //! Both are small JSON objects changed only by conditional writes: create-only when absent,
 //! compare-and-swap on the ETag otherwise. Whoever loses a write stops without writing more.
+//!
+//! In a local folder (the CLI) a lease also names the holder's host and process, so a run
+//! that finds it held by a process of this host that no longer exists takes it over at once.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::process::Process;
 use crate::store::{ObjectStore, PutMode, StoreError};
 
 /// Where the live System Log poll stands for one tenant.
@@ -85,6 +90,36 @@ pub struct Lease {
     /// ticks that arrive during a long run become one run after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting: Option<DateTime<Utc>>,
+    /// The holder's process, in a local folder only (in S3 the holder is a Lambda invocation,
+    /// whose liveness no process id tells).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<Process>,
+}
+
+/// A lease another run holds, and where it is stored: what a refusal tells the operator.
+#[derive(Debug, Clone)]
+pub struct Holder {
+    pub lease: Lease,
+    /// The lease object's full location (`s3://…/lease.json` or a path).
+    pub location: String,
+}
+
+impl fmt::Display for Holder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let until = self
+            .lease
+            .expires_at
+            .to_rfc3339_opts(SecondsFormat::Secs, true);
+        write!(f, "run {}", self.lease.holder)?;
+        if let Some(p) = &self.lease.process {
+            write!(f, " (process {} on {})", p.pid, p.host)?;
+        }
+        write!(
+            f,
+            ", until {until}; wait until then, or, if you are sure that run is dead, delete {}",
+            self.location
+        )
+    }
 }
 
 /// A small JSON object changed only by conditional writes.
@@ -96,6 +131,14 @@ pub struct StateObject<'s> {
 impl<'s> StateObject<'s> {
     pub fn new(store: &'s ObjectStore, key: String) -> Self {
         Self { store, key }
+    }
+
+    /// `lease` held by another run, as a refusal names it.
+    fn holder(&self, lease: Lease) -> Holder {
+        Holder {
+            lease,
+            location: self.store.location(&self.key),
+        }
     }
 
     /// The current value and its ETag, or `None` if there is none yet.
@@ -157,7 +200,7 @@ impl Claim<'_> {
 #[derive(Debug)]
 pub enum LeaseRefused {
     /// Another live run holds it.
-    Held(Lease),
+    Held(Holder),
     /// A tick's run is not needed: a run for it, or for a newer tick, has ended, is going,
     /// or waits.
     Served,
@@ -182,15 +225,27 @@ impl<'s> HeldLease<'s> {
         {
             return Err(LeaseRefused::Served);
         }
+        let local = object.store.is_local();
         if let Some((lease, etag)) = &current
             && lease.expires_at > Utc::now()
             && lease.holder != holder
             && !matches!(claim, Claim::Heir(key, _) if lease.heir.as_deref() == Some(key))
         {
-            return Err(match claim {
-                Claim::Tick(t) => wait_behind(&object, lease.clone(), etag, t).await,
-                _ => LeaseRefused::Held(lease.clone()),
-            });
+            match &lease.process {
+                // A crashed CLI run would otherwise block the next one until its lease expires.
+                Some(dead) if local && dead.is_gone() => tracing::warn!(
+                    holder = %lease.holder,
+                    pid = dead.pid,
+                    host = %dead.host,
+                    "took over the lease of a run whose process on this host no longer exists"
+                ),
+                _ => {
+                    return Err(match claim {
+                        Claim::Tick(t) => wait_behind(&object, lease.clone(), etag, t).await,
+                        _ => LeaseRefused::Held(object.holder(lease.clone())),
+                    });
+                }
+            }
         }
         let earlier = current.as_ref().map(|(lease, _)| lease);
         let lease = Lease {
@@ -203,6 +258,7 @@ impl<'s> HeldLease<'s> {
             waiting: earlier
                 .and_then(|l| l.waiting)
                 .filter(|w| tick.is_none_or(|t| *w > t)),
+            process: if local { Process::current() } else { None },
         };
         match object
             .save(&lease, current.as_ref().map(|(_, etag)| etag.as_str()))
@@ -218,7 +274,7 @@ impl<'s> HeldLease<'s> {
                 let theirs = object.load::<Lease>().await.ok().flatten().map(|(l, _)| l);
                 Err(match (claim, theirs) {
                     (Claim::Tick(_), Some(theirs)) => LeaseRefused::Wait(theirs.expires_at),
-                    (_, theirs) => LeaseRefused::Held(theirs.unwrap_or(lease)),
+                    (_, theirs) => LeaseRefused::Held(object.holder(theirs.unwrap_or(lease))),
                 })
             }
             Err(e) => Err(LeaseRefused::Store(e)),
@@ -281,6 +337,94 @@ async fn wait_behind(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A local store in a fresh temporary folder, and the folder (removed by the caller).
+    async fn local_store() -> (ObjectStore, std::path::PathBuf) {
+        let dir =
+            std::env::temp_dir().join(format!("okta-ingest-lease-{:016x}", fastrand::u64(..)));
+        let store = ObjectStore::open(dir.to_str().unwrap()).await.unwrap();
+        (store, dir)
+    }
+
+    /// This machine's host name, as `hostname` prints it.
+    fn hostname() -> String {
+        let out = std::process::Command::new("hostname").output().unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    /// Writes the lease a CLI run in process `pid` on this host would leave, valid 15 minutes.
+    async fn plant_lease(store: &ObjectStore, pid: u32) {
+        let lease = serde_json::json!({
+            "holder": "20261204T120000Z-dead",
+            "expires_at": Utc::now() + Duration::minutes(15),
+            "process": {"host": hostname(), "pid": pid},
+        });
+        store
+            .put(LEASE, lease.to_string().into(), PutMode::Overwrite)
+            .await
+            .unwrap();
+    }
+
+    const LEASE: &str = "_state/system_log/tenant=acme/lease.json";
+
+    #[tokio::test]
+    async fn a_local_lease_whose_process_is_gone_is_taken_over_at_once() {
+        let (store, dir) = local_store().await;
+        let mut crashed = std::process::Command::new("sleep")
+            .arg("60")
+            .spawn()
+            .unwrap();
+        let pid = crashed.id();
+        crashed.kill().unwrap();
+        crashed.wait().unwrap();
+        plant_lease(&store, pid).await;
+        let taken = HeldLease::acquire(
+            StateObject::new(&store, LEASE.into()),
+            "20261204T120500Z-next",
+            Utc::now() + Duration::minutes(15),
+            Claim::Plain,
+        )
+        .await;
+        assert!(taken.is_ok(), "{:?}", taken.err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_local_lease_whose_process_runs_is_still_refused() {
+        let (store, dir) = local_store().await;
+        let mut running = std::process::Command::new("sleep")
+            .arg("60")
+            .spawn()
+            .unwrap();
+        plant_lease(&store, running.id()).await;
+        let refused = HeldLease::acquire(
+            StateObject::new(&store, LEASE.into()),
+            "20261204T120500Z-next",
+            Utc::now() + Duration::minutes(15),
+            Claim::Plain,
+        )
+        .await;
+        running.kill().unwrap();
+        running.wait().unwrap();
+        let Err(LeaseRefused::Held(holder)) = refused else {
+            panic!("not refused: {:?}", refused.err());
+        };
+        let said = holder.to_string();
+        let path = dir.join(LEASE);
+        for part in [
+            "run 20261204T120000Z-dead",
+            &format!(
+                "(process {} on {})",
+                holder.lease.process.as_ref().unwrap().pid,
+                hostname()
+            ),
+            "wait until",
+            &format!("delete {}", path.display()),
+        ] {
+            assert!(said.contains(part), "{part:?} not in {said}");
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 
     #[test]
     fn boundary_keeps_the_last_seconds_of_uuids() {

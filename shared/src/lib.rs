@@ -13,6 +13,7 @@
 //! | [`metrics`] | CloudWatch Embedded Metric Format lines per tenant and resource |
 //! | [`okta`] | the Okta client: org URL, auth (SSWS, OAuth, private_key_jwt, DPoP), pacing, retries, pages |
 //! | [`pii`] | personal data controls: drop or keyed-hash listed fields before writing |
+//! | [`process`] | a run's host and process id, and whether a process on this host still runs |
 //! | [`progress`] | the events a progress display follows: resource spans and page counts |
 //! | [`queue`] | the SQS work queue: one message per tenant and group, sent in batches |
 //! | [`resources`] | the table of resources and the groups (one Lambda each) that bundle them |
@@ -38,6 +39,7 @@ pub mod metrics;
 pub mod okta;
 mod outcome;
 pub mod pii;
+pub mod process;
 pub mod progress;
 pub mod queue;
 pub mod resources;

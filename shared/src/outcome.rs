@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::checkpoint::Holder;
 use crate::layout::RunId;
 use crate::manifest::{Manifest, ParentFailure, Status};
 use crate::okta::{OktaError, RequestCounters, RequestStats};
@@ -25,11 +26,9 @@ pub(crate) enum Stop {
         status: Status,
         reason: String,
     },
-    #[error("another run for this tenant holds the lease (run {holder}, until {until})")]
-    Busy {
-        holder: String,
-        until: DateTime<Utc>,
-    },
+    /// Boxed: a lease is several times the size of every other stop.
+    #[error("another run for this tenant holds the lease: {0}")]
+    Busy(Box<Holder>),
     #[error("another run advanced the checkpoint first; this one stopped without writing more")]
     Overtaken,
     #[error(
@@ -61,7 +60,7 @@ impl Stop {
                 status: Status::Skipped,
                 ..
             }
-            | Stop::Busy { .. }
+            | Stop::Busy(_)
                 if written == 0 =>
             {
                 Status::Skipped

@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::harvest::Harvest;
 use crate::layout::RunId;
 use crate::manifest::{Manifest, Status};
-use crate::okta::{OktaClient, RequestStats, RetryPolicy};
+use crate::okta::{OktaClient, PublicResolver, RequestStats, RetryPolicy};
 use crate::queue::WorkQueue;
 use crate::resources::{self, Group, Kind};
 use crate::store::ObjectStore;
@@ -94,20 +94,23 @@ impl Runtime {
         })?;
         let prefix = std::env::var("OKTA_INGEST_SECRET_PREFIX")
             .unwrap_or_else(|_| DEFAULT_SECRET_PREFIX.to_owned());
+        let options = Options::from_env()?;
         Ok(Self {
             store: ObjectStore::open(&output).await?,
             tenants: TenantSource::secrets_manager(&prefix).await,
-            http: http_client()?,
-            options: Options::from_env()?,
+            http: http_client(&options)?,
+            options,
             queue: WorkQueue::from_env().await,
         })
     }
 }
 
 /// The HTTP client for Okta: rustls, timeouts, no redirects (a redirect could carry a
-/// credential to another origin), and the extra CA bundle in `SSL_CERT_FILE`, if any.
-pub fn http_client() -> Result<reqwest::Client, Error> {
+/// credential to another origin), names resolved only to public addresses (loopback too with
+/// the `options`' opt-in), and the extra CA bundle in `SSL_CERT_FILE`, if any.
+pub fn http_client(options: &Options) -> Result<reqwest::Client, Error> {
     let mut builder = reqwest::Client::builder()
+        .dns_resolver(PublicResolver::new(options.allow_http_loopback))
         .user_agent(concat!("okta-ingest/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))

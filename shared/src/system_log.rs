@@ -8,7 +8,8 @@
 //! reuses those names, so the crashed run's unconfirmed parts are overwritten by the same
 //! events rather than duplicated. A lease keeps two runs from polling one tenant at once.
 //!
-//! A backfill (`since` and `until`) reads a bounded window and leaves the live cursor alone.
+//! A backfill (`since` and `until`) reads a bounded window and leaves the live cursor alone;
+//! a window that ends within the last few minutes is cut back to end before them.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -37,6 +38,11 @@ use crate::tenant::TenantId;
 const PAGE: usize = 1000;
 /// Okta keeps 90 days of System Log.
 const RETENTION_DAYS: i64 = 90;
+/// How close to now a backfill may end. Okta warns that a bounded query ("since" and "until")
+/// may miss events that are delayed: they are stored after later ones, so a window read too
+/// soon stays short of them for good. Polling (live runs) sees them when they arrive; a
+/// backfill ends this long before now and leaves the rest to polling.
+const SETTLING: Duration = Duration::minutes(5);
 
 /// What to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,12 +152,7 @@ impl LogRun<'_> {
             HeldLease::acquire(lease, self.run.as_str(), self.lease_until, Claim::Plain).await;
         let lease = match acquired {
             Ok(lease) => lease,
-            Err(LeaseRefused::Held(held)) => {
-                return Err(Stop::Busy {
-                    holder: held.holder,
-                    until: held.expires_at,
-                });
-            }
+            Err(LeaseRefused::Held(holder)) => return Err(Stop::Busy(Box::new(holder))),
             Err(LeaseRefused::Store(e)) => return Err(Stop::Store(e)),
             Err(refused @ (LeaseRefused::Served | LeaseRefused::Wait(_))) => {
                 unreachable!("a plain claim is only ever held or taken: {refused:?}")
@@ -269,14 +270,28 @@ impl LogRun<'_> {
         tally: &RequestCounters,
         progress: &mut Progress,
     ) -> Result<(), Stop> {
-        let oldest = Utc::now() - Duration::days(RETENTION_DAYS);
+        let now = Utc::now();
+        let oldest = now - Duration::days(RETENTION_DAYS);
+        let settled = now - SETTLING;
+        let until = if until > settled {
+            progress.notes.push(format!(
+                "until moved back from {} to {}: Okta may still add delayed events to the last {} minutes, which a bounded query would miss for good; live polling reads them",
+                stamp(until),
+                stamp(settled),
+                SETTLING.num_minutes()
+            ));
+            settled
+        } else {
+            until
+        };
         if since >= until || since < oldest {
             return Err(Stop::Okta(OktaError::Api {
                 status: 400,
                 code: "window".into(),
                 summary: format!(
-                    "a backfill needs since < until, with since after {} (Okta keeps {RETENTION_DAYS} days)",
-                    oldest.to_rfc3339_opts(SecondsFormat::Secs, true)
+                    "a backfill needs since < until, with since after {} (Okta keeps {RETENTION_DAYS} days) and until at most {} minutes ago (later events may still be delayed)",
+                    oldest.to_rfc3339_opts(SecondsFormat::Secs, true),
+                    SETTLING.num_minutes()
                 ),
                 detail: Default::default(),
                 request_id: None,

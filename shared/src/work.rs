@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::Instrument;
 
-use crate::checkpoint::{Claim, HeldLease, Lease, LeaseRefused, StateObject};
+use crate::checkpoint::{Claim, HeldLease, Holder, Lease, LeaseRefused, StateObject};
 use crate::continuation::Continuation;
 use crate::error::Error;
 use crate::layout::{self, RunId};
@@ -208,8 +208,11 @@ async fn work_one(
                 return Ok(None);
             }
             Err(
-                LeaseRefused::Held(Lease {
-                    expires_at: until, ..
+                LeaseRefused::Held(Holder {
+                    lease: Lease {
+                        expires_at: until, ..
+                    },
+                    ..
                 })
                 | LeaseRefused::Wait(until),
             ) => {

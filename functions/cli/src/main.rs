@@ -51,7 +51,7 @@ impl TenantArgs {
         let rt = Runtime {
             store: ObjectStore::open(&self.out).await?,
             tenants: local_config::source(id.clone(), self.config.as_deref())?,
-            http: runner::http_client()?,
+            http: runner::http_client(&options)?,
             options,
             queue: None,
         };
@@ -151,14 +151,15 @@ impl Command {
                     simulator.url()
                 );
                 let id = TenantId::parse("demo").expect("a valid id");
+                let options = Options {
+                    allow_http_loopback: true,
+                    ..Options::from_env()?
+                };
                 let rt = Runtime {
                     store: ObjectStore::open(&out).await?,
                     tenants: local_config::simulator_source(id.clone(), &simulator),
-                    http: runner::http_client()?,
-                    options: Options {
-                        allow_http_loopback: true,
-                        ..Options::from_env()?
-                    },
+                    http: runner::http_client(&options)?,
+                    options,
                     queue: None,
                 };
                 let code = run(&rt, id, "all", display).await?;

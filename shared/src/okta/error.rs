@@ -129,6 +129,9 @@ pub enum OktaError {
     Unreachable(String),
     #[error("the private key cannot be used: {0}")]
     BadKey(String),
+    /// The org's name led only to loopback or private addresses (see `resolver`).
+    #[error("{0}")]
+    NonPublicAddress(String),
 }
 
 /// Why the token endpoint refused this client, other than for a scope (which skips one
@@ -243,8 +246,8 @@ impl OktaError {
 
     /// True for errors that mean no request of this tenant can succeed: the credentials are
     /// refused, the token endpoint refuses the client (for anything but a scope), the key is
-    /// unusable, or the org cannot be reached. A fan-out stops on these instead of trying every
-    /// parent.
+    /// unusable, or the org cannot be reached (or resolves to an address we never send
+    /// credentials to). A fan-out stops on these instead of trying every parent.
     pub fn is_tenant_wide(&self) -> bool {
         matches!(
             self,
@@ -253,6 +256,7 @@ impl OktaError {
                 | OktaError::TokenRequest { .. }
                 | OktaError::BadKey(_)
                 | OktaError::Unreachable(_)
+                | OktaError::NonPublicAddress(_)
         )
     }
 
@@ -274,6 +278,7 @@ impl OktaError {
             OktaError::Malformed(_) => "malformed_response",
             OktaError::Unreachable(_) => "unreachable",
             OktaError::BadKey(_) => "bad_key",
+            OktaError::NonPublicAddress(_) => "non_public_address",
         }
     }
 }

@@ -9,6 +9,7 @@ mod error;
 mod org_url;
 mod pacer;
 mod page;
+mod resolver;
 mod retry;
 mod transport;
 
@@ -18,5 +19,6 @@ pub use credentials::{Credentials, SigningKey};
 pub use error::{ErrorDetail, OktaError, TokenRefusal};
 pub use org_url::{OrgUrl, OrgUrlError};
 pub use page::{Page, Shape, next_link};
+pub use resolver::PublicResolver;
 pub use retry::RetryPolicy;
 pub use transport::{RequestCounters, RequestStats, Response};

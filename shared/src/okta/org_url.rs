@@ -22,7 +22,19 @@ pub enum OrgUrlError {
         "must be the bare origin (e.g. https://acme.okta.com) without a path, query or fragment"
     )]
     NotBareOrigin,
+    #[error("is the Admin Console's address; the API is served on the org URL {org_url}")]
+    AdminConsole { org_url: String },
 }
+
+/// Okta's own org domains: `{org}-admin.<one of these>` is an org's Admin Console, which
+/// does not serve the API to integrations (Okta's SDKs refuse it too).
+const OKTA_DOMAINS: &[&str] = &[
+    "okta.com",
+    "oktapreview.com",
+    "okta-emea.com",
+    "okta-gov.com",
+    "okta.mil",
+];
 
 /// The scheme, host and port of one Okta org. Paths are joined onto it; other origins are foreign.
 #[derive(Clone, PartialEq, Eq)]
@@ -51,6 +63,11 @@ impl OrgUrl {
             Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
             Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
         };
+        if let Host::Domain(domain) = &host
+            && let Some(org_url) = org_url_of_admin_host(domain, url.port())
+        {
+            return Err(OrgUrlError::AdminConsole { org_url });
+        }
         match url.scheme() {
             "https" if matches!(host, Host::Domain(_)) => {}
             "https" => return Err(OrgUrlError::IpLiteral),
@@ -84,6 +101,17 @@ impl OrgUrl {
     pub fn token_endpoint(&self) -> Url {
         self.join("/oauth2/v1/token")
     }
+}
+
+/// `https://acme.okta.com` for `acme-admin.okta.com`; `None` for any other host. The URL
+/// parser has lowercased the domain already.
+fn org_url_of_admin_host(domain: &str, port: Option<u16>) -> Option<String> {
+    let (label, parent) = domain.split_once('.')?;
+    let org = label.strip_suffix("-admin").filter(|org| !org.is_empty())?;
+    OKTA_DOMAINS.contains(&parent).then(|| match port {
+        Some(port) => format!("https://{org}.{parent}:{port}"),
+        None => format!("https://{org}.{parent}"),
+    })
 }
 
 impl fmt::Debug for OrgUrl {
@@ -135,6 +163,27 @@ mod tests {
             OrgUrl::parse("acme.okta.com", false),
             Err(OrgUrlError::Unparsable(_))
         ));
+    }
+
+    #[test]
+    fn the_admin_console_host_is_refused_naming_the_org_url() {
+        for (admin, org) in [
+            ("https://acme-admin.okta.com", "https://acme.okta.com"),
+            (
+                "https://acme-admin.oktapreview.com/",
+                "https://acme.oktapreview.com",
+            ),
+            (
+                "https://ACME-admin.okta-emea.com",
+                "https://acme.okta-emea.com",
+            ),
+        ] {
+            let err = OrgUrl::parse(admin, false).unwrap_err();
+            assert!(err.to_string().contains(org), "{admin}: {err}");
+        }
+        // A custom domain may be named anything; only Okta's own admin hosts are known.
+        assert!(OrgUrl::parse("https://sso-admin.acme.example", false).is_ok());
+        assert!(OrgUrl::parse("https://acme-admins.okta.com", false).is_ok());
     }
 
     #[test]

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{OktaError, request_id};
 use super::pacer::{Pacer, Permit, RateLimitHeaders, Reservation, jitter};
+use super::resolver::NonPublicAddress;
 use super::retry::RetryPolicy;
 
 /// A complete response: status, headers and the whole body (one page is small).
@@ -206,6 +207,10 @@ impl Transport {
                 }
                 Ok(resp) => return Ok(resp),
                 Err(e) => {
+                    // Where the org's name leads does not change between attempts.
+                    if let Some(refused) = non_public_address(&e) {
+                        return Err(OktaError::NonPublicAddress(refused.to_string()));
+                    }
                     failures += 1;
                     // `without_url`: the error text names the failure, not the request.
                     let connect = e.is_connect();
@@ -324,6 +329,18 @@ impl Waits {
             concurrency: self.concurrency,
         }
     }
+}
+
+/// The resolver's refusal, if that is what failed the request (reqwest wraps it a few times).
+fn non_public_address(e: &reqwest::Error) -> Option<&NonPublicAddress> {
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<NonPublicAddress>() {
+            return Some(refused);
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// How long a 429 asks us to wait: until its bucket resets (by the server's `Date`), plus jitter.

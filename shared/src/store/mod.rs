@@ -86,6 +86,11 @@ impl ObjectStore {
         }
     }
 
+    /// A local folder: one machine's, where a process id means something.
+    pub fn is_local(&self) -> bool {
+        matches!(self, Self::Local(_))
+    }
+
     /// The full location of `key`, for humans (`s3://bucket/prefix/key` or a path).
     pub fn location(&self, key: &str) -> String {
         match self {

@@ -81,7 +81,7 @@ impl TestAws {
         Runtime {
             store: ObjectStore::open(&self.root()).await.expect("open store"),
             tenants: TenantSource::secrets_manager(&self.secret_prefix).await,
-            http: runner::http_client().expect("http client"),
+            http: runner::http_client(&options).expect("http client"),
             options,
             queue: None,
         }

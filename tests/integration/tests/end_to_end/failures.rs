@@ -138,6 +138,50 @@ async fn org_urls_are_refused_unless_https_on_a_domain() {
 }
 
 #[tokio::test]
+async fn an_org_name_that_resolves_to_loopback_gets_nothing_without_the_opt_in() {
+    let sim = Simulator::start(SimConfig::small().with_users(10))
+        .await
+        .unwrap();
+    let port = sim.url().rsplit(':').next().unwrap().to_owned();
+    let aws = TestAws::new().await;
+    let ssws = json!({"type": "ssws", "token": TOKEN});
+    // A name, not an IP literal: it passes the org URL check and only resolving it shows
+    // where it points.
+    aws.put_tenant(
+        "named-loopback",
+        &secret(&format!("https://localhost:{port}"), ssws.clone()),
+    )
+    .await;
+    aws.put_tenant(
+        "loopback-opt-in",
+        &secret(&format!("http://localhost:{port}"), ssws),
+    )
+    .await;
+    let options = okta_ingest::runner::Options {
+        allow_http_loopback: false,
+        ..test_options()
+    };
+    let rt = aws.runtime(options).await;
+    let event = LambdaEvent::new(json!({"tenant": "named-loopback"}), Context::default());
+    let err = lambda::invoke(&rt, &USERS, event)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("resolves to a non-public address") && err.contains("127.0.0.1"),
+        "{err}"
+    );
+    assert!(!err.contains(TOKEN), "{err}");
+    assert_eq!(sim.stats().requests, 0, "nothing reached the org");
+
+    // With the opt-in, the same name reaches the simulator (over http, as the opt-in allows).
+    let rt = aws.runtime(test_options()).await;
+    let allowed = invoke(&rt, &USERS, json!({"tenant": "loopback-opt-in"})).await;
+    assert_eq!(allowed.status, Status::Complete, "{allowed:?}");
+    assert!(sim.stats().path("/api/v1/users") > 0);
+}
+
+#[tokio::test]
 async fn near_the_deadline_new_work_stops_and_the_run_is_partial() {
     let TestOrg { sim: _sim, aws, rt } = TestOrg::start(
         SimConfig::small()

@@ -221,6 +221,36 @@ async fn two_invocations_at_once_poll_once() {
 }
 
 #[tokio::test]
+async fn a_lease_held_elsewhere_is_refused_saying_who_until_when_and_the_way_out() {
+    let TestOrg { sim, aws, rt } = TestOrg::start(SimConfig::small().with_log_events(10)).await;
+    let until = Utc::now() + chrono::Duration::minutes(10);
+    let lease = "_state/system_log/tenant=acme/lease.json";
+    // In S3 nothing tells whether the holder still runs: whoever holds it is waited for.
+    aws.put(
+        lease,
+        json!({"holder": "20261204T120000Z-other", "expires_at": until})
+            .to_string()
+            .into_bytes(),
+    )
+    .await;
+    let summary = run(&rt).await;
+    let log = system_log(&summary);
+    assert_eq!(log.status, Status::Skipped, "{summary:?}");
+    let reason = log.reason.as_deref().unwrap();
+    let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let location = format!("s3://{}/out/{lease}", aws.bucket);
+    for said in [
+        "20261204T120000Z-other",
+        until.as_str(),
+        "wait until",
+        location.as_str(),
+    ] {
+        assert!(reason.contains(said), "{said:?} not in {reason}");
+    }
+    assert_eq!(sim.stats().path("/api/v1/logs"), 0);
+}
+
+#[tokio::test]
 async fn a_refused_cursor_restarts_from_the_watermark_without_duplicates() {
     let TestOrg { sim, aws, rt } = TestOrg::start(SimConfig::small().with_log_events(1_500)).await;
     run(&rt).await;
@@ -305,6 +335,59 @@ async fn a_backfill_writes_its_window_and_leaves_the_cursor_alone() {
         before,
         "the live cursor did not move"
     );
+}
+
+#[tokio::test]
+async fn a_backfill_up_to_now_stops_short_of_events_okta_may_still_delay() {
+    // 2,000 events over the last hour: about 170 in its last five minutes.
+    let config = SimConfig {
+        log_history: Duration::from_secs(3600),
+        ..SimConfig::small().with_log_events(2_000)
+    };
+    let TestOrg { sim, aws, rt } = TestOrg::start(config).await;
+    sim.system_log().append_events(20);
+    let since = Utc::now() - chrono::Duration::minutes(30);
+    let asked = Utc::now();
+    let payload =
+        json!({"tenant": "acme", "since": since.to_rfc3339(), "until": asked.to_rfc3339()});
+    let backfill = invoke(&rt, &LOGS, payload).await;
+    let finished = Utc::now();
+    let log = system_log(&backfill);
+    assert_eq!(log.status, Status::Complete, "{backfill:?}");
+    assert!(
+        log.notes
+            .iter()
+            .any(|n| n.contains("until moved back") && n.contains("delayed")),
+        "{log:?}"
+    );
+    // The window ended 5 minutes before the run: no earlier than `asked`, no later than
+    // `finished`, less 5 minutes.
+    let lag = chrono::Duration::minutes(5);
+    let published =
+        |e: &Value| -> DateTime<Utc> { e["published"].as_str().unwrap().parse().unwrap() };
+    let landed: Vec<DateTime<Utc>> = delivered(&aws)
+        .await
+        .iter()
+        .map(|(_, e)| published(e))
+        .collect();
+    let events = sim.system_log().events();
+    let settled = events
+        .iter()
+        .map(published)
+        .filter(|p| *p >= since && *p < asked - lag)
+        .count();
+    assert!(settled > 100);
+    assert_eq!(landed.iter().filter(|p| **p < asked - lag).count(), settled);
+    assert!(
+        landed.iter().all(|p| *p < finished - lag),
+        "nothing from the last 5 minutes"
+    );
+    let recent = events
+        .iter()
+        .map(published)
+        .filter(|p| *p >= finished - lag)
+        .count();
+    assert!(recent >= 20, "there were recent events to leave out");
 }
 
 #[tokio::test]
