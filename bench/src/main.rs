@@ -15,7 +15,9 @@ mod scenarios;
 
 use std::process::ExitCode;
 
-use okta_ingest::runner::{self, Options, Runtime, Target};
+use okta_ingest::invocation::Target;
+use okta_ingest::runner;
+use okta_ingest::runtime::{self, Options, Runtime};
 use okta_ingest::store::ObjectStore;
 use okta_ingest::system_log::Window;
 use okta_ingest::tenant::TenantId;
@@ -91,7 +93,7 @@ fn child(args: &[String]) -> ExitCode {
                 origin: "the benchmark".into(),
                 json: SecretString::from(secret.to_string()),
             },
-            http: runner::http_client(&options).expect("an HTTP client"),
+            http: runtime::http_client(&options).expect("an HTTP client"),
             options,
             queue: None,
         };

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use okta_ingest::runner::RunSummary;
+use okta_ingest::summary::RunSummary;
 use okta_sim::Simulator;
 
 use crate::scenarios::Scenario;

@@ -9,10 +9,15 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use tracing::Instrument;
+
+use crate::error::Error;
+use crate::invocation::Target;
 use crate::layout;
 use crate::manifest::ParentFailure;
 use crate::okta::{OktaClient, OktaError, RequestCounters};
 use crate::resources::{self, Resource};
+use crate::runtime::Runtime;
 use crate::store::{ObjectStore, PutMode, StoreError};
 use crate::tenant::TenantId;
 
@@ -67,6 +72,44 @@ impl IntegrationStatus {
             .await
             .map(|_| ())
     }
+}
+
+/// The connection check for the target tenants: every resource of every group, one call each.
+/// Each tenant's result is also written to its `_status/…/integration.json`.
+pub async fn tenants(rt: &Runtime, target: &Target) -> Result<Vec<IntegrationStatus>, Error> {
+    let tenants = match target {
+        Target::AllTenants => rt.tenants.list().await?,
+        Target::Tenant(id) => vec![Ok(id.clone())],
+    };
+    let all_scopes: Vec<&'static str> = resources::ALL.iter().flat_map(|g| g.scopes()).collect();
+    let mut statuses = Vec::new();
+    // An invalid secret name has no tenant id to file a status under (the listing logs it).
+    for tenant in tenants.into_iter().flatten() {
+        let status = match rt
+            .tenants
+            .load(&tenant, rt.options.allow_http_loopback)
+            .await
+        {
+            Err(e) => IntegrationStatus::unusable(&tenant, e.to_string()),
+            Ok(config) => {
+                let client = OktaClient::new(
+                    rt.http.clone(),
+                    &config.org_url,
+                    &config.auth,
+                    config.settings.rate_limit_fraction,
+                    all_scopes.iter().copied(),
+                    rt.options.retry.clone(),
+                    None,
+                );
+                check(&client, &tenant)
+                    .instrument(tracing::info_span!("check", tenant = %tenant))
+                    .await
+            }
+        };
+        status.write(&rt.store).await?;
+        statuses.push(status);
+    }
+    Ok(statuses)
 }
 
 /// Probes every resource of every group with `client`.

@@ -13,13 +13,13 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::StateObject;
 use crate::layout::{self, RunId};
 use crate::manifest::{Manifest, ParentFailure};
 use crate::okta::RequestStats;
 use crate::queue::Carry;
 use crate::seen::SeenIds;
 use crate::sink::PartInfo;
+use crate::store::StateObject;
 use crate::store::{ObjectStore, PutMode, StoreError};
 use crate::tenant::TenantId;
 

@@ -14,7 +14,9 @@ use crate::error::Error;
 use crate::manifest::Status;
 use crate::metrics;
 use crate::resources::Group;
-use crate::runner::{self, Reply, RunSummary, Runtime};
+use crate::router::{self, Reply};
+use crate::runtime::Runtime;
+use crate::summary::RunSummary;
 
 impl From<Error> for Diagnostic {
     fn from(e: Error) -> Self {
@@ -57,7 +59,7 @@ pub async fn invoke(
     let (payload, context) = event.into_parts();
     let span = tracing::info_span!("invocation", function = %group.function_name(), request_id = %context.request_id);
     // Boxed: the handler's future is deep, and the runtime's nesting adds to it.
-    let reply = Box::pin(runner::handle(
+    let reply = Box::pin(router::handle(
         rt,
         group,
         &payload,
@@ -126,7 +128,7 @@ async fn run_once(group: &'static Group) -> Result<(), lambda_runtime::Error> {
     let payload: Value =
         serde_json::from_str(&text).map_err(|e| format!("the event is not JSON: {e}"))?;
     let rt = Runtime::from_env().await?;
-    let reply = runner::handle(&rt, group, &payload, None).await?;
+    let reply = router::handle(&rt, group, &payload, None).await?;
     println!("{}", serde_json::to_string_pretty(&reply)?);
     let healthy = match &reply {
         Reply::Run(summary) => summary.status != Status::Failed,

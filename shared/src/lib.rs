@@ -1,14 +1,21 @@
 //! okta-ingest: pull Okta data for many tenants and land it as partitioned gzip NDJSON.
 //!
+//! A Lambda invocation goes `lambda` → `router` → `work` (queued) or `runner` → `harvest` /
+//! `system_log` → `okta` (the client, which imports nothing else of the crate) and `store`. No
+//! module imports one that imports it back.
+//!
 //! | module | what it is for |
 //! |---|---|
+//! | [`budget`] | a run's time: its deadline, the margin kept before it, how long leases hold |
 //! | [`check`] | the connection check: one cheap call per resource, "Active" or what to fix |
-//! | [`checkpoint`] | the System Log's cursor, de-duplication boundary and lease, changed only by conditional writes |
+//! | [`checkpoint`] | the System Log's cursor and de-duplication boundary |
 //! | [`continuation`] | carrying a snapshot that ran out of time on in the next invocation |
 //! | [`error`] | the crate's boundary error: what failed, for which tenant, what to do |
 //! | [`harvest`] | reading a group's resources for one tenant: pages in, parts and manifests out |
+//! | [`invocation`] | what an invocation asks for (tick, tenant, action, resources, backfill), parsed once |
 //! | [`lambda`] | the entry point each function binary calls with its group |
 //! | [`layout`] | every object key: partitions, manifests, state, status |
+//! | [`lease`] | one run per tenant and group at a time: ticks coalesced, handed to continuations |
 //! | [`manifest`] | the per-run, per-resource record of what was written and whether it is whole |
 //! | [`metrics`] | CloudWatch Embedded Metric Format lines per tenant and resource |
 //! | [`okta`] | the Okta client: org URL, auth (SSWS, OAuth, private_key_jwt, DPoP), pacing, retries, pages |
@@ -17,23 +24,29 @@
 //! | [`progress`] | the events a progress display follows: resource spans and page counts |
 //! | [`queue`] | the SQS work queue: one message per tenant and group, sent in batches |
 //! | [`resources`] | the table of resources and the groups (one Lambda each) that bundle them |
-//! | [`runner`] | events → tenants → groups → summary; deadlines and isolation |
+//! | [`router`] | the Lambda handler's body: SQS batch, check, tick dispatch or direct run |
+//! | [`runner`] | target tenants → each tenant's groups, in isolation → a summary |
+//! | [`runtime`] | what a process builds once: options, store, tenant source, HTTP client, queue |
 //! | [`seen`] | writing each record once when Okta lists it twice (users changing status mid-run) |
 //! | [`sink`] | streamed gzip NDJSON parts |
 //! | [`store`] | where output lands: S3 or a local folder, with conditional writes and streamed uploads |
+//! | [`summary`] | what a run reports, per resource, tenant and run |
 //! | [`system_log`] | the System Log: cursor polling, event-time partitions, exactly once across crashes |
 //! | [`telemetry`] | log setup outside Lambda |
 //! | [`tenant`] | a tenant's secret: schema, validation, credentials that cannot be printed |
 //! | [`tenants`] | where tenants come from: Secrets Manager or one local config |
 //! | [`work`] | fan-out: a tick dispatched as messages, a message run as one tenant, continuations |
 
+pub mod budget;
 pub mod check;
 pub mod checkpoint;
 pub mod continuation;
 pub mod error;
 pub mod harvest;
+pub mod invocation;
 pub mod lambda;
 pub mod layout;
+pub mod lease;
 pub mod manifest;
 pub mod metrics;
 pub mod okta;
@@ -43,10 +56,13 @@ pub mod process;
 pub mod progress;
 pub mod queue;
 pub mod resources;
+pub mod router;
 pub mod runner;
+pub mod runtime;
 pub mod seen;
 pub mod sink;
 pub mod store;
+pub mod summary;
 pub mod system_log;
 pub mod telemetry;
 pub mod tenant;

@@ -8,7 +8,7 @@
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use crate::runner::RunSummary;
+use crate::summary::RunSummary;
 
 pub const NAMESPACE: &str = "OktaIngest";
 
@@ -64,7 +64,7 @@ mod tests {
     use super::*;
     use crate::manifest::Status;
     use crate::okta::RequestStats;
-    use crate::runner::{ResourceSummary, TenantSummary};
+    use crate::summary::{ResourceSummary, TenantSummary};
 
     /// Checks a line against the EMF specification's rules.
     fn assert_valid_emf(line: &str) {

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::checkpoint::Holder;
 use crate::layout::RunId;
+use crate::lease::Holder;
 use crate::manifest::{Manifest, ParentFailure, Status};
 use crate::okta::{OktaError, RequestCounters, RequestStats};
 use crate::sink::PartInfo;

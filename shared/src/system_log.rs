@@ -21,17 +21,16 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use url::Url;
 
-use crate::checkpoint::{
-    BOUNDARY, Checkpoint, Claim, HeldLease, LeaseRefused, PartNaming, StateObject,
-};
+use crate::checkpoint::{BOUNDARY, Checkpoint, PartNaming};
 use crate::layout::{self, RunId};
+use crate::lease::{Claim, HeldLease, LeaseRefused};
 use crate::manifest::Manifest;
 use crate::okta::{OktaClient, OktaError, Page, RequestCounters, Shape};
 use crate::outcome::{Ended, Stop};
 use crate::pii::{PiiPolicy, scrub};
 use crate::resources::Resource;
 use crate::sink::{self, PartInfo};
-use crate::store::{ObjectStore, PutMode, StoreError};
+use crate::store::{ObjectStore, PutMode, StateObject, StoreError};
 use crate::tenant::TenantId;
 
 /// Okta's largest System Log page; a page shorter than this means "caught up".

@@ -18,14 +18,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::Instrument;
 
-use crate::checkpoint::{Claim, HeldLease, Holder, Lease, LeaseRefused, StateObject};
+use crate::budget::{lease_until, run_deadline};
 use crate::continuation::Continuation;
 use crate::error::Error;
 use crate::layout::{self, RunId};
+use crate::lease::{Claim, HeldLease, Holder, Lease, LeaseRefused};
 use crate::manifest::Status;
 use crate::queue::{Carry, MAX_DELAY, WorkMessage, WorkQueue};
 use crate::resources::{Group, Kind};
-use crate::runner::{self, RunSummary, Runtime};
+use crate::runner;
+use crate::runtime::Runtime;
+use crate::store::StateObject;
+use crate::summary::RunSummary;
 use crate::system_log::Window;
 use crate::tenant::TenantId;
 
@@ -190,8 +194,8 @@ async fn work_one(
     async {
         let started = Instant::now();
         let invocation = RunId::new(Utc::now());
-        let deadline = runner::run_deadline(&rt.options, deadline, started);
-        let lease_until = runner::lease_until(deadline);
+        let deadline = run_deadline(&rt.options, deadline, started);
+        let lease_until = lease_until(deadline);
         let lease = StateObject::new(&rt.store, layout::state(group.name, &tenant, "lease"));
         let heir = message.continues.as_ref().map(Carry::key);
         let claim = match &heir {

@@ -11,8 +11,11 @@ mod table;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use okta_ingest::check;
+use okta_ingest::invocation::Target;
 use okta_ingest::manifest::Status;
-use okta_ingest::runner::{self, Options, Runtime, Target};
+use okta_ingest::runner;
+use okta_ingest::runtime::{self, Options, Runtime};
 use okta_ingest::store::ObjectStore;
 use okta_ingest::system_log::Window;
 use okta_ingest::tenant::TenantId;
@@ -51,7 +54,7 @@ impl TenantArgs {
         let rt = Runtime {
             store: ObjectStore::open(&self.out).await?,
             tenants: local_config::source(id.clone(), self.config.as_deref())?,
-            http: runner::http_client(&options)?,
+            http: runtime::http_client(&options)?,
             options,
             queue: None,
         };
@@ -133,7 +136,7 @@ impl Command {
             }
             Command::Check { tenant } => {
                 let (id, rt) = tenant.runtime(Options::from_env()?).await?;
-                let statuses = runner::check(&rt, &Target::Tenant(id)).await?;
+                let statuses = check::tenants(&rt, &Target::Tenant(id)).await?;
                 print!("{}", table::render_check(&statuses));
                 Ok(if statuses.iter().all(|s| s.active) {
                     ExitCode::SUCCESS
@@ -158,7 +161,7 @@ impl Command {
                 let rt = Runtime {
                     store: ObjectStore::open(&out).await?,
                     tenants: local_config::simulator_source(id.clone(), &simulator),
-                    http: runner::http_client(&options)?,
+                    http: runtime::http_client(&options)?,
                     options,
                     queue: None,
                 };

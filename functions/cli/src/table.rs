@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use okta_ingest::check::IntegrationStatus;
-use okta_ingest::runner::RunSummary;
+use okta_ingest::summary::RunSummary;
 
 pub fn render(summary: &RunSummary) -> String {
     let mut out = String::new();

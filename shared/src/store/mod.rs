@@ -6,11 +6,13 @@
 
 mod local;
 mod s3;
+mod state;
 
 use bytes::Bytes;
 
 pub use local::LocalStore;
 pub use s3::S3Store;
+pub use state::StateObject;
 
 /// How a put treats an object that already exists.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,9 +16,10 @@ use okta_ingest::manifest::Manifest;
 use okta_ingest::okta::RetryPolicy;
 use okta_ingest::queue::{WorkMessage, WorkQueue};
 use okta_ingest::resources::Group;
-use okta_ingest::runner::{self, Options, Runtime};
-use okta_ingest::runner::{Reply, RunSummary};
+use okta_ingest::router::Reply;
+use okta_ingest::runtime::{self, Options, Runtime};
 use okta_ingest::store::ObjectStore;
+use okta_ingest::summary::RunSummary;
 use okta_ingest::tenants::TenantSource;
 use okta_ingest::work::BatchResponse;
 use okta_sim::{SimConfig, Simulator};
@@ -81,7 +82,7 @@ impl TestAws {
         Runtime {
             store: ObjectStore::open(&self.root()).await.expect("open store"),
             tenants: TenantSource::secrets_manager(&self.secret_prefix).await,
-            http: runner::http_client(&options).expect("http client"),
+            http: runtime::http_client(&options).expect("http client"),
             options,
             queue: None,
         }

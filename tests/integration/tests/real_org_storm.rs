@@ -9,9 +9,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use okta_ingest::invocation::Target;
 use okta_ingest::manifest::Status;
 use okta_ingest::resources;
-use okta_ingest::runner::{self, RunSummary, Target};
+use okta_ingest::runner;
+use okta_ingest::summary::RunSummary;
 use okta_ingest::system_log::Window;
 use okta_ingest::tenant::TenantId;
 use okta_ingest_tests::{LogCapture, TestOrg};

@@ -2,10 +2,12 @@
 //! token endpoint can refuse a client, each failing its tenant with its own cause; token reuse.
 
 use lambda_runtime::{Context, LambdaEvent};
+use okta_ingest::invocation::Target;
 use okta_ingest::lambda;
 use okta_ingest::manifest::Status;
 use okta_ingest::resources::USERS;
-use okta_ingest::runner::{self, Target};
+use okta_ingest::runner;
+use okta_ingest::runtime::Runtime;
 use okta_ingest::system_log::Window;
 use okta_ingest::tenant::TenantId;
 use okta_ingest_tests::{TestAws, TestOrg, invoke, scheduled_event, secret, served, test_options};
@@ -111,8 +113,10 @@ async fn an_expired_token_is_replaced_once_and_the_run_completes() {
 }
 
 /// The `check` statuses of the tenants of a runtime.
-async fn check(rt: &runner::Runtime) -> Vec<okta_ingest::check::IntegrationStatus> {
-    runner::check(rt, &Target::AllTenants).await.unwrap()
+async fn check(rt: &Runtime) -> Vec<okta_ingest::check::IntegrationStatus> {
+    okta_ingest::check::tenants(rt, &Target::AllTenants)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use lambda_runtime::{Context, LambdaEvent};
 use okta_ingest::lambda;
 use okta_ingest::manifest::Status;
 use okta_ingest::resources::USERS;
-use okta_ingest::runner::Reply;
+use okta_ingest::router::Reply;
 use okta_ingest_tests::{TestAws, TestOrg, invoke, scheduled_event, secret, served, test_options};
 use okta_sim::{SimConfig, Simulator};
 use serde_json::json;
@@ -116,7 +116,7 @@ async fn org_urls_are_refused_unless_https_on_a_domain() {
     )
     .await;
     // Without the loopback opt-in, even the simulator's own http URL is refused.
-    let options = okta_ingest::runner::Options {
+    let options = okta_ingest::runtime::Options {
         allow_http_loopback: false,
         ..test_options()
     };
@@ -157,7 +157,7 @@ async fn an_org_name_that_resolves_to_loopback_gets_nothing_without_the_opt_in()
         &secret(&format!("http://localhost:{port}"), ssws),
     )
     .await;
-    let options = okta_ingest::runner::Options {
+    let options = okta_ingest::runtime::Options {
         allow_http_loopback: false,
         ..test_options()
     };

@@ -13,7 +13,8 @@ use okta_ingest::lambda;
 use okta_ingest::manifest::{Manifest, Status};
 use okta_ingest::queue::{Carry, WorkMessage};
 use okta_ingest::resources::{LOGS, POLICIES, USERS};
-use okta_ingest::runner::{Reply, RunSummary};
+use okta_ingest::router::Reply;
+use okta_ingest::summary::RunSummary;
 use okta_ingest_tests::{
     TestAws, TestOrg, TestQueue, gunzip_lines, invoke, scheduled_event, secret, served, ssws,
     test_options,

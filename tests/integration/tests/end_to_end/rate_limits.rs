@@ -4,10 +4,11 @@
 
 use std::time::Duration;
 
+use okta_ingest::invocation::Target;
 use okta_ingest::manifest::Status;
 use okta_ingest::okta::bucket_of;
 use okta_ingest::resources::{self, APPS, USERS};
-use okta_ingest::runner::{self, Target};
+use okta_ingest::runner;
 use okta_ingest::system_log::Window;
 use okta_ingest::tenant::TenantId;
 use okta_ingest_tests::{TestAws, TestOrg, invoke, ssws, test_options};

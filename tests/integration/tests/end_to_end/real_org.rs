@@ -315,9 +315,10 @@ fn group_members_ask_for_okta_s_recommended_page_size() {
 /// The connection check's row for `resource`.
 async fn probe(org: &TestOrg, resource: &str) -> okta_ingest::check::Probe {
     let id = okta_ingest::tenant::TenantId::parse("acme").unwrap();
-    let statuses = okta_ingest::runner::check(&org.rt, &okta_ingest::runner::Target::Tenant(id))
-        .await
-        .unwrap();
+    let statuses =
+        okta_ingest::check::tenants(&org.rt, &okta_ingest::invocation::Target::Tenant(id))
+            .await
+            .unwrap();
     statuses[0]
         .resources
         .iter()

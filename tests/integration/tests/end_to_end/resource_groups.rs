@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use okta_ingest::manifest::Status;
 use okta_ingest::resources;
-use okta_ingest::runner::RunSummary;
+use okta_ingest::summary::RunSummary;
 use okta_ingest_tests::{TestOrg, served};
 use okta_sim::{Engine, OAuthClient, SimConfig};
 use serde_json::{Value, json};

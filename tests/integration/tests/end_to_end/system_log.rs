@@ -9,7 +9,9 @@ use lambda_runtime::{Context, LambdaEvent};
 use okta_ingest::lambda;
 use okta_ingest::manifest::Status;
 use okta_ingest::resources::LOGS;
-use okta_ingest::runner::{Reply, RunSummary, Runtime};
+use okta_ingest::router::Reply;
+use okta_ingest::runtime::Runtime;
+use okta_ingest::summary::RunSummary;
 use okta_ingest_tests::{TestAws, TestOrg, gunzip_lines, invoke};
 use okta_sim::{OAuthClient, SimConfig, Simulator};
 use serde_json::{Value, json};
@@ -18,7 +20,7 @@ async fn run(rt: &Runtime) -> RunSummary {
     invoke(rt, &LOGS, json!({"tenant": "acme"})).await
 }
 
-fn system_log(summary: &RunSummary) -> &okta_ingest::runner::ResourceSummary {
+fn system_log(summary: &RunSummary) -> &okta_ingest::summary::ResourceSummary {
     &summary.tenants[0].resources[0]
 }
 
