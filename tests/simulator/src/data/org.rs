@@ -41,7 +41,8 @@ pub(crate) fn org(rng: &mut fastrand::Rng, id: &str, url: &str, anchor: DateTime
             "preferences": { "href": format!("{url}/api/v1/org/preferences") },
             "uploadLogo": { "href": format!("{url}/api/v1/org/logo"), "hints": { "allow": ["POST"] } },
             "oktaCommunication": { "href": format!("{url}/api/v1/org/privacy/oktaCommunication") },
-            "logo": [{ "name": "medium", "href": "https://ok12static.oktacdn.com/assets/img/logos/okta-logo.png", "type": "image/png" }],
+            // One link, as Okta's Org API reference shows it (apps and groups carry a list).
+            "logo": { "href": format!("{url}/bc/image/fileStoreRecord?id=fs{}", &id[3..]) },
             "oktaSupport": { "href": format!("{url}/api/v1/org/privacy/oktaSupport") },
             "contacts": { "href": format!("{url}/api/v1/org/contacts") },
         },
