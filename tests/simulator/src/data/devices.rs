@@ -52,11 +52,12 @@ const MODELS: &[(&str, &str, &str, &str, &str, bool)] = &[
     ),
     ("ANDROID", "Google", "Pixel 8", "14", "USER", true),
     ("ANDROID", "samsung", "SM-S921B", "14", "FULL", true),
+    // No Chromebooks: the Devices API's platforms are ANDROID, IOS, MACOS and WINDOWS.
     (
-        "CHROMEOS",
-        "Google",
-        "Chromebook",
-        "126.0.6478",
+        "MACOS",
+        "Apple Inc.",
+        "Mac15,3",
+        "14.6.1",
         "ALL_INTERNAL_VOLUMES",
         false,
     ),
@@ -176,7 +177,6 @@ fn platform_name(platform: &str) -> &'static str {
     match platform {
         "MACOS" => "MacBook",
         "WINDOWS" => "Windows laptop",
-        "CHROMEOS" => "Chromebook",
         _ => "device",
     }
 }

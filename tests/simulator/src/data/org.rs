@@ -41,7 +41,8 @@ pub(crate) fn org(rng: &mut fastrand::Rng, id: &str, url: &str, anchor: DateTime
             "preferences": { "href": format!("{url}/api/v1/org/preferences") },
             "uploadLogo": { "href": format!("{url}/api/v1/org/logo"), "hints": { "allow": ["POST"] } },
             "oktaCommunication": { "href": format!("{url}/api/v1/org/privacy/oktaCommunication") },
-            "logo": [{ "name": "medium", "href": "https://ok12static.oktacdn.com/assets/img/logos/okta-logo.png", "type": "image/png" }],
+            // One link, as Okta's Org API reference shows it (apps and groups carry a list).
+            "logo": { "href": format!("{url}/bc/image/fileStoreRecord?id=fs{}", &id[3..]) },
             "oktaSupport": { "href": format!("{url}/api/v1/org/privacy/oktaSupport") },
             "contacts": { "href": format!("{url}/api/v1/org/contacts") },
         },
@@ -85,27 +86,32 @@ pub(crate) fn org(rng: &mut fastrand::Rng, id: &str, url: &str, anchor: DateTime
             let id = okta_id(rng, "OcD");
             let domain = format!("{host}.{EMAIL_DOMAIN}");
             let managed = *host == "login";
-            json!({
+            // Fields with nothing to say are absent, not null, as in Okta's Domains API
+            // reference: a DNS record without an expiration, a domain without a certificate.
+            let mut record = json!({
                 "id": id,
                 "domain": domain,
                 "certificateSourceType": if managed { "OKTA_MANAGED" } else { "MANUAL" },
                 "validationStatus": if managed { "VERIFIED" } else { "IN_PROGRESS" },
                 "brandId": okta_id(rng, "bnd"),
                 "dnsRecords": [
-                    { "fqdn": format!("_oktaverification.{domain}"), "recordType": "TXT", "values": [base62(rng, 32).to_lowercase()], "expiration": null },
-                    { "fqdn": domain, "recordType": "CNAME", "values": ["acme.customdomains.okta.com"], "expiration": null },
+                    { "fqdn": format!("_oktaverification.{domain}"), "recordType": "TXT", "values": [base62(rng, 32).to_lowercase()] },
+                    { "fqdn": domain, "recordType": "CNAME", "values": ["acme.customdomains.okta.com"] },
                 ],
-                "publicCertificate": if managed { json!({
-                    "subject": format!("CN={domain}"),
-                    "fingerprint": (0..32).map(|_| format!("{:02X}", rng.u8(..))).collect::<Vec<_>>().join(":"),
-                    "expiration": timestamp(anchor + Duration::days(60)),
-                }) } else { Value::Null },
                 "_links": {
                     "self": { "href": format!("{url}/api/v1/domains/{id}"), "hints": { "allow": ["GET", "PUT", "DELETE"] } },
                     "verify": { "href": format!("{url}/api/v1/domains/{id}/verify"), "hints": { "allow": ["POST"] } },
                     "certificate": { "href": format!("{url}/api/v1/domains/{id}/certificate"), "hints": { "allow": ["PUT"] } },
                 },
-            })
+            });
+            if managed {
+                record["publicCertificate"] = json!({
+                    "subject": format!("CN={domain}"),
+                    "fingerprint": (0..32).map(|_| format!("{:02X}", rng.u8(..))).collect::<Vec<_>>().join(":"),
+                    "expiration": timestamp(anchor + Duration::days(60)),
+                });
+            }
+            record
         })
         .collect();
     Org {

@@ -59,7 +59,10 @@ pub(crate) fn idps(
                         "token": { "url": format!("https://login.{}.example/oauth2/v1/token", kind.to_lowercase()), "binding": "HTTP-POST" },
                     },
                     "scopes": ["openid", "profile", "email"],
-                    "credentials": { "client": { "client_id": base62(rng, 20), "token_endpoint_auth_method": "client_secret_post" } },
+                    // The IdP schema's token_endpoint_auth_method is private_key_jwt or absent;
+                    // Okta's examples of client-secret IdPs send none. (Nor the secret, which
+                    // real Okta returns: a simulator keeps no secrets.)
+                    "credentials": { "client": { "client_id": base62(rng, 20) } },
                 }),
             };
             json!({
