@@ -21,17 +21,16 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::continuation::{Pending, Position, Unfinished};
-use crate::layout::{self, RunId};
+use crate::layout;
 use crate::manifest::{Manifest, ParentFailure};
-use crate::okta::{OktaClient, OktaError, RequestCounters};
+use crate::okta::{OktaError, RequestCounters};
 use crate::outcome::{Ended, Stop};
-use crate::pii::{PiiPolicy, scrub};
+use crate::pii::scrub;
 use crate::progress::{self, resource_span};
 use crate::resources::{self, Group, Resource};
+use crate::scope::Scope;
 use crate::seen::SeenIds;
 use crate::sink::{ParentField, PartSeries};
-use crate::store::ObjectStore;
-use crate::tenant::TenantId;
 
 /// Parent ids buffered between a parent and one child before the parent waits.
 const FAN_OUT_BUFFER: usize = 512;
@@ -39,18 +38,11 @@ const FAN_OUT_BUFFER: usize = 512;
 /// answers everything with 5xx is down, and each further parent would cost its full retries.
 const FAILURES_IN_A_ROW: u64 = 20;
 
-/// One tenant's harvest context.
+/// One tenant's harvest.
 pub struct Harvest<'a> {
-    pub client: &'a OktaClient,
-    pub store: &'a ObjectStore,
-    pub tenant: &'a TenantId,
-    pub run: &'a RunId,
+    pub scope: &'a Scope<'a>,
     /// Requests in flight at once for fan-out calls.
     pub max_in_flight: usize,
-    /// No new page or fan-out call is started after this instant.
-    pub stop_at: Option<Instant>,
-    /// The tenant's personal data controls, applied to every record before it is written.
-    pub pii: Option<&'a PiiPolicy>,
 }
 
 /// How a resource's listing went, before it becomes a manifest.
@@ -345,7 +337,9 @@ impl Harvest<'_> {
                     return Ok(());
                 }
                 if let Some(parts) = parts.as_mut() {
-                    parts.write(&scrub(self.pii, record.get()), label).await?;
+                    parts
+                        .write(&scrub(self.scope.pii, record.get()), label)
+                        .await?;
                 }
                 records += 1;
                 for (child, ids) in &mut children {
@@ -490,7 +484,7 @@ impl Harvest<'_> {
         let mut walk = Walk::new(resource, &path, pending.from.as_ref());
         let listed = self
             .for_each_record(&mut walk, tally, async |record, _| {
-                let line = scrub(self.pii, record.get());
+                let line = scrub(self.scope.pii, record.get());
                 parts.lock().await.write(&line, Some(field)).await?;
                 records.fetch_add(1, Ordering::Relaxed);
                 Ok(())
@@ -565,9 +559,9 @@ impl Harvest<'_> {
                         let url = Url::parse(&f.next).map_err(|e| {
                             OktaError::Malformed(format!("a continuation's page URL: {e}"))
                         })?;
-                        self.client.same_origin(url)?
+                        self.scope.client.same_origin(url)?
                     }
-                    None => self.client.org().join(&resource.first_url(
+                    None => self.scope.client.org().join(&resource.first_url(
                         walk.path,
                         listing,
                         resource.limit,
@@ -578,12 +572,14 @@ impl Harvest<'_> {
                     next: url.to_string(),
                     listed_earlier: listed_any,
                 });
-                let mut pages = pin!(
-                    self.client
-                        .pages(url, resource.scope, resource.shape, tally)
-                );
+                let mut pages = pin!(self.scope.client.pages(
+                    url,
+                    resource.scope,
+                    resource.shape,
+                    tally
+                ));
                 loop {
-                    if self.stop_at.is_some_and(|t| Instant::now() >= t) {
+                    if self.scope.time.stop_at.is_some_and(|t| Instant::now() >= t) {
                         return Err(Stop::Deadline);
                     }
                     let Some(page) = pages.next().await else {
@@ -628,14 +624,14 @@ impl Harvest<'_> {
     }
 
     fn part_series(&self, resource: &'static Resource, start: &Start) -> PartSeries<'_> {
-        let (tenant, run) = (self.tenant, self.run);
+        let (tenant, run) = (self.scope.tenant, self.scope.run);
         let earlier = start
             .earlier
             .as_ref()
             .map(|e| e.parts.clone())
             .unwrap_or_default();
         PartSeries::after(
-            self.store,
+            self.scope.store,
             move |n| layout::snapshot_part(resource.name, tenant, run, n),
             earlier,
         )
@@ -715,7 +711,9 @@ impl Harvest<'_> {
             lag_seconds: None,
         };
         let manifest = if start.written {
-            manifest.record(self.store, self.tenant, self.run).await
+            manifest
+                .record(self.scope.store, self.scope.tenant, self.scope.run)
+                .await
         } else {
             manifest.summarise()
         };

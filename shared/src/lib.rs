@@ -27,6 +27,7 @@
 //! | [`router`] | the Lambda handler's body: SQS batch, check, tick dispatch or direct run |
 //! | [`runner`] | target tenants → each tenant's groups, in isolation → a summary |
 //! | [`runtime`] | what a process builds once: options, store, tenant source, HTTP client, queue |
+//! | [`scope`] | what every resource run of one tenant shares: client, store, ids, PII policy, time |
 //! | [`seen`] | writing each record once when Okta lists it twice (users changing status mid-run) |
 //! | [`sink`] | streamed gzip NDJSON parts |
 //! | [`store`] | where output lands: S3 or a local folder, with conditional writes and streamed uploads |
@@ -59,6 +60,7 @@ pub mod resources;
 pub mod router;
 pub mod runner;
 pub mod runtime;
+pub mod scope;
 pub mod seen;
 pub mod sink;
 pub mod store;

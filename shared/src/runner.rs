@@ -9,7 +9,7 @@ use chrono::Utc;
 use futures::{FutureExt, StreamExt};
 use tracing::Instrument;
 
-use crate::budget::{LEASE_GRACE, UNBOUNDED_LEASE, lease_until, run_deadline, safety_margin};
+use crate::budget::Budget;
 use crate::continuation::Continuation;
 use crate::error::Error;
 use crate::harvest::Harvest;
@@ -19,6 +19,7 @@ use crate::manifest::Status;
 use crate::okta::OktaClient;
 use crate::resources::{Group, Kind};
 use crate::runtime::Runtime;
+use crate::scope::Scope;
 use crate::summary::{ResourceSummary, RunSummary, TenantSummary};
 use crate::system_log::{LogRun, Window};
 use crate::tenant::TenantId;
@@ -33,7 +34,7 @@ pub async fn run(
 ) -> Result<RunSummary, Error> {
     let run = RunId::new(Utc::now());
     let started = Instant::now();
-    let deadline = run_deadline(&rt.options, deadline, started);
+    let budget = Budget::new(&rt.options, deadline, started);
     let tenants = match target {
         Target::AllTenants => rt.tenants.list().await?,
         Target::Tenant(id) => vec![Ok(id.clone())],
@@ -47,7 +48,7 @@ pub async fn run(
             };
             let span = tracing::info_span!("tenant", tenant = %id, run_id = %run);
             AssertUnwindSafe(
-                run_tenant(rt, &id, &run, plan, window, deadline, None).instrument(span),
+                run_tenant(rt, &id, &run, plan, window, &budget, None).instrument(span),
             )
             .catch_unwind()
             .await
@@ -71,7 +72,7 @@ pub(crate) async fn run_tenant(
     run: &RunId,
     plan: &[(&'static Group, Vec<&'static str>)],
     window: &Window,
-    deadline: Option<Instant>,
+    budget: &Budget,
     resume: Option<&Continuation>,
 ) -> TenantRun {
     let config = match rt.tenants.load(id, rt.options.allow_http_loopback).await {
@@ -82,18 +83,7 @@ pub(crate) async fn run_tenant(
         }
     };
     let scopes: Vec<&'static str> = plan.iter().flat_map(|(g, _)| g.scopes()).collect();
-    let (stop_at, client_deadline) = match deadline {
-        Some(d) => {
-            let margin = safety_margin(d);
-            (Some(d - margin), Some(d - margin / 2))
-        }
-        None => (None, None),
-    };
-    let lease_until = lease_until(deadline);
-    let log_stop_at = match deadline {
-        Some(_) => stop_at,
-        None => Some(Instant::now() + UNBOUNDED_LEASE - LEASE_GRACE * 3),
-    };
+    let time = budget.for_tenant();
     let client = OktaClient::new(
         rt.http.clone(),
         &config.org_url,
@@ -101,16 +91,19 @@ pub(crate) async fn run_tenant(
         config.settings.rate_limit_fraction,
         scopes,
         rt.options.retry.clone(),
-        client_deadline,
+        time.client_deadline,
     );
-    let harvest = Harvest {
+    let scope = Scope {
         client: &client,
         store: &rt.store,
         tenant: id,
         run,
-        max_in_flight: config.settings.max_in_flight,
-        stop_at,
         pii: config.pii.as_ref(),
+        time,
+    };
+    let harvest = Harvest {
+        scope: &scope,
+        max_in_flight: config.settings.max_in_flight,
     };
     let mut resources = Vec::new();
     let mut unfinished = Vec::new();
@@ -136,15 +129,9 @@ pub(crate) async fn run_tenant(
                 let mut behind = false;
                 for resource in group.resources.iter().filter(|r| names.contains(&r.name)) {
                     let log = LogRun {
+                        scope: &scope,
                         resource,
-                        client: &client,
-                        store: &rt.store,
-                        tenant: id,
-                        run,
                         lookback_days: config.settings.log_lookback_days,
-                        stop_at: log_stop_at,
-                        lease_until,
-                        pii: config.pii.as_ref(),
                     };
                     let end = log
                         .run(window)

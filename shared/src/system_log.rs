@@ -22,16 +22,16 @@ use serde_json::value::RawValue;
 use url::Url;
 
 use crate::checkpoint::{BOUNDARY, Checkpoint, PartNaming};
-use crate::layout::{self, RunId};
+use crate::layout;
 use crate::lease::{Claim, HeldLease, LeaseRefused};
 use crate::manifest::Manifest;
-use crate::okta::{OktaClient, OktaError, Page, RequestCounters, Shape};
+use crate::okta::{OktaError, Page, RequestCounters, Shape};
 use crate::outcome::{Ended, Stop};
-use crate::pii::{PiiPolicy, scrub};
+use crate::pii::scrub;
 use crate::resources::Resource;
+use crate::scope::Scope;
 use crate::sink::{self, PartInfo};
-use crate::store::{ObjectStore, PutMode, StateObject, StoreError};
-use crate::tenant::TenantId;
+use crate::store::{PutMode, StateObject, StoreError};
 
 /// Okta's largest System Log page; a page shorter than this means "caught up".
 const PAGE: usize = 1000;
@@ -57,18 +57,9 @@ pub enum Window {
 
 /// One tenant's System Log run.
 pub struct LogRun<'a> {
+    pub scope: &'a Scope<'a>,
     pub resource: &'static Resource,
-    pub client: &'a OktaClient,
-    pub store: &'a ObjectStore,
-    pub tenant: &'a TenantId,
-    pub run: &'a RunId,
     pub lookback_days: u32,
-    /// No new page is requested after this instant (which is before `lease_until`).
-    pub stop_at: Option<Instant>,
-    /// The lease is taken until then.
-    pub lease_until: DateTime<Utc>,
-    /// The tenant's personal data controls, applied to every event before it is written.
-    pub pii: Option<&'a PiiPolicy>,
 }
 
 /// What a run got through.
@@ -137,18 +128,23 @@ impl LogRun<'_> {
             unread: Vec::new(),
             lag_seconds,
         }
-        .record(self.store, self.tenant, self.run)
+        .record(self.scope.store, self.scope.tenant, self.scope.run)
         .await;
         LogRunEnd { manifest, behind }
     }
 
     async fn live(&self, tally: &RequestCounters, progress: &mut Progress) -> Result<(), Stop> {
         let lease = StateObject::new(
-            self.store,
-            layout::state(self.resource.name, self.tenant, "lease"),
+            self.scope.store,
+            layout::state(self.resource.name, self.scope.tenant, "lease"),
         );
-        let acquired =
-            HeldLease::acquire(lease, self.run.as_str(), self.lease_until, Claim::Plain).await;
+        let acquired = HeldLease::acquire(
+            lease,
+            self.scope.run.as_str(),
+            self.scope.time.lease_until,
+            Claim::Plain,
+        )
+        .await;
         let lease = match acquired {
             Ok(lease) => lease,
             Err(LeaseRefused::Held(holder)) => return Err(Stop::Busy(Box::new(holder))),
@@ -165,8 +161,8 @@ impl LogRun<'_> {
     /// Follows the cursor until a short page, the deadline or an error.
     async fn poll(&self, tally: &RequestCounters, progress: &mut Progress) -> Result<(), Stop> {
         let state = StateObject::new(
-            self.store,
-            layout::state(self.resource.name, self.tenant, "checkpoint"),
+            self.scope.store,
+            layout::state(self.resource.name, self.scope.tenant, "checkpoint"),
         );
         let now = Utc::now();
         let (mut checkpoint, mut etag, resumed) = match state.load::<Checkpoint>().await? {
@@ -180,7 +176,7 @@ impl LogRun<'_> {
                     writing: None,
                     started_from: since,
                     updated_at: now,
-                    updated_by: self.run.to_string(),
+                    updated_by: self.scope.run.to_string(),
                 };
                 (checkpoint, None, false)
             }
@@ -192,7 +188,7 @@ impl LogRun<'_> {
             ));
         }
         let mut naming = checkpoint.writing.clone().unwrap_or(PartNaming {
-            run_id: self.run.to_string(),
+            run_id: self.scope.run.to_string(),
             part: 0,
         });
         // Claim: say which part names we will write before writing any.
@@ -201,7 +197,7 @@ impl LogRun<'_> {
 
         let stored = Url::parse(&checkpoint.cursor)
             .map_err(|_| OktaError::Malformed("the stored cursor is not a URL".into()))?;
-        let mut url = match self.client.same_origin(stored) {
+        let mut url = match self.scope.client.same_origin(stored) {
             Ok(url) => url,
             // The tenant's org URL changed (a custom domain, a new simulator): the cursor is
             // never followed to its old origin; polling restarts from the watermark instead.
@@ -213,10 +209,16 @@ impl LogRun<'_> {
         };
         let mut may_restart = resumed;
         loop {
-            if self.stop_at.is_some_and(|at| Instant::now() >= at) {
+            if self
+                .scope
+                .time
+                .log_stop_at
+                .is_some_and(|at| Instant::now() >= at)
+            {
                 return Err(Stop::Deadline);
             }
             let page = match self
+                .scope
                 .client
                 .get_page(&url, self.resource.scope, Shape::Array, tally)
                 .await
@@ -250,7 +252,7 @@ impl LogRun<'_> {
             // Polling pages always carry `next`; without one, polling the same URL is right.
             // A foreign next link is refused before it can become the stored cursor.
             url = match page.next {
-                Some(next) => self.client.same_origin(next)?,
+                Some(next) => self.scope.client.same_origin(next)?,
                 None => url,
             };
             checkpoint.cursor = url.to_string();
@@ -297,8 +299,8 @@ impl LogRun<'_> {
             }));
         }
         let state = StateObject::new(
-            self.store,
-            layout::state(self.resource.name, self.tenant, "checkpoint"),
+            self.scope.store,
+            layout::state(self.resource.name, self.scope.tenant, "checkpoint"),
         );
         if let Some((live, _)) = state.load::<Checkpoint>().await?
             && until > live.started_from
@@ -308,18 +310,23 @@ impl LogRun<'_> {
                 live.started_from.to_rfc3339_opts(SecondsFormat::Secs, true)
             ));
         }
-        let mut url = self.client.org().join(&format!(
+        let mut url = self.scope.client.org().join(&format!(
             "{}?since={}&until={}&sortOrder=ASCENDING&limit={PAGE}",
             self.resource.path,
             stamp(since),
             stamp(until)
         ));
         let mut naming = PartNaming {
-            run_id: self.run.to_string(),
+            run_id: self.scope.run.to_string(),
             part: 0,
         };
         loop {
-            if self.stop_at.is_some_and(|at| Instant::now() >= at) {
+            if self
+                .scope
+                .time
+                .log_stop_at
+                .is_some_and(|at| Instant::now() >= at)
+            {
                 let resume = progress.newest.unwrap_or(since);
                 progress.notes.push(format!(
                     "to finish, backfill again with since={} until={}",
@@ -329,13 +336,14 @@ impl LogRun<'_> {
                 return Err(Stop::Deadline);
             }
             let page = self
+                .scope
                 .client
                 .get_page(&url, self.resource.scope, Shape::Array, tally)
                 .await?;
             self.write_page(&page, &naming, None, progress).await?;
             naming.part += 1;
             match page.next {
-                Some(next) => url = self.client.same_origin(next)?,
+                Some(next) => url = self.scope.client.same_origin(next)?,
                 None => return Ok(()),
             }
         }
@@ -363,7 +371,7 @@ impl LogRun<'_> {
                 .duration_trunc(Duration::hours(1))
                 .expect("an hour divides any timestamp");
             let (encoder, count) = hours.entry(hour).or_insert_with(|| (sink::encoder(), 0));
-            sink::write_line(encoder, &scrub(self.pii, record.get()), None).map_err(|e| {
+            sink::write_line(encoder, &scrub(self.scope.pii, record.get()), None).map_err(|e| {
                 Stop::Store(StoreError::Io {
                     key: "(gzip)".into(),
                     detail: e.to_string(),
@@ -376,7 +384,7 @@ impl LogRun<'_> {
         for (hour, (encoder, count)) in hours {
             let key = layout::event_part(
                 self.resource.name,
-                self.tenant,
+                self.scope.tenant,
                 hour,
                 &naming.run_id,
                 naming.part,
@@ -388,7 +396,8 @@ impl LogRun<'_> {
                 })
             })?;
             let bytes = body.len() as u64;
-            self.store
+            self.scope
+                .store
                 .put(&key, body.into(), PutMode::Overwrite)
                 .await?;
             progress.parts.push(PartInfo {
@@ -410,7 +419,7 @@ impl LogRun<'_> {
         etag: Option<&str>,
     ) -> Result<String, Stop> {
         checkpoint.updated_at = Utc::now();
-        checkpoint.updated_by = self.run.to_string();
+        checkpoint.updated_by = self.scope.run.to_string();
         state.save(checkpoint, etag).await.map_err(|e| match e {
             StoreError::Conflict { .. } => Stop::Overtaken,
             e => Stop::Store(e),
@@ -434,7 +443,7 @@ impl LogRun<'_> {
     }
 
     fn polling_url(&self, since: DateTime<Utc>) -> Url {
-        self.client.org().join(&format!(
+        self.scope.client.org().join(&format!(
             "{}?since={}&sortOrder=ASCENDING&limit={PAGE}",
             self.resource.path,
             stamp(since)

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::Instrument;
 
-use crate::budget::{lease_until, run_deadline};
+use crate::budget::Budget;
 use crate::continuation::Continuation;
 use crate::error::Error;
 use crate::layout::{self, RunId};
@@ -32,11 +32,6 @@ use crate::store::StateObject;
 use crate::summary::RunSummary;
 use crate::system_log::Window;
 use crate::tenant::TenantId;
-
-/// How long a continuation's message has to take the lease handed to it. It is normally
-/// picked up within seconds; if it has not been in this long (a queue backed up at its
-/// maximum concurrency, or a message gone), the lease lapses and the next tick may run.
-const HANDOFF: chrono::Duration = chrono::Duration::minutes(15);
 
 /// What a dispatching invocation did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -194,15 +189,14 @@ async fn work_one(
     async {
         let started = Instant::now();
         let invocation = RunId::new(Utc::now());
-        let deadline = run_deadline(&rt.options, deadline, started);
-        let lease_until = lease_until(deadline);
+        let budget = Budget::new(&rt.options, deadline, started);
         let lease = StateObject::new(&rt.store, layout::state(group.name, &tenant, "lease"));
         let heir = message.continues.as_ref().map(Carry::key);
         let claim = match &heir {
             Some(key) => Claim::Heir(key, message.scheduled_at),
             None => Claim::Tick(message.scheduled_at),
         };
-        let mut lease = match HeldLease::acquire(lease, invocation.as_str(), lease_until, claim).await {
+        let mut lease = match HeldLease::acquire(lease, invocation.as_str(), budget.lease_until(), claim).await {
             Ok(lease) => lease,
             // A run for this tick has ended or is going, or a newer tick's is waiting: this
             // tick needs no run of its own. (A continuation is never dropped: its run is
@@ -263,7 +257,7 @@ async fn work_one(
             &run,
             &[(group, names)],
             &Window::Live,
-            deadline,
+            &budget,
             resumed.as_ref(),
         )
         .instrument(tracing::info_span!("run", run_id = %run))
@@ -294,7 +288,7 @@ async fn work_one(
         // Held for the continuation, not released: a tick that comes round meanwhile must
         // not start a fresh run and abandon this one.
         lease
-            .hand_over(&carry.key(), Utc::now() + HANDOFF)
+            .hand_over(&carry.key(), budget.handoff_until())
             .await?;
         let next = WorkMessage {
             continues: Some(carry.clone()),
