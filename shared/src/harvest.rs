@@ -25,7 +25,7 @@ use crate::layout;
 use crate::manifest::{Manifest, ParentFailure};
 use crate::okta::{OktaError, RequestCounters};
 use crate::outcome::{Ended, Stop};
-use crate::pii::scrub;
+use crate::pii::{drop_secrets, scrub};
 use crate::progress::{self, resource_span};
 use crate::resources::{self, Group, Resource};
 use crate::scope::Scope;
@@ -338,7 +338,13 @@ impl Harvest<'_> {
                 }
                 if let Some(parts) = parts.as_mut() {
                     parts
-                        .write(&scrub(self.scope.pii, record.get()), label)
+                        .write(
+                            &scrub(
+                                self.scope.pii,
+                                &drop_secrets(resource.secrets, record.get()),
+                            ),
+                            label,
+                        )
                         .await?;
                 }
                 records += 1;
@@ -484,7 +490,8 @@ impl Harvest<'_> {
         let mut walk = Walk::new(resource, &path, pending.from.as_ref());
         let listed = self
             .for_each_record(&mut walk, tally, async |record, _| {
-                let line = scrub(self.scope.pii, record.get());
+                let cleaned = drop_secrets(resource.secrets, record.get());
+                let line = scrub(self.scope.pii, &cleaned);
                 parts.lock().await.write(&line, Some(field)).await?;
                 records.fetch_add(1, Ordering::Relaxed);
                 Ok(())

@@ -37,6 +37,9 @@ pub struct Resource {
     /// Listings that may overlap (a record changing while they are read): each id is written
     /// once.
     pub overlapping_listings: bool,
+    /// Fields that hold a credential Okta returns (dotted paths, as in the PII controls): always
+    /// dropped before a record is written, whatever the tenant's PII settings.
+    pub secrets: &'static [&'static str],
     pub parent: Option<Parent>,
 }
 
@@ -190,6 +193,7 @@ const fn listing(
         optional_listings: false,
         label: None,
         overlapping_listings: false,
+        secrets: &[],
         parent: None,
     }
 }
@@ -213,6 +217,7 @@ const fn child(
         optional_listings: false,
         label: None,
         overlapping_listings: false,
+        secrets: &[],
         parent: Some(parent),
     }
 }
@@ -313,13 +318,18 @@ pub const APPS: Group = Group {
     schedule: "rate(1 hour)",
     timeout_secs: 900,
     resources: &[
-        listing(
-            "apps",
-            "okta.apps.read",
-            "/api/v1/apps",
-            Some(200),
-            Shape::Array,
-        ),
+        Resource {
+            // Okta shows an OAuth client's secret only on create and update, but a record
+            // that carries one must not be written.
+            secrets: &["credentials.oauthClient.client_secret"],
+            ..listing(
+                "apps",
+                "okta.apps.read",
+                "/api/v1/apps",
+                Some(200),
+                Shape::Array,
+            )
+        },
         child(
             "app_users",
             "okta.apps.read",
@@ -529,13 +539,17 @@ pub const SECURITY: Group = Group {
     schedule: "rate(1 day)",
     timeout_secs: 900,
     resources: &[
-        listing(
-            "idps",
-            "okta.idps.read",
-            "/api/v1/idps",
-            Some(200),
-            Shape::Array,
-        ),
+        Resource {
+            // Okta returns an OIDC IdP's client secret in the clear (the spec's examples do).
+            secrets: &["protocol.credentials.client.client_secret"],
+            ..listing(
+                "idps",
+                "okta.idps.read",
+                "/api/v1/idps",
+                Some(200),
+                Shape::Array,
+            )
+        },
         listing(
             "network_zones",
             "okta.networkZones.read",

@@ -60,9 +60,9 @@ pub(crate) fn idps(
                     },
                     "scopes": ["openid", "profile", "email"],
                     // The IdP schema's token_endpoint_auth_method is private_key_jwt or absent;
-                    // Okta's examples of client-secret IdPs send none. (Nor the secret, which
-                    // real Okta returns: a simulator keeps no secrets.)
-                    "credentials": { "client": { "client_id": base62(rng, 20) } },
+                    // Okta's examples of client-secret IdPs send none. The secret itself Okta
+                    // does return (the spec's IdP examples carry it): the ingest must drop it.
+                    "credentials": { "client": { "client_id": base62(rng, 20), "client_secret": base62(rng, 40) } },
                 }),
             };
             json!({
