@@ -99,7 +99,9 @@ impl Invocation {
                 resources: m.resources,
                 window: match (m.since, m.until) {
                     (None, None) => Window::Live,
-                    (Some(since), Some(until)) => Window::Backfill { since, until },
+                    (Some(since), Some(until)) => {
+                        Window::backfill(since, until).map_err(Error::Invocation)?
+                    }
                     _ => {
                         return Err(Error::Invocation(
                             "a backfill needs both \"since\" and \"until\"".into(),
@@ -135,5 +137,21 @@ mod tests {
         assert!(Invocation::parse(&json!({"tenat": "acme"})).is_err());
         assert!(Invocation::parse(&json!({"tenant": "ACME"})).is_err());
         assert!(Invocation::parse(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn a_backfill_window_is_checked_before_okta_is_asked() {
+        let at = |days: i64| (Utc::now() - chrono::Duration::days(days)).to_rfc3339();
+        let window = |since: String, until: String| {
+            Invocation::parse(&json!({"tenant": "acme", "since": since, "until": until}))
+        };
+        assert!(matches!(
+            window(at(2), at(1)).unwrap().window,
+            Window::Backfill { .. }
+        ));
+        for (since, until) in [(at(1), at(2)), (at(120), at(1)), (at(0), at(0))] {
+            let e = window(since, until).unwrap_err().to_string();
+            assert!(e.contains("since < until") && e.contains("90 days"), "{e}");
+        }
     }
 }

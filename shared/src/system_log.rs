@@ -55,6 +55,24 @@ pub enum Window {
     },
 }
 
+impl Window {
+    /// A backfill of `since` to `until`, checked when the request is read, before Okta is
+    /// asked: `since` before `until`, inside Okta's retention, and more than the settling time
+    /// ago (an `until` later than that is moved back when the run starts).
+    pub fn backfill(since: DateTime<Utc>, until: DateTime<Utc>) -> Result<Self, String> {
+        let now = Utc::now();
+        let oldest = now - Duration::days(RETENTION_DAYS);
+        if since >= until || since < oldest || since >= now - SETTLING {
+            return Err(format!(
+                "a backfill needs since < until, with since after {} (Okta keeps {RETENTION_DAYS} days) and more than {} minutes ago (later events may still be delayed)",
+                oldest.to_rfc3339_opts(SecondsFormat::Secs, true),
+                SETTLING.num_minutes()
+            ));
+        }
+        Ok(Window::Backfill { since, until })
+    }
+}
+
 /// One tenant's System Log run.
 pub struct LogRun<'a> {
     pub scope: &'a Scope<'a>,
@@ -271,9 +289,8 @@ impl LogRun<'_> {
         tally: &RequestCounters,
         progress: &mut Progress,
     ) -> Result<(), Stop> {
-        let now = Utc::now();
-        let oldest = now - Duration::days(RETENTION_DAYS);
-        let settled = now - SETTLING;
+        // `Window::backfill` checked the window; only the settling time moves on since.
+        let settled = Utc::now() - SETTLING;
         let until = if until > settled {
             progress.notes.push(format!(
                 "until moved back from {} to {}: Okta may still add delayed events to the last {} minutes, which a bounded query would miss for good; live polling reads them",
@@ -285,19 +302,6 @@ impl LogRun<'_> {
         } else {
             until
         };
-        if since >= until || since < oldest {
-            return Err(Stop::Okta(OktaError::Api {
-                status: 400,
-                code: "window".into(),
-                summary: format!(
-                    "a backfill needs since < until, with since after {} (Okta keeps {RETENTION_DAYS} days) and until at most {} minutes ago (later events may still be delayed)",
-                    oldest.to_rfc3339_opts(SecondsFormat::Secs, true),
-                    SETTLING.num_minutes()
-                ),
-                detail: Default::default(),
-                request_id: None,
-            }));
-        }
         let state = StateObject::new(
             self.scope.store,
             layout::state(self.resource.name, self.scope.tenant, "checkpoint"),
