@@ -31,11 +31,40 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error("work queue: {0}")]
     Queue(String),
+    #[error("the tenant's run panicked ({0}): a bug, please report it")]
+    Panicked(String),
 }
 
 impl Error {
-    /// A tenant's run that panicked, caught so that the other tenants carry on.
-    pub fn panicked() -> Self {
-        Error::Invocation("the tenant's run panicked (a bug: please report it)".into())
+    /// A tenant's run that panicked, from what `catch_unwind` caught (the panic's message), so
+    /// that the other tenants carry on and the panic is reported as one.
+    pub fn panicked(payload: Box<dyn std::any::Any + Send>) -> Self {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Error::Panicked(message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_reported_as_one_with_its_message() {
+        let caught = std::panic::catch_unwind(|| panic!("index out of bounds: {}", 7)).unwrap_err();
+        let e = Error::panicked(caught);
+        assert!(
+            matches!(&e, Error::Panicked(m) if m == "index out of bounds: 7"),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string().contains("panicked (index out of bounds: 7)"),
+            "{e}"
+        );
+        let caught = std::panic::catch_unwind(|| panic!("static")).unwrap_err();
+        assert!(Error::panicked(caught).to_string().contains("(static)"));
     }
 }

@@ -28,6 +28,7 @@ impl From<Error> for Diagnostic {
             Error::Environment(_) => "Environment",
             Error::Store(_) => "Store",
             Error::Queue(_) => "Queue",
+            Error::Panicked(_) => "Panic",
         };
         Diagnostic {
             error_type: kind.to_owned(),

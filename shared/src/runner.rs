@@ -53,7 +53,7 @@ pub async fn run(
             .catch_unwind()
             .await
             .map(|tenant_run| tenant_run.summary)
-            .unwrap_or_else(|_| TenantSummary::failed(id.as_str(), &Error::panicked()))
+            .unwrap_or_else(|panic| TenantSummary::failed(id.as_str(), &Error::panicked(panic)))
         })
         .buffer_unordered(rt.options.tenant_concurrency)
         .collect()

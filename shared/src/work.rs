@@ -144,7 +144,7 @@ pub async fn work(
         let outcome = AssertUnwindSafe(work_one(rt, queue, group, &record.body, deadline))
             .catch_unwind()
             .await
-            .unwrap_or_else(|_| Err(Error::panicked()));
+            .unwrap_or_else(|panic| Err(Error::panicked(panic)));
         let failed = match outcome {
             Ok(Some(run)) => {
                 let failed = run.status == Status::Failed;
