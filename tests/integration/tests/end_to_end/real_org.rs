@@ -18,6 +18,16 @@ async fn manifest(org: &TestOrg, resource: &str) -> Manifest {
         .unwrap_or_else(|| panic!("no manifest for {resource}"))
 }
 
+/// A run of the `users` resource alone (no factors).
+async fn users_only(org: &TestOrg) -> okta_ingest::summary::RunSummary {
+    invoke(
+        &org.rt,
+        &USERS,
+        json!({"tenant": "acme", "resources": "users"}),
+    )
+    .await
+}
+
 /// The groups whose members a run must read: those with members that Okta serves.
 fn served_groups(data: &Dataset) -> BTreeSet<String> {
     data.group_members
@@ -244,12 +254,7 @@ async fn a_user_deactivated_between_the_two_user_listings_is_written_once() {
         .map(|u| u["id"].as_str().unwrap())
         .collect();
     org.sim.faults().deprovision_midway(&moving);
-    let summary = invoke(
-        &org.rt,
-        &USERS,
-        json!({"tenant": "acme", "resources": "users"}),
-    )
-    .await;
+    let summary = users_only(&org).await;
     assert_eq!(summary.status, Status::Complete, "{summary:?}");
     let users = manifest(&org, "users").await;
     let lines = org.aws.lines(&users).await;
@@ -271,12 +276,7 @@ async fn a_user_deactivated_between_the_two_user_listings_is_written_once() {
 async fn a_page_cut_short_is_fetched_again() {
     let org = TestOrg::start(SimConfig::small().with_users(450)).await;
     org.sim.faults().truncate_next("/api/v1/users$", 2);
-    let summary = invoke(
-        &org.rt,
-        &USERS,
-        json!({"tenant": "acme", "resources": "users"}),
-    )
-    .await;
+    let summary = users_only(&org).await;
     assert_eq!(summary.status, Status::Complete, "{summary:?}");
     let users = manifest(&org, "users").await;
     assert_eq!(users.records as usize, org.sim.dataset().users.len());
@@ -286,12 +286,7 @@ async fn a_page_cut_short_is_fetched_again() {
 async fn a_next_link_back_to_a_page_already_read_stops_the_listing() {
     let org = TestOrg::start(SimConfig::small().with_users(450)).await;
     org.sim.faults().looping_next_link("/api/v1/users$");
-    let summary = invoke(
-        &org.rt,
-        &USERS,
-        json!({"tenant": "acme", "resources": "users"}),
-    )
-    .await;
+    let summary = users_only(&org).await;
     let users = &summary.tenants[0].resources[0];
     assert_eq!(users.status, Status::Partial, "{users:?}");
     assert!(

@@ -82,15 +82,7 @@ async fn client_secret_basic_gets_a_bearer_token_for_granted_scopes_only() {
         "The following scopes are not allowed: okta.groups.read, okta.x.read"
     );
 
-    let wrong = token_request(
-        &sim,
-        &[
-            ("grant_type", "client_credentials"),
-            ("scope", "okta.users.read"),
-        ],
-        &[("authorization", &basic("0oasecret", "wrong"))],
-    )
-    .await;
+    let wrong = wrong_secret(&sim, "0oasecret").await;
     assert_eq!(wrong.status(), 401);
     assert_eq!(body(wrong).await["error"], "invalid_client");
 
@@ -393,15 +385,7 @@ async fn a_client_outside_its_network_zones_gets_403_access_denied() {
         "The request is made from outside the client's permitted network zones."
     );
     // Client authentication comes first: a wrong secret is still invalid_client.
-    let wrong = token_request(
-        &sim,
-        &[
-            ("grant_type", "client_credentials"),
-            ("scope", "okta.users.read"),
-        ],
-        &[("authorization", &basic("0oazoned", "wrong"))],
-    )
-    .await;
+    let wrong = wrong_secret(&sim, "0oazoned").await;
     assert_eq!(wrong.status(), 401);
 }
 
@@ -460,4 +444,17 @@ async fn a_runner_clock_behind_the_orgs_makes_dpop_proofs_stale() {
         error["error_description"],
         "The DPoP proof 'iat' is missing or not recent."
     );
+}
+
+/// A token request for `client_id` with a wrong secret.
+async fn wrong_secret(sim: &Simulator, client_id: &str) -> reqwest::Response {
+    token_request(
+        sim,
+        &[
+            ("grant_type", "client_credentials"),
+            ("scope", "okta.users.read"),
+        ],
+        &[("authorization", &basic(client_id, "wrong"))],
+    )
+    .await
 }
