@@ -18,8 +18,12 @@ def resource_table():
         with open(path) as f:
             return json.load(f)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    # The whole workspace's binaries, as `cargo test --workspace` builds them: building the CLI
+    # alone would unify features differently and compile every dependency again.
+    subprocess.run(["cargo", "build", "--quiet", "--workspace", "--bins"], cwd=root, check=True)
     printed = subprocess.run(
-        ["cargo", "run", "--quiet", "-p", "okta-ingest-cli", "--", "resources"],
+        [os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target")),
+                      "debug", "okta-ingest"), "resources"],
         cwd=root, check=True, capture_output=True, text=True)
     return json.loads(printed.stdout)
 
