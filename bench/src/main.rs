@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use okta_ingest::invocation::Target;
 use okta_ingest::runner;
 use okta_ingest::runtime::{self, Options, Runtime};
-use okta_ingest::store::ObjectStore;
+use okta_ingest::store::{LocalStore, ObjectStore};
 use okta_ingest::system_log::Window;
 use okta_ingest::tenant::TenantId;
 use okta_ingest::tenants::TenantSource;
@@ -87,7 +87,7 @@ fn child(args: &[String]) -> ExitCode {
             ..Options::default()
         };
         let rt = Runtime {
-            store: ObjectStore::open(out).await.expect("the output folder"),
+            store: ObjectStore::Local(LocalStore::new(out).expect("the output folder")),
             tenants: TenantSource::Single {
                 id: id.clone(),
                 origin: "the benchmark".into(),

@@ -188,7 +188,8 @@ mod tests {
     #[tokio::test]
     async fn a_message_finds_its_step_or_the_unsent_next_never_a_later_one() {
         let dir = std::env::temp_dir().join(format!("okta-ingest-cont-{:08x}", fastrand::u32(..)));
-        let store = ObjectStore::open(dir.to_str().unwrap()).await.unwrap();
+        let store =
+            ObjectStore::Local(crate::store::LocalStore::new(dir.to_str().unwrap()).unwrap());
         let tenant = TenantId::parse("acme").unwrap();
         let saved = |step| Continuation {
             run_id: "20261128T000000Z-0a1b".into(),

@@ -251,7 +251,8 @@ mod tests {
     async fn local_store() -> (ObjectStore, std::path::PathBuf) {
         let dir =
             std::env::temp_dir().join(format!("okta-ingest-lease-{:016x}", fastrand::u64(..)));
-        let store = ObjectStore::open(dir.to_str().unwrap()).await.unwrap();
+        let store =
+            ObjectStore::Local(crate::store::LocalStore::new(dir.to_str().unwrap()).unwrap());
         (store, dir)
     }
 

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use aws_config::SdkConfig;
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use chrono::{DateTime, Utc};
@@ -59,18 +60,17 @@ pub struct WorkQueue {
 
 impl WorkQueue {
     /// The queue in `OKTA_INGEST_QUEUE_URL`, if set: with it, ticks fan out through SQS.
-    pub async fn from_env() -> Option<Self> {
+    pub fn from_env(aws: &SdkConfig) -> Option<Self> {
         let url = std::env::var("OKTA_INGEST_QUEUE_URL")
             .ok()
             .filter(|u| !u.trim().is_empty())?;
-        Some(Self::new(url).await)
+        Some(Self::new(url, aws))
     }
 
-    /// The queue at `url`, with AWS settings from the standard AWS environment.
-    pub async fn new(url: String) -> Self {
-        let config = aws_config::load_from_env().await;
+    /// The queue at `url`, with the process's AWS configuration.
+    pub fn new(url: String, aws: &SdkConfig) -> Self {
         Self {
-            sqs: aws_sdk_sqs::Client::new(&config),
+            sqs: aws_sdk_sqs::Client::new(aws),
             url,
         }
     }

@@ -80,14 +80,21 @@ impl Runtime {
         let prefix = std::env::var("OKTA_INGEST_SECRET_PREFIX")
             .unwrap_or_else(|_| DEFAULT_SECRET_PREFIX.to_owned());
         let options = Options::from_env()?;
+        let aws = aws().await;
         Ok(Self {
-            store: ObjectStore::open(&output).await?,
-            tenants: TenantSource::secrets_manager(&prefix).await,
+            store: ObjectStore::open(&output, &aws)?,
+            tenants: TenantSource::secrets_manager(&prefix, &aws),
             http: http_client(&options)?,
             options,
-            queue: WorkQueue::from_env().await,
+            queue: WorkQueue::from_env(&aws),
         })
     }
+}
+
+/// The process's AWS configuration (region, credentials, `AWS_ENDPOINT_URL`) from the standard
+/// AWS environment. Loaded once per process; the store, the secrets and the queue share it.
+pub async fn aws() -> aws_config::SdkConfig {
+    aws_config::load_from_env().await
 }
 
 /// The HTTP client for Okta: rustls, timeouts, no redirects (a redirect could carry a

@@ -3,6 +3,7 @@
 //! Secrets are named `<prefix><tenant-id>`. A scheduled run lists every secret under the prefix
 //! (all pages); a manual run reads one. Each secret is validated into a [`TenantConfig`] once.
 
+use aws_config::SdkConfig;
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
@@ -28,10 +29,10 @@ pub enum TenantSource {
 }
 
 impl TenantSource {
-    pub async fn secrets_manager(prefix: &str) -> Self {
-        let config = aws_config::load_from_env().await;
+    /// The secrets named `<prefix><tenant>`, read with the process's AWS configuration.
+    pub fn secrets_manager(prefix: &str, aws: &SdkConfig) -> Self {
         Self::SecretsManager {
-            client: Client::new(&config),
+            client: Client::new(aws),
             prefix: prefix.to_owned(),
         }
     }

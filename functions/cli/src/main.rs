@@ -52,7 +52,7 @@ impl TenantArgs {
     async fn runtime(&self, options: Options) -> Result<(TenantId, Runtime), Error> {
         let id = TenantId::parse(&self.tenant).map_err(|e| Error::Invocation(e.to_string()))?;
         let rt = Runtime {
-            store: ObjectStore::open(&self.out).await?,
+            store: ObjectStore::open(&self.out, &runtime::aws().await)?,
             tenants: local_config::source(id.clone(), self.config.as_deref())?,
             http: runtime::http_client(&options)?,
             options,
@@ -159,7 +159,7 @@ impl Command {
                     ..Options::from_env()?
                 };
                 let rt = Runtime {
-                    store: ObjectStore::open(&out).await?,
+                    store: ObjectStore::open(&out, &runtime::aws().await)?,
                     tenants: local_config::simulator_source(id.clone(), &simulator),
                     http: runtime::http_client(&options)?,
                     options,

@@ -8,6 +8,7 @@ mod local;
 mod s3;
 mod state;
 
+use aws_config::SdkConfig;
 use bytes::Bytes;
 
 pub use local::LocalStore;
@@ -48,9 +49,10 @@ pub enum ObjectStore {
 }
 
 impl ObjectStore {
-    /// Opens `root`. S3 settings (region, credentials, `AWS_ENDPOINT_URL`) come from the standard
-    /// AWS environment, so the same root works against real S3 and a local stand-in.
-    pub async fn open(root: &str) -> Result<Self, StoreError> {
+    /// Opens `root`. S3 settings (region, credentials, `AWS_ENDPOINT_URL`) come from `aws`, the
+    /// process's one AWS configuration, so the same root works against real S3 and a local
+    /// stand-in.
+    pub fn open(root: &str, aws: &SdkConfig) -> Result<Self, StoreError> {
         match root.strip_prefix("s3://") {
             Some(rest) => {
                 let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
@@ -59,7 +61,7 @@ impl ObjectStore {
                         "{root:?} names no bucket; expected s3://bucket/prefix"
                     )));
                 }
-                Ok(Self::S3(S3Store::from_env(bucket, prefix).await))
+                Ok(Self::S3(S3Store::new(aws, bucket, prefix)))
             }
             None => Ok(Self::Local(LocalStore::new(root)?)),
         }

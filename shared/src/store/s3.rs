@@ -1,5 +1,6 @@
 //! The S3 implementation of the object store (also what moto serves in tests).
 
+use aws_config::SdkConfig;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
@@ -16,11 +17,10 @@ pub struct S3Store {
 }
 
 impl S3Store {
-    pub async fn from_env(bucket: &str, prefix: &str) -> Self {
-        let config = aws_config::load_from_env().await;
+    pub fn new(config: &SdkConfig, bucket: &str, prefix: &str) -> Self {
         // Local stand-ins (moto) serve buckets by path, not by virtual host.
         let path_style = config.endpoint_url().is_some();
-        let s3 = aws_sdk_s3::config::Builder::from(&config)
+        let s3 = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(path_style)
             .build();
         Self {

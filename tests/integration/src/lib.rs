@@ -31,6 +31,8 @@ pub struct TestAws {
     pub secrets: aws_sdk_secretsmanager::Client,
     pub bucket: String,
     pub secret_prefix: String,
+    /// The AWS configuration (moto's endpoint), as a process loads it once.
+    pub config: aws_config::SdkConfig,
 }
 
 impl TestAws {
@@ -58,6 +60,7 @@ impl TestAws {
             secrets,
             bucket,
             secret_prefix: format!("okta-ingest-test/{id}/"),
+            config,
         }
     }
 
@@ -80,8 +83,8 @@ impl TestAws {
     /// A runtime as the Lambda builds it, over this test's bucket and secrets.
     pub async fn runtime(&self, options: Options) -> Runtime {
         Runtime {
-            store: ObjectStore::open(&self.root()).await.expect("open store"),
-            tenants: TenantSource::secrets_manager(&self.secret_prefix).await,
+            store: ObjectStore::open(&self.root(), &self.config).expect("open store"),
+            tenants: TenantSource::secrets_manager(&self.secret_prefix, &self.config),
             http: runtime::http_client(&options).expect("http client"),
             options,
             queue: None,
@@ -218,6 +221,7 @@ pub struct TestQueue {
     pub sqs: aws_sdk_sqs::Client,
     pub url: String,
     pub dlq_url: String,
+    config: aws_config::SdkConfig,
 }
 
 impl TestQueue {
@@ -260,12 +264,17 @@ impl TestQueue {
             .expect("create the work queue")
             .queue_url
             .expect("a queue URL");
-        Self { sqs, url, dlq_url }
+        Self {
+            sqs,
+            url,
+            dlq_url,
+            config,
+        }
     }
 
     /// The queue as the functions use it.
     pub async fn work_queue(&self) -> WorkQueue {
-        WorkQueue::new(self.url.clone()).await
+        WorkQueue::new(self.url.clone(), &self.config)
     }
 
     /// Messages in a queue: visible, in flight and delayed.
