@@ -25,7 +25,7 @@ use crate::layout;
 use crate::manifest::{Manifest, ParentFailure};
 use crate::okta::{OktaError, RequestCounters};
 use crate::outcome::{Ended, Stop};
-use crate::pii::{drop_secrets, scrub};
+use crate::pii::{scrub, secrets_of};
 use crate::progress::{self, resource_span};
 use crate::resources::{self, Group, Resource};
 use crate::scope::Scope;
@@ -339,10 +339,7 @@ impl Harvest<'_> {
                 if let Some(parts) = parts.as_mut() {
                     parts
                         .write(
-                            &scrub(
-                                self.scope.pii,
-                                &drop_secrets(resource.secrets, record.get()),
-                            ),
+                            &scrub(self.scope.pii, &scrub(secrets_of(resource), record.get())),
                             label,
                         )
                         .await?;
@@ -490,7 +487,7 @@ impl Harvest<'_> {
         let mut walk = Walk::new(resource, &path, pending.from.as_ref());
         let listed = self
             .for_each_record(&mut walk, tally, async |record, _| {
-                let cleaned = drop_secrets(resource.secrets, record.get());
+                let cleaned = scrub(secrets_of(resource), record.get());
                 let line = scrub(self.scope.pii, &cleaned);
                 parts.lock().await.write(&line, Some(field)).await?;
                 records.fetch_add(1, Ordering::Relaxed);

@@ -7,9 +7,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::OnceLock;
 
 use aws_lc_rs::hmac;
 use serde_json::Value;
+
+use crate::resources::{self, Resource};
 
 /// Dropped when a tenant asks for PII controls without naming fields.
 pub const DEFAULT_DROP: &[&str] = &[
@@ -101,14 +104,25 @@ impl PiiPolicy {
     }
 }
 
-/// `raw` without the credential fields at `paths` (a resource's `secrets`), whatever the
-/// tenant's policy; untouched (and unparsed) when it holds none of them.
-pub fn drop_secrets<'r>(paths: &[&str], raw: &'r str) -> Cow<'r, str> {
-    if paths.is_empty() {
-        return Cow::Borrowed(raw);
-    }
-    let paths = paths.iter().map(|p| (*p).to_owned()).collect();
-    PiiPolicy::new(paths, Vec::new(), None).apply(raw)
+/// The policy that drops the credential fields a resource declares (its `secrets`), whatever
+/// the tenant's own policy; built once per process, `None` for a resource without any.
+pub fn secrets_of(resource: &Resource) -> Option<&'static PiiPolicy> {
+    static POLICIES: OnceLock<Vec<(&'static str, PiiPolicy)>> = OnceLock::new();
+    let policies = POLICIES.get_or_init(|| {
+        resources::ALL
+            .iter()
+            .flat_map(|g| g.resources)
+            .filter(|r| !r.secrets.is_empty())
+            .map(|r| {
+                let paths = r.secrets.iter().map(|p| (*p).to_owned()).collect();
+                (r.name, PiiPolicy::new(paths, Vec::new(), None))
+            })
+            .collect()
+    });
+    policies
+        .iter()
+        .find(|(name, _)| *name == resource.name)
+        .map(|(_, policy)| policy)
 }
 
 /// Applies a tenant's policy, if it has one.

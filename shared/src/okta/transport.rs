@@ -162,45 +162,40 @@ impl Transport {
                     if waits.rate_limited > self.retry.max_rate_limited {
                         return Err(waits.give_up());
                     }
-                    let okta_request_id = request_id(&resp.headers);
-                    if concurrency {
+                    let (wait, what) = if concurrency {
                         // Its Reset is only an estimate, and the bucket is not what refused.
                         concurrency_refusals += 1;
                         let wait = self.retry.concurrency_backoff(concurrency_refusals);
-                        tracing::warn!(
-                            bucket,
-                            wait_ms = wait.as_millis() as u64,
-                            okta_request_id = okta_request_id.as_deref(),
-                            "429 from Okta's concurrency limit: backing off"
-                        );
-                        wait
+                        (wait, "429 from Okta's concurrency limit: backing off")
                     } else {
                         let wait = rate_limit_wait(&resp.headers);
                         self.pacer.block(bucket, wait);
-                        tracing::warn!(
-                            bucket,
-                            wait_ms = wait.as_millis() as u64,
-                            okta_request_id = okta_request_id.as_deref(),
-                            "429 from Okta: waiting for the bucket to reset"
-                        );
-                        wait
-                    }
+                        (wait, "429 from Okta: waiting for the bucket to reset")
+                    };
+                    tracing::warn!(
+                        bucket,
+                        wait_ms = wait.as_millis() as u64,
+                        okta_request_id = request_id(&resp.headers).as_deref(),
+                        "{what}"
+                    );
+                    wait
                 }
                 Ok(resp) if resp.status.is_server_error() => {
                     failures += 1;
+                    let okta_request_id = request_id(&resp.headers);
                     if failures >= self.retry.max_attempts {
                         return Err(OktaError::Transient {
                             detail: format!("HTTP {}", resp.status.as_u16()),
                             status: Some(resp.status.as_u16()),
                             attempts: failures,
-                            request_id: request_id(&resp.headers),
+                            request_id: okta_request_id,
                         });
                     }
                     tracing::warn!(
                         bucket,
                         status = resp.status.as_u16(),
                         attempt = failures,
-                        okta_request_id = request_id(&resp.headers).as_deref(),
+                        okta_request_id = okta_request_id.as_deref(),
                         "Okta server error; retrying"
                     );
                     self.retry.backoff(failures)

@@ -532,6 +532,26 @@ pub async fn served(sim: &Simulator, path: &str, count: u64) {
     }
 }
 
+/// Runs `resources` for tenant `acme` as the CLI does: no deadline at all. Fails the test if
+/// it has not ended after `limit`: a wait without end is what it must not do.
+pub async fn run_like_the_cli(rt: &Runtime, resources: &str, limit: Duration) -> RunSummary {
+    let tenant = okta_ingest::invocation::Target::Tenant(
+        okta_ingest::tenant::TenantId::parse("acme").expect("a tenant id"),
+    );
+    let plan = okta_ingest::resources::select(resources).expect("known resources");
+    let run = okta_ingest::runner::run(
+        rt,
+        &tenant,
+        &plan,
+        &okta_ingest::system_log::Window::Live,
+        None,
+    );
+    tokio::time::timeout(limit, run)
+        .await
+        .expect("the run ends: a clear error, not a wait without end")
+        .expect("a summary")
+}
+
 /// The `auth` object of the simulator's API token.
 pub fn ssws() -> Value {
     serde_json::json!({"type": "ssws", "token": okta_sim::API_TOKEN})

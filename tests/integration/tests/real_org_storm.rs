@@ -9,14 +9,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use okta_ingest::invocation::Target;
 use okta_ingest::manifest::Status;
-use okta_ingest::resources;
-use okta_ingest::runner;
 use okta_ingest::summary::RunSummary;
-use okta_ingest::system_log::Window;
-use okta_ingest::tenant::TenantId;
-use okta_ingest_tests::{LogCapture, TestOrg};
+use okta_ingest_tests::{LogCapture, TestOrg, run_like_the_cli};
 use okta_sim::{Bucket, SimConfig};
 
 const WINDOW: Duration = Duration::from_secs(2);
@@ -34,19 +29,6 @@ fn org() -> SimConfig {
         .with_rate_limit_window(WINDOW)
 }
 
-/// `--resources all` for tenant `acme`, as the CLI runs it.
-async fn run_all(org: &TestOrg) -> RunSummary {
-    let tenant = Target::Tenant(TenantId::parse("acme").unwrap());
-    let plan = resources::select("all").unwrap();
-    tokio::time::timeout(
-        Duration::from_secs(240),
-        runner::run(&org.rt, &tenant, &plan, &Window::Live, None),
-    )
-    .await
-    .expect("the run ends")
-    .expect("a summary")
-}
-
 /// Records and requests per resource.
 fn by_resource(summary: &RunSummary) -> BTreeMap<String, (u64, u64)> {
     summary.tenants[0]
@@ -61,14 +43,14 @@ async fn a_real_org_on_a_bad_day_completes_losing_only_the_excluded_and_never_wa
 {
     // The same org without the faults: what the run must match.
     let calm = TestOrg::start(org()).await;
-    let calm_summary = run_all(&calm).await;
+    let calm_summary = run_like_the_cli(&calm.rt, "all", Duration::from_secs(240)).await;
     assert_eq!(calm_summary.status, Status::Complete, "{calm_summary:?}");
     let calm_requests = calm.sim.stats().requests;
 
     let (logs, _guard) = LogCapture::start();
     let stormy = TestOrg::start(org().with_member_page_timeout_above(TIMEOUT_ABOVE)).await;
     stormy.sim.faults().concurrency_limit("/api/v1/", 0.05);
-    let summary = run_all(&stormy).await;
+    let summary = run_like_the_cli(&stormy.rt, "all", Duration::from_secs(240)).await;
     assert_eq!(summary.status, Status::Complete, "{summary:?}");
 
     // Nothing lost: every resource has as many records as without the faults, and only the

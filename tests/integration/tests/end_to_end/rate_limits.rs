@@ -4,14 +4,10 @@
 
 use std::time::Duration;
 
-use okta_ingest::invocation::Target;
 use okta_ingest::manifest::Status;
 use okta_ingest::okta::bucket_of;
 use okta_ingest::resources::{self, APPS, USERS};
-use okta_ingest::runner;
-use okta_ingest::system_log::Window;
-use okta_ingest::tenant::TenantId;
-use okta_ingest_tests::{TestAws, TestOrg, invoke, ssws, test_options};
+use okta_ingest_tests::{TestAws, TestOrg, invoke, run_like_the_cli, ssws, test_options};
 use okta_sim::{Bucket, SimConfig, Simulator};
 use serde_json::json;
 use url::Url;
@@ -109,16 +105,8 @@ async fn a_cli_style_run_without_a_deadline_gives_up_when_429s_never_stop() {
         rt.options.time_budget.is_none(),
         "no time budget, as the CLI"
     );
-    let tenant = Target::Tenant(TenantId::parse("acme").unwrap());
-    let plan = resources::select("users").unwrap();
     // The CLI's call: no deadline at all.
-    let summary = tokio::time::timeout(
-        Duration::from_secs(60),
-        runner::run(&rt, &tenant, &plan, &Window::Live, None),
-    )
-    .await
-    .expect("a clear error, not a wait without end")
-    .unwrap();
+    let summary = run_like_the_cli(&rt, "users", Duration::from_secs(60)).await;
     assert_eq!(summary.status, Status::Failed, "{summary:?}");
     let users = &summary.tenants[0].resources[0];
     assert_eq!(users.status, Status::Failed);
@@ -138,15 +126,7 @@ async fn a_request_gives_up_once_it_has_waited_its_budget() {
     options.retry.max_rate_limited = u32::MAX;
     options.retry.max_wait = Duration::from_secs(2);
     let rt = aws.runtime(options).await;
-    let tenant = Target::Tenant(TenantId::parse("acme").unwrap());
-    let plan = resources::select("users").unwrap();
-    let summary = tokio::time::timeout(
-        Duration::from_secs(60),
-        runner::run(&rt, &tenant, &plan, &Window::Live, None),
-    )
-    .await
-    .expect("a clear error, not a wait without end")
-    .unwrap();
+    let summary = run_like_the_cli(&rt, "users", Duration::from_secs(60)).await;
     let users = &summary.tenants[0].resources[0];
     assert_eq!(users.status, Status::Failed, "{users:?}");
     let reason = users.reason.as_deref().unwrap();
