@@ -165,10 +165,10 @@ async fn probe(
             tally,
         )
         .await?;
-    let records = page.records(parent.shape)?;
+    let records = page.records();
     let mut refusal = None;
     for record in records.into_iter().filter(|r| link.select.accepts(r)) {
-        let id: IdOnly = serde_json::from_str(record.get())
+        let id: IdOnly = serde_json::from_str(record)
             .map_err(|_| OktaError::Malformed("a record without an \"id\"".into()))?;
         let path = resource.path.replace("{id}", &id.id);
         match fetch(client, resource, &path, 1, tally).await {

@@ -15,7 +15,6 @@ use chrono::Utc;
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use tokio::sync::Mutex;
 use tracing::Instrument;
 use url::Url;
@@ -339,7 +338,7 @@ impl Harvest<'_> {
                 if let Some(parts) = parts.as_mut() {
                     parts
                         .write(
-                            &scrub(self.scope.pii, &scrub(secrets_of(resource), record.get())),
+                            &scrub(self.scope.pii, &scrub(secrets_of(resource), record)),
                             label,
                         )
                         .await?;
@@ -487,7 +486,7 @@ impl Harvest<'_> {
         let mut walk = Walk::new(resource, &path, pending.from.as_ref());
         let listed = self
             .for_each_record(&mut walk, tally, async |record, _| {
-                let cleaned = scrub(secrets_of(resource), record.get());
+                let cleaned = scrub(secrets_of(resource), record);
                 let line = scrub(self.scope.pii, &cleaned);
                 parts.lock().await.write(&line, Some(field)).await?;
                 records.fetch_add(1, Ordering::Relaxed);
@@ -545,7 +544,7 @@ impl Harvest<'_> {
         &self,
         walk: &mut Walk<'_>,
         tally: &RequestCounters,
-        mut each: impl AsyncFnMut(&RawValue, Option<ParentField<'_>>) -> Result<(), Stop>,
+        mut each: impl AsyncFnMut(&str, Option<ParentField<'_>>) -> Result<(), Stop>,
     ) -> Result<(), Stop> {
         let (resource, from) = (walk.resource, walk.from);
         let mut listed_any = from.is_some_and(|f| f.listed_earlier);
@@ -592,7 +591,7 @@ impl Harvest<'_> {
                     let page = page?;
                     seen = true;
                     walk.read_any = true;
-                    let records = page.records(resource.shape)?;
+                    let records = page.records();
                     progress::page(records.len());
                     for record in records {
                         each(record, label).await?;
@@ -754,13 +753,13 @@ fn not_on_this_org(e: &OktaError) -> bool {
     e.is_skip() || matches!(e, OktaError::Api { status: 400, .. })
 }
 
-fn record_id(record: &RawValue) -> Result<String, Stop> {
+fn record_id(record: &str) -> Result<String, Stop> {
     #[derive(Deserialize)]
     struct Id<'a> {
         #[serde(borrow)]
         id: Cow<'a, str>,
     }
-    serde_json::from_str::<Id>(record.get())
+    serde_json::from_str::<Id>(record)
         .map(|r| r.id.into_owned())
         .map_err(|_| Stop::Okta(OktaError::Malformed("a record without an \"id\"".into())))
 }

@@ -18,7 +18,6 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, DurationRound, SecondsFormat, Utc};
 use flate2::write::GzEncoder;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use url::Url;
 
 use crate::checkpoint::{BOUNDARY, Checkpoint, PartNaming};
@@ -361,7 +360,7 @@ impl LogRun<'_> {
         checkpoint: Option<&Checkpoint>,
         progress: &mut Progress,
     ) -> Result<PageCount, Stop> {
-        let records = page.records(Shape::Array)?;
+        let records = page.records();
         crate::progress::page(records.len());
         let mut hours: BTreeMap<DateTime<Utc>, (GzEncoder<Vec<u8>>, u64)> = BTreeMap::new();
         let mut delivered = Vec::with_capacity(records.len());
@@ -375,7 +374,7 @@ impl LogRun<'_> {
                 .duration_trunc(Duration::hours(1))
                 .expect("an hour divides any timestamp");
             let (encoder, count) = hours.entry(hour).or_insert_with(|| (sink::encoder(), 0));
-            sink::write_line(encoder, &scrub(self.scope.pii, record.get()), None).map_err(|e| {
+            sink::write_line(encoder, &scrub(self.scope.pii, record), None).map_err(|e| {
                 Stop::Store(StoreError::Io {
                     key: "(gzip)".into(),
                     detail: e.to_string(),
@@ -489,7 +488,7 @@ fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn event_key(record: &RawValue) -> Result<(String, DateTime<Utc>), Stop> {
+fn event_key(record: &str) -> Result<(String, DateTime<Utc>), Stop> {
     #[derive(Deserialize)]
     struct Key<'a> {
         #[serde(borrow)]
@@ -497,7 +496,7 @@ fn event_key(record: &RawValue) -> Result<(String, DateTime<Utc>), Stop> {
         #[serde(borrow)]
         published: Cow<'a, str>,
     }
-    let key: Key = serde_json::from_str(record.get()).map_err(|_| {
+    let key: Key = serde_json::from_str(record).map_err(|_| {
         OktaError::Malformed("a System Log event without uuid and published".into())
     })?;
     let published = DateTime::parse_from_rfc3339(&key.published)

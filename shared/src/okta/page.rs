@@ -11,12 +11,12 @@
 //! `limit`, as Okta's docs advise, and a 200 whose body is cut short is fetched again.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use bytes::Bytes;
 use futures::Stream;
 use reqwest::header::{HeaderMap, LINK};
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use url::Url;
 
@@ -41,32 +41,56 @@ pub enum Shape {
     Object,
 }
 
-/// One page as Okta sent it: the raw body and the next page's URL, if any.
+/// One page as Okta sent it: the raw body, where its records sit in it, and the next page's
+/// URL, if any. The body is parsed once, when the page is made; records are slices of it.
 #[derive(Debug)]
 pub struct Page {
     pub body: Bytes,
     pub next: Option<Url>,
+    records: Vec<Range<usize>>,
 }
 
 impl Page {
-    /// The page's records, each exactly as Okta sent it (not re-serialised).
-    pub fn records(&self, shape: Shape) -> Result<Vec<&RawValue>, OktaError> {
+    /// Finds the records of `body` (shaped as `shape`), or says why it is not what Okta
+    /// promises (a body cut short, say).
+    fn parse(body: Bytes, next: Option<Url>, shape: Shape) -> Result<Self, OktaError> {
         let malformed = |e: serde_json::Error| OktaError::Malformed(format!("page body: {e}"));
-        match shape {
-            Shape::Array => serde_json::from_slice(&self.body).map_err(malformed),
+        let found: Vec<&RawValue> = match shape {
+            Shape::Array => serde_json::from_slice(&body).map_err(malformed)?,
             Shape::Field(key) => {
                 #[derive(Deserialize)]
                 struct Wrapper<'a>(
                     #[serde(borrow)] std::collections::HashMap<&'a str, &'a RawValue>,
                 );
-                let Wrapper(fields) = serde_json::from_slice(&self.body).map_err(malformed)?;
+                let Wrapper(fields) = serde_json::from_slice(&body).map_err(malformed)?;
                 match fields.get(key) {
-                    Some(items) => serde_json::from_str(items.get()).map_err(malformed),
-                    None => Ok(Vec::new()),
+                    Some(items) => serde_json::from_str(items.get()).map_err(malformed)?,
+                    None => Vec::new(),
                 }
             }
-            Shape::Object => Ok(vec![serde_json::from_slice(&self.body).map_err(malformed)?]),
-        }
+            Shape::Object => vec![serde_json::from_slice(&body).map_err(malformed)?],
+        };
+        // Raw values borrow the body as it is, so each one's place in it is its pointer's.
+        let records = found
+            .iter()
+            .map(|r| {
+                let start = r.get().as_ptr() as usize - body.as_ptr() as usize;
+                start..start + r.get().len()
+            })
+            .collect();
+        Ok(Self {
+            body,
+            next,
+            records,
+        })
+    }
+
+    /// The page's records, each exactly as Okta sent it (not re-serialised).
+    pub fn records(&self) -> Vec<&str> {
+        self.records
+            .iter()
+            .map(|r| std::str::from_utf8(&self.body[r.clone()]).expect("the parser read UTF-8"))
+            .collect()
     }
 }
 
@@ -187,18 +211,15 @@ impl OktaClient {
     ) -> Result<Page, OktaError> {
         let mut attempt = 1;
         loop {
-            let page = self.get_page_once(url, scope, shape, tally).await?;
-            match serde_json::from_slice::<IgnoredAny>(&page.body) {
-                Ok(_) => return Ok(page),
-                Err(e) if attempt >= BODY_ATTEMPTS => {
-                    return Err(OktaError::Malformed(format!(
-                        "page body, {attempt} times: {e}"
-                    )));
-                }
-                Err(e) => {
+            match self.get_page_once(url, scope, shape, tally).await {
+                Err(OktaError::Malformed(e)) if attempt < BODY_ATTEMPTS => {
                     tracing::warn!(attempt, error = %e, "page body does not parse; fetching it again");
                     attempt += 1;
                 }
+                Err(OktaError::Malformed(e)) => {
+                    return Err(OktaError::Malformed(format!("{e}, {attempt} times")));
+                }
+                page => return page,
             }
         }
     }
@@ -225,10 +246,7 @@ impl OktaClient {
                     .map_err(|_| OktaError::Malformed("a next link is not a URL".into()))?,
             ),
         };
-        Ok(Page {
-            body: response.body,
-            next,
-        })
+        Page::parse(response.body, next, shape)
     }
 }
 
@@ -337,29 +355,35 @@ mod tests {
 
     #[test]
     fn records_by_shape_pass_through_unchanged() {
-        let page = Page {
-            body: Bytes::from_static(br#"[{"id":"a","x":1.50},{"id":"b","n":{"k":[]}}]"#),
-            next: None,
-        };
-        let recs = page.records(Shape::Array).unwrap();
-        assert_eq!(recs[0].get(), r#"{"id":"a","x":1.50}"#);
-        assert_eq!(recs[1].get(), r#"{"id":"b","n":{"k":[]}}"#);
+        let page = |body: &'static [u8], shape| Page::parse(Bytes::from_static(body), None, shape);
+        let array = page(
+            br#"[{"id":"a","x":1.50},{"id":"b","n":{"k":[]}}]"#,
+            Shape::Array,
+        )
+        .unwrap();
+        assert_eq!(
+            array.records(),
+            [r#"{"id":"a","x":1.50}"#, r#"{"id":"b","n":{"k":[]}}"#]
+        );
 
-        let page = Page {
-            body: Bytes::from_static(
-                br#"{"value":[{"id":"u1"}],"_links":{"next":{"href":"https://a/x?after=u1"}}}"#,
-            ),
-            next: None,
-        };
+        let body: &[u8] =
+            br#"{"value":[{"id":"u1"}],"_links":{"next":{"href":"https://a/x?after=u1"}}}"#;
         assert_eq!(
-            page.records(Shape::Field("value")).unwrap()[0].get(),
-            r#"{"id":"u1"}"#
+            page(body, Shape::Field("value")).unwrap().records(),
+            [r#"{"id":"u1"}"#]
         );
-        assert!(page.records(Shape::Field("roles")).unwrap().is_empty());
-        assert_eq!(
-            body_next(&page.body).as_deref(),
-            Some("https://a/x?after=u1")
+        assert!(
+            page(body, Shape::Field("roles"))
+                .unwrap()
+                .records()
+                .is_empty()
         );
-        assert_eq!(page.records(Shape::Object).unwrap().len(), 1);
+        assert_eq!(body_next(body).as_deref(), Some("https://a/x?after=u1"));
+        assert_eq!(page(body, Shape::Object).unwrap().records().len(), 1);
+        // A body cut short is no page.
+        assert!(matches!(
+            page(br#"[{"id":"a"},{"id"#, Shape::Array),
+            Err(OktaError::Malformed(_))
+        ));
     }
 }
