@@ -10,6 +10,7 @@ use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde_json::Value;
 use tracing::Instrument;
 
+use crate::env::Environment;
 use crate::error::Error;
 use crate::manifest::Status;
 use crate::metrics;
@@ -39,11 +40,12 @@ impl From<Error> for Diagnostic {
 
 /// Serves `group` as a Lambda function (or runs it once outside Lambda).
 pub async fn serve(group: &'static Group) -> Result<(), lambda_runtime::Error> {
-    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
-        return run_once(group).await;
+    let env = Environment::read()?;
+    if !env.in_lambda {
+        return run_once(group, env).await;
     }
     lambda_runtime::tracing::init_default_subscriber();
-    let rt = Runtime::from_env().await?;
+    let rt = Runtime::from_env(env).await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         invoke(&rt, group, event)
     }))
@@ -60,23 +62,20 @@ pub async fn invoke(
     let (payload, context) = event.into_parts();
     let span = tracing::info_span!("invocation", function = %group.function_name(), request_id = %context.request_id);
     // Boxed: the handler's future is deep, and the runtime's nesting adds to it.
-    let reply = Box::pin(router::handle(
-        rt,
-        group,
-        &payload,
-        Some(context.deadline()),
-    ))
-    .instrument(span)
-    .await?;
+    let reply = Box::pin(router::handle(rt, group, payload, Some(context.deadline())))
+        .instrument(span)
+        .await?;
     let summary = match reply {
         Reply::Run(summary) => summary,
         Reply::Work(work) => {
-            work.runs.iter().for_each(|run| print_metrics(group, run));
+            work.runs
+                .iter()
+                .for_each(|run| print_metrics(rt, group, run));
             return Ok(Reply::Work(work));
         }
         other => return Ok(other),
     };
-    print_metrics(group, &summary);
+    print_metrics(rt, group, &summary);
     let failed: Vec<String> = summary
         .tenants
         .iter()
@@ -109,16 +108,16 @@ pub async fn invoke(
 }
 
 /// In Lambda, CloudWatch reads metrics from these stdout lines (Embedded Metric Format).
-fn print_metrics(group: &Group, summary: &RunSummary) {
-    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+fn print_metrics(rt: &Runtime, group: &Group, summary: &RunSummary) {
+    if rt.options.metric_lines {
         for line in metrics::emf_lines(&group.function_name(), summary) {
             println!("{line}");
         }
     }
 }
 
-async fn run_once(group: &'static Group) -> Result<(), lambda_runtime::Error> {
-    crate::telemetry::init_cli();
+async fn run_once(group: &'static Group, env: Environment) -> Result<(), lambda_runtime::Error> {
+    crate::telemetry::init_cli(&env);
     let mut text = String::new();
     match std::env::args().nth(1) {
         Some(path) => text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?,
@@ -128,14 +127,15 @@ async fn run_once(group: &'static Group) -> Result<(), lambda_runtime::Error> {
     }
     let payload: Value =
         serde_json::from_str(&text).map_err(|e| format!("the event is not JSON: {e}"))?;
-    let rt = Runtime::from_env().await?;
-    let reply = router::handle(&rt, group, &payload, None).await?;
+    let rt = Runtime::from_env(env).await?;
+    // Boxed, as in `invoke`: the handler's future is deep.
+    let reply = Box::pin(router::handle(&rt, group, payload, None)).await?;
     println!("{}", serde_json::to_string_pretty(&reply)?);
     let healthy = match &reply {
         Reply::Run(summary) => summary.status != Status::Failed,
         Reply::Check { checks } => checks.iter().all(|c| c.active),
         Reply::Dispatch(_) => true,
-        Reply::Work(work) => work.batch_item_failures.is_empty(),
+        Reply::Work(work) => work.sqs.batch_item_failures.is_empty(),
     };
     if !healthy {
         std::process::exit(1);

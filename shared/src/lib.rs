@@ -10,6 +10,7 @@
 //! | [`check`] | the connection check: one cheap call per resource, "Active" or what to fix |
 //! | [`checkpoint`] | the System Log's cursor and de-duplication boundary |
 //! | [`continuation`] | carrying a snapshot that ran out of time on in the next invocation |
+//! | [`env`] | the process environment: every variable read, once, and checked |
 //! | [`error`] | the crate's boundary error: what failed, for which tenant, what to do |
 //! | [`harvest`] | reading a group's resources for one tenant: pages in, parts and manifests out |
 //! | [`invocation`] | what an invocation asks for (tick, tenant, action, resources, backfill), parsed once |
@@ -42,6 +43,7 @@ pub mod budget;
 pub mod check;
 pub mod checkpoint;
 pub mod continuation;
+pub mod env;
 pub mod error;
 pub mod harvest;
 pub mod invocation;

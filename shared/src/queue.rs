@@ -59,14 +59,6 @@ pub struct WorkQueue {
 }
 
 impl WorkQueue {
-    /// The queue in `OKTA_INGEST_QUEUE_URL`, if set: with it, ticks fan out through SQS.
-    pub fn from_env(aws: &SdkConfig) -> Option<Self> {
-        let url = std::env::var("OKTA_INGEST_QUEUE_URL")
-            .ok()
-            .filter(|u| !u.trim().is_empty())?;
-        Some(Self::new(url, aws))
-    }
-
     /// The queue at `url`, with the process's AWS configuration.
     pub fn new(url: String, aws: &SdkConfig) -> Self {
         Self {

@@ -4,19 +4,20 @@
 
 use std::time::SystemTime;
 
+use aws_lambda_events::event::sqs::SqsEvent;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::check::{self, IntegrationStatus};
 use crate::error::Error;
-use crate::invocation::{Action, Invocation, Target};
+use crate::invocation::{Action, Event, Target};
 use crate::resources::{self, Group, Kind};
 use crate::runner::run;
 use crate::runtime::Runtime;
 use crate::summary::RunSummary;
 use crate::system_log::Window;
-use crate::work::{self, BatchResponse, Dispatched, SqsEvent};
+use crate::work::{self, BatchResponse, Dispatched};
 
 /// What an invocation returns: a run's summary, the connection check's statuses, a tick's
 /// dispatch, or (to SQS) the messages that failed.
@@ -34,21 +35,13 @@ pub enum Reply {
 pub async fn handle(
     rt: &Runtime,
     group: &'static Group,
-    payload: &Value,
+    payload: Value,
     deadline: Option<SystemTime>,
 ) -> Result<Reply, Error> {
-    if let Some(event) = SqsEvent::parse(payload) {
-        let queue = rt.queue.as_ref().ok_or_else(|| {
-            Error::Environment(
-                "an SQS event arrived, but OKTA_INGEST_QUEUE_URL (where continuations go) is not set"
-                    .into(),
-            )
-        })?;
-        return Ok(Reply::Work(
-            work::work(rt, queue, group, event, deadline).await,
-        ));
-    }
-    let invocation = Invocation::parse(payload)?;
+    let invocation = match Event::parse(payload)? {
+        Event::Invocation(invocation) => invocation,
+        Event::Work(batch) => return work(rt, group, batch, deadline).await,
+    };
     if invocation.action == Action::Check {
         return Ok(Reply::Check {
             checks: check::tenants(rt, &invocation.target).await?,
@@ -99,4 +92,22 @@ pub async fn handle(
     )
     .await
     .map(Reply::Run)
+}
+
+/// A batch from the work queue: each message is one tenant's run.
+async fn work(
+    rt: &Runtime,
+    group: &'static Group,
+    batch: SqsEvent,
+    deadline: Option<SystemTime>,
+) -> Result<Reply, Error> {
+    let queue = rt.queue.as_ref().ok_or_else(|| {
+        Error::Environment(
+            "an SQS event arrived, but OKTA_INGEST_QUEUE_URL (where continuations go) is not set"
+                .into(),
+        )
+    })?;
+    Ok(Reply::Work(
+        work::work(rt, queue, group, batch, deadline).await,
+    ))
 }

@@ -2,15 +2,17 @@
 //! run-wide options, the object store, where tenants come from, the HTTP client for Okta, and
 //! the work queue.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::env::Environment;
 use crate::error::Error;
 use crate::okta::{PublicResolver, RetryPolicy};
 use crate::queue::WorkQueue;
 use crate::store::ObjectStore;
-use crate::tenants::{DEFAULT_SECRET_PREFIX, TenantSource};
+use crate::tenants::TenantSource;
 
-/// Run-wide settings, read from the environment once (see the README's configuration table).
+/// Run-wide settings; [`Environment`] reads them from the process environment.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Tenants processed at once (`OKTA_INGEST_TENANT_CONCURRENCY`, default 4).
@@ -21,6 +23,12 @@ pub struct Options {
     /// (`OKTA_INGEST_TIME_BUDGET_SECS`; unset means no limit).
     pub time_budget: Option<Duration>,
     pub retry: RetryPolicy,
+    /// Extra CA certificates for Okta's TLS (`SSL_CERT_FILE`): a proxy that inspects TLS.
+    pub ca_bundle: Option<PathBuf>,
+    /// Proxy settings (`HTTPS_PROXY` and the like), whose hosts are reached as they resolve.
+    pub proxies: Vec<String>,
+    /// Print CloudWatch metric lines (Embedded Metric Format) on stdout: in Lambda.
+    pub metric_lines: bool,
 }
 
 impl Default for Options {
@@ -30,31 +38,10 @@ impl Default for Options {
             allow_http_loopback: false,
             time_budget: None,
             retry: RetryPolicy::default(),
+            ca_bundle: None,
+            proxies: Vec::new(),
+            metric_lines: false,
         }
-    }
-}
-
-impl Options {
-    pub fn from_env() -> Result<Self, Error> {
-        let mut options = Options::default();
-        if let Some(n) = env_number("OKTA_INGEST_TENANT_CONCURRENCY")? {
-            options.tenant_concurrency = (n as usize).max(1);
-        }
-        options.allow_http_loopback =
-            std::env::var("OKTA_INGEST_ALLOW_HTTP_LOOPBACK").as_deref() == Ok("1");
-        options.time_budget = env_number("OKTA_INGEST_TIME_BUDGET_SECS")?.map(Duration::from_secs);
-        Ok(options)
-    }
-}
-
-fn env_number(name: &str) -> Result<Option<u64>, Error> {
-    match std::env::var(name) {
-        Err(_) => Ok(None),
-        Ok(v) => v
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| Error::Environment(format!("{name} must be a whole number"))),
     }
 }
 
@@ -70,23 +57,15 @@ pub struct Runtime {
 
 impl Runtime {
     /// The Lambda setup: output root from `OKTA_INGEST_OUTPUT`, tenants from Secrets Manager
-    /// under `OKTA_INGEST_SECRET_PREFIX`.
-    pub async fn from_env() -> Result<Self, Error> {
-        let output = std::env::var("OKTA_INGEST_OUTPUT").map_err(|_| {
-            Error::Environment(
-                "OKTA_INGEST_OUTPUT is not set (s3://bucket/prefix or a folder)".into(),
-            )
-        })?;
-        let prefix = std::env::var("OKTA_INGEST_SECRET_PREFIX")
-            .unwrap_or_else(|_| DEFAULT_SECRET_PREFIX.to_owned());
-        let options = Options::from_env()?;
+    /// under `OKTA_INGEST_SECRET_PREFIX`, the work queue in `OKTA_INGEST_QUEUE_URL`, if any.
+    pub async fn from_env(env: Environment) -> Result<Self, Error> {
         let aws = aws().await;
         Ok(Self {
-            store: ObjectStore::open(&output, &aws)?,
-            tenants: TenantSource::secrets_manager(&prefix, &aws),
-            http: http_client(&options)?,
-            options,
-            queue: WorkQueue::from_env(&aws),
+            store: ObjectStore::open(env.required_output()?, &aws)?,
+            tenants: TenantSource::secrets_manager(&env.secret_prefix, &aws),
+            http: http_client(&env.options)?,
+            queue: env.queue_url.map(|url| WorkQueue::new(url, &aws)),
+            options: env.options,
         })
     }
 }
@@ -99,21 +78,25 @@ pub async fn aws() -> aws_config::SdkConfig {
 
 /// The HTTP client for Okta: rustls, timeouts, no redirects (a redirect could carry a
 /// credential to another origin), names resolved only to public addresses (loopback too with
-/// the `options`' opt-in), and the extra CA bundle in `SSL_CERT_FILE`, if any.
+/// the `options`' opt-in), and the options' extra CA bundle, if any.
 pub fn http_client(options: &Options) -> Result<reqwest::Client, Error> {
     let mut builder = reqwest::Client::builder()
-        .dns_resolver(PublicResolver::new(options.allow_http_loopback))
+        .dns_resolver(PublicResolver::new(
+            options.allow_http_loopback,
+            &options.proxies,
+        ))
         .user_agent(concat!("okta-ingest/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
         // Okta ends a slow System Log query at 30 s; anything slower than this is stuck.
         .timeout(Duration::from_secs(60))
         .pool_idle_timeout(Duration::from_secs(50));
-    if let Ok(path) = std::env::var("SSL_CERT_FILE") {
-        let pem = std::fs::read(&path)
-            .map_err(|e| Error::Environment(format!("SSL_CERT_FILE {path}: {e}")))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| Error::Environment(format!("SSL_CERT_FILE {path}: {e}")))?;
+    if let Some(path) = &options.ca_bundle {
+        let failed = |e: &dyn std::fmt::Display| {
+            Error::Environment(format!("SSL_CERT_FILE {}: {e}", path.display()))
+        };
+        let pem = std::fs::read(path).map_err(|e| failed(&e))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| failed(&e))?;
         for cert in certs {
             builder = builder.add_root_certificate(cert);
         }

@@ -15,8 +15,9 @@ use std::time::{Duration, Instant, SystemTime};
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tracing::Instrument;
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 
 use crate::budget::Budget;
 use crate::continuation::Continuation;
@@ -87,48 +88,14 @@ pub async fn dispatch(
     })
 }
 
-/// An SQS event as the event source mapping delivers it (only what is used).
-#[derive(Debug, Deserialize)]
-pub struct SqsEvent {
-    #[serde(rename = "Records")]
-    pub records: Vec<SqsRecord>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct SqsRecord {
-    #[serde(rename = "messageId")]
-    pub message_id: String,
-    pub body: String,
-    #[serde(rename = "eventSource")]
-    pub event_source: String,
-}
-
-impl SqsEvent {
-    /// The payload as an SQS event, if it is one.
-    pub fn parse(payload: &Value) -> Option<Self> {
-        let event: Self = serde_json::from_value(payload.clone()).ok()?;
-        event
-            .records
-            .iter()
-            .all(|r| r.event_source == "aws:sqs")
-            .then_some(event)
-    }
-}
-
-/// The reply the event source mapping reads: which messages failed (and are retried).
+/// What a worker invocation returns: the reply the event source mapping reads (which
+/// messages failed, and are retried), and the tenants' runs for logs and metrics.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct BatchResponse {
-    #[serde(rename = "batchItemFailures")]
-    pub batch_item_failures: Vec<BatchItemFailure>,
-    /// The tenants' runs, for logs and metrics (not part of the reply).
+    #[serde(flatten)]
+    pub sqs: SqsBatchResponse,
     #[serde(skip)]
     pub runs: Vec<RunSummary>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct BatchItemFailure {
-    #[serde(rename = "itemIdentifier")]
-    pub item_identifier: String,
 }
 
 /// Runs each message of `event` (the mapping sends one at a time) and reports the failures.
@@ -141,7 +108,9 @@ pub async fn work(
 ) -> BatchResponse {
     let mut response = BatchResponse::default();
     for record in event.records {
-        let outcome = AssertUnwindSafe(work_one(rt, queue, group, &record.body, deadline))
+        let id = record.message_id.unwrap_or_default();
+        let body = record.body.unwrap_or_default();
+        let outcome = AssertUnwindSafe(work_one(rt, queue, group, &body, deadline))
             .catch_unwind()
             .await
             .unwrap_or_else(|panic| Err(Error::panicked(panic)));
@@ -153,14 +122,12 @@ pub async fn work(
             }
             Ok(None) => false,
             Err(e) => {
-                tracing::error!(message_id = %record.message_id, error = %e, "work message failed");
+                tracing::error!(message_id = %id, error = %e, "work message failed");
                 true
             }
         };
         if failed {
-            response.batch_item_failures.push(BatchItemFailure {
-                item_identifier: record.message_id,
-            });
+            response.sqs.add_failure(id);
         }
     }
     response
@@ -331,26 +298,11 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn sqs_events_are_told_apart_from_other_payloads() {
-        let event = json!({"Records": [{
-            "messageId": "m1", "receiptHandle": "r", "body": "{}", "attributes": {},
-            "messageAttributes": {}, "md5OfBody": "x", "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:1:q", "awsRegion": "us-east-1"
-        }]});
-        let parsed = SqsEvent::parse(&event).expect("an SQS event");
-        assert_eq!(parsed.records[0].message_id, "m1");
-        let s3_event =
-            json!({"Records": [{"eventSource": "aws:s3", "messageId": "m", "body": ""}]});
-        assert!(SqsEvent::parse(&s3_event).is_none());
-        assert!(SqsEvent::parse(&json!({"tenant": "acme"})).is_none());
-    }
-
-    #[test]
     fn the_sample_work_event_is_one_tenants_message() {
-        let sample: Value =
+        let sample: SqsEvent =
             serde_json::from_str(include_str!("../../events/sqs-work.json")).unwrap();
-        let event = SqsEvent::parse(&sample).expect("an SQS event");
-        let message: WorkMessage = serde_json::from_str(&event.records[0].body).unwrap();
+        let body = sample.records[0].body.as_deref().expect("a body");
+        let message: WorkMessage = serde_json::from_str(body).unwrap();
         assert_eq!(
             (message.tenant.as_str(), message.group.as_str()),
             ("demo", "users")
@@ -359,12 +311,8 @@ mod tests {
 
     #[test]
     fn the_reply_is_what_the_event_source_mapping_reads() {
-        let reply = BatchResponse {
-            batch_item_failures: vec![BatchItemFailure {
-                item_identifier: "m1".into(),
-            }],
-            runs: Vec::new(),
-        };
+        let mut reply = BatchResponse::default();
+        reply.sqs.add_failure("m1");
         assert_eq!(
             serde_json::to_value(&reply).unwrap(),
             json!({"batchItemFailures": [{"itemIdentifier": "m1"}]})

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use okta_ingest::check;
+use okta_ingest::env::Environment;
 use okta_ingest::invocation::Target;
 use okta_ingest::manifest::Status;
 use okta_ingest::runner;
@@ -106,15 +107,22 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let command = Cli::parse().command;
+    let env = match Environment::read() {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     // `run` and `demo` show each resource's progress at a terminal; the rest log plainly.
     let display = match command {
-        Command::Run { .. } | Command::Demo { .. } => progress::init(),
+        Command::Run { .. } | Command::Demo { .. } => progress::init(&env),
         _ => {
-            okta_ingest::telemetry::init_cli();
+            okta_ingest::telemetry::init_cli(&env);
             None
         }
     };
-    let result = command.execute(display.as_ref()).await;
+    let result = command.execute(env.options, display.as_ref()).await;
     if let Some(display) = &display {
         display.finish();
     }
@@ -128,14 +136,18 @@ async fn main() -> ExitCode {
 }
 
 impl Command {
-    async fn execute(self, display: Option<&progress::Progress>) -> Result<ExitCode, Error> {
+    async fn execute(
+        self,
+        options: Options,
+        display: Option<&progress::Progress>,
+    ) -> Result<ExitCode, Error> {
         match self {
             Command::Run { tenant, resources } => {
-                let (id, rt) = tenant.runtime(Options::from_env()?).await?;
+                let (id, rt) = tenant.runtime(options).await?;
                 run(&rt, id, &resources, display).await
             }
             Command::Check { tenant } => {
-                let (id, rt) = tenant.runtime(Options::from_env()?).await?;
+                let (id, rt) = tenant.runtime(options).await?;
                 let statuses = check::tenants(&rt, &Target::Tenant(id)).await?;
                 print!("{}", table::render_check(&statuses));
                 Ok(if statuses.iter().all(|s| s.active) {
@@ -156,7 +168,7 @@ impl Command {
                 let id = TenantId::parse("demo").expect("a valid id");
                 let options = Options {
                     allow_http_loopback: true,
-                    ..Options::from_env()?
+                    ..options
                 };
                 let rt = Runtime {
                     store: ObjectStore::open(&out, &runtime::aws().await)?,

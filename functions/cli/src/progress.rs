@@ -1,10 +1,10 @@
 //! The terminal display of `run` and `demo`: one line per resource, updated in place while it
 //! runs (records, pages, rate-limit waits, retries), replaced by a `✓` line when it is done.
 //!
-//! It follows what shared code emits for it (see [`okta_ingest::progress`]): the `resource` span
-//! each resource's work runs in, one `page` event per page read, the pacer's and the transport's
-//! `wait_ms` events (pacing at INFO, a 429 at WARN) and the transport's `attempt` warnings
-//! (retries). An event costs a few atomic adds; nothing happens per record.
+//! It follows what shared code declares for it (see [`okta_ingest::progress`]): the `resource`
+//! span each resource's work runs in, and the progress events inside it (a page read, a
+//! rate-limit wait, a retry), read with [`progress::decode`] rather than from log lines. An
+//! event costs a few atomic adds; nothing happens per record.
 //!
 //! Not at a terminal (a file, a pipe, CI) — or with `OKTA_INGEST_LOG=json` — there is no display,
 //! only the plain log lines of [`okta_ingest::telemetry::init_cli`].
@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 use indicatif::{
     HumanCount, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle,
 };
+use okta_ingest::env::Environment;
+use okta_ingest::progress;
 use okta_ingest::telemetry;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
@@ -36,18 +38,18 @@ const TICK: Duration = Duration::from_millis(120);
 /// Sets up logging for `run` and `demo`. At a terminal: this display, with warnings and errors
 /// (or whatever `RUST_LOG` asks for) printed above it; the returned handle clears it. Anywhere
 /// else: the plain log lines of [`telemetry::init_cli`], and `None`.
-pub fn init() -> Option<Progress> {
-    if !io::stderr().is_terminal() || telemetry::json_logs() {
-        telemetry::init_cli();
+pub fn init(env: &Environment) -> Option<Progress> {
+    if !io::stderr().is_terminal() || env.json_logs {
+        telemetry::init_cli(env);
         return None;
     }
-    let progress = Progress::new(ProgressDrawTarget::stderr(), telemetry::stderr_colours());
+    let progress = Progress::new(ProgressDrawTarget::stderr(), telemetry::stderr_colours(env));
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
     subscriber(
         &progress,
         progress.log_writer(),
         filter,
-        telemetry::stderr_colours(),
+        telemetry::stderr_colours(env),
     )
     .try_init()
     .ok()?;
@@ -111,16 +113,15 @@ impl Progress {
         }
     }
 
-    /// The layer that feeds the display. It sees `okta_ingest`'s spans and events at INFO,
-    /// progress events at DEBUG, and warnings from anywhere.
+    /// The layer that feeds the display. It sees `okta_ingest`'s spans at INFO and progress
+    /// events at DEBUG.
     pub fn layer<S>(&self) -> impl Layer<S> + Send + Sync + 'static
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
         let interest = Targets::new()
-            .with_default(Level::WARN)
             .with_target("okta_ingest", Level::INFO)
-            .with_target(okta_ingest::progress::TARGET, Level::DEBUG);
+            .with_target(progress::TARGET, Level::DEBUG);
         ProgressLayer {
             shared: Arc::clone(&self.shared),
         }
@@ -431,12 +432,9 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let meta = event.metadata();
-        let fields = meta.fields();
-        let page = meta.target() == okta_ingest::progress::TARGET;
-        if !page && fields.field("wait_ms").is_none() && fields.field("attempt").is_none() {
+        let Some(declared) = progress::decode(event) else {
             return;
-        }
+        };
         let Some(stats) = ctx.event_scope(event).and_then(|scope| {
             scope
                 .into_iter()
@@ -444,17 +442,15 @@ where
         }) else {
             return;
         };
-        let mut seen = Seen::default();
-        event.record(&mut seen);
-        if page {
-            if let Some(records) = seen.records {
-                stats.page(records);
+        match declared {
+            progress::Progress::Page { records } => stats.page(records),
+            progress::Progress::Wait {
+                wait_ms,
+                rate_limited,
+            } => stats.wait(wait_ms, rate_limited),
+            progress::Progress::Retry => {
+                stats.retries.fetch_add(1, Relaxed);
             }
-        } else if let Some(wait_ms) = seen.wait_ms {
-            // The transport's 429 warns; the pacer's own pacing is INFO.
-            stats.wait(wait_ms, *meta.level() == Level::WARN);
-        } else if seen.attempt && *meta.level() == Level::WARN {
-            stats.retries.fetch_add(1, Relaxed);
         }
     }
 
@@ -486,42 +482,10 @@ impl Visit for ResourceName {
     }
 }
 
-/// The fields of an event the display counts.
-#[derive(Default)]
-struct Seen {
-    records: Option<u64>,
-    wait_ms: Option<u64>,
-    attempt: bool,
-}
-
-impl Visit for Seen {
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        match field.name() {
-            "records" => self.records = Some(value),
-            "wait_ms" => self.wait_ms = Some(value),
-            "attempt" => self.attempt = true,
-            _ => {}
-        }
-    }
-
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        if let Ok(value) = u64::try_from(value) {
-            self.record_u64(field, value);
-        } else if field.name() == "attempt" {
-            self.attempt = true;
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, _: &dyn fmt::Debug) {
-        if field.name() == "attempt" {
-            self.attempt = true;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use okta_ingest::okta::progress::{retry, wait};
     use okta_ingest::progress::{page, resource_span};
     use okta_ingest::resources;
 
@@ -587,6 +551,7 @@ mod tests {
                     wait_ms = 1500u64,
                     "pacing: waiting for the rate-limit window to reset"
                 );
+                wait(Duration::from_millis(1500), false);
                 page(13);
             });
             factors_span.in_scope(|| {
@@ -598,6 +563,7 @@ mod tests {
                     wait_ms = 2000u64,
                     "429 from Okta: waiting for the bucket to reset"
                 );
+                wait(Duration::from_secs(2), true);
                 tracing::warn!(
                     target: TRANSPORT,
                     bucket = "/api/v1/users/{id}/factors",
@@ -605,13 +571,16 @@ mod tests {
                     attempt = 1u32,
                     "Okta server error; retrying"
                 );
+                retry();
+                // A log line alone, however it is worded, is not progress.
+                tracing::warn!(target: TRANSPORT, wait_ms = 9u64, attempt = 2u32, "unrelated");
                 // Spans inside a resource's (a request's, say) count toward it.
                 tracing::info_span!(target: "okta_ingest::okta::client", "request")
                     .in_scope(|| page(1));
             });
             // Outside any resource: not counted.
             page(99);
-            tracing::info!(target: PACER, wait_ms = 10u64, "pacing: waiting for the rate-limit window to reset");
+            wait(Duration::from_millis(10), false);
 
             assert!(!counters(&progress, "users").done, "its span is open");
             drop(users_span);
@@ -652,7 +621,7 @@ mod tests {
         // The log lines beside the display: the warnings only, never pages or pacing.
         let logs = logs.text();
         let lines: Vec<&str> = logs.lines().collect();
-        assert_eq!(lines.len(), 2, "{logs}");
+        assert_eq!(lines.len(), 3, "{logs}");
         assert!(lines.iter().all(|l| l.contains("WARN")), "{logs}");
         assert!(lines[0].contains("429 from Okta"), "{logs}");
         assert!(
@@ -662,6 +631,7 @@ mod tests {
             "{logs}"
         );
         assert!(lines[1].contains("retrying"), "{logs}");
+        assert!(lines[2].contains("unrelated"), "{logs}");
     }
 
     #[test]
@@ -707,6 +677,8 @@ mod tests {
         tracing::subscriber::with_default(subscriber, || {
             resource_span(resources::find("users").unwrap()).in_scope(|| {
                 page(200);
+                wait(Duration::from_millis(10), false);
+                retry();
                 tracing::info!(target: PACER, wait_ms = 10u64, "pacing: waiting for the rate-limit window to reset");
             });
         });

@@ -9,6 +9,7 @@ mod error;
 mod org_url;
 mod pacer;
 mod page;
+pub mod progress;
 mod resolver;
 mod retry;
 mod transport;

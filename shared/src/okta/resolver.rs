@@ -20,11 +20,12 @@ pub struct PublicResolver {
 }
 
 impl PublicResolver {
-    /// `allow_loopback`: the `OKTA_INGEST_ALLOW_HTTP_LOOPBACK=1` opt-in.
-    pub fn new(allow_loopback: bool) -> Self {
+    /// `allow_loopback`: the `OKTA_INGEST_ALLOW_HTTP_LOOPBACK=1` opt-in; `proxies`: the proxy
+    /// settings reqwest also reads (`HTTPS_PROXY=http://proxy.corp:3128`, …).
+    pub fn new(allow_loopback: bool, proxies: &[String]) -> Self {
         Self {
             allow_loopback,
-            proxies: proxy_hosts(PROXY_VARIABLES.iter().filter_map(|v| std::env::var(v).ok())),
+            proxies: proxy_hosts(proxies),
         }
     }
 }
@@ -130,19 +131,10 @@ fn public_v6(ip: Ipv6Addr) -> bool {
         || s[..6] == [0; 6]) // ::/96, IPv4-compatible and other reserved
 }
 
-/// Where reqwest takes proxies from.
-const PROXY_VARIABLES: &[&str] = &[
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-];
-
 /// The hosts of proxy settings (`http://proxy.corp:3128`, or without a scheme).
-fn proxy_hosts(values: impl Iterator<Item = String>) -> Vec<String> {
+fn proxy_hosts(values: &[String]) -> Vec<String> {
     values
+        .iter()
         .filter_map(|value| {
             let value = value.trim();
             let url = if value.contains("://") {
@@ -234,7 +226,7 @@ mod tests {
             "::",
         ];
         assert_eq!(
-            proxy_hosts(values.into_iter().map(String::from)),
+            proxy_hosts(&values.map(String::from)),
             ["proxy.corp", "10.0.0.5", "s.corp"]
         );
     }
@@ -242,7 +234,7 @@ mod tests {
     #[tokio::test]
     async fn a_name_for_loopback_resolves_only_with_the_opt_in() {
         let name = || "localhost".parse::<Name>().unwrap();
-        let err = match PublicResolver::new(false).resolve(name()).await {
+        let err = match PublicResolver::new(false, &[]).resolve(name()).await {
             Ok(addrs) => panic!("resolved to {:?}", addrs.collect::<Vec<_>>()),
             Err(e) => e,
         };
@@ -255,7 +247,7 @@ mod tests {
                 && text.contains(&refused.addresses[0].to_string()),
             "{text}"
         );
-        let addrs: Vec<SocketAddr> = PublicResolver::new(true)
+        let addrs: Vec<SocketAddr> = PublicResolver::new(true, &[])
             .resolve(name())
             .await
             .unwrap()

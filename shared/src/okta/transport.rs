@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{OktaError, request_id};
 use super::pacer::{Pacer, Permit, RateLimitHeaders, Reservation, jitter};
+use super::progress;
 use super::resolver::NonPublicAddress;
 use super::retry::RetryPolicy;
 
@@ -178,6 +179,7 @@ impl Transport {
                         okta_request_id = request_id(&resp.headers).as_deref(),
                         "{what}"
                     );
+                    progress::wait(wait, true);
                     wait
                 }
                 Ok(resp) if resp.status.is_server_error() => {
@@ -198,6 +200,7 @@ impl Transport {
                         okta_request_id = okta_request_id.as_deref(),
                         "Okta server error; retrying"
                     );
+                    progress::retry();
                     self.retry.backoff(failures)
                 }
                 Ok(resp) => return Ok(resp),
@@ -223,6 +226,7 @@ impl Transport {
                         });
                     }
                     tracing::warn!(bucket, attempt = failures, error = %detail, "request failed; retrying");
+                    progress::retry();
                     self.retry.backoff(failures)
                 }
             };
@@ -252,6 +256,7 @@ impl Transport {
                         wait_ms = wait.as_millis() as u64,
                         "pacing: waiting for the rate-limit window to reset"
                     );
+                    progress::wait(wait, false);
                     tokio::time::sleep(wait).await;
                     waits.waited += wait;
                 }

@@ -475,6 +475,7 @@ async fn invoke_with(
     };
     let handler_time = started.elapsed();
     let succeeded = !reply
+        .sqs
         .batch_item_failures
         .iter()
         .any(|f| f.item_identifier == id);

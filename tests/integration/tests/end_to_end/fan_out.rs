@@ -149,7 +149,10 @@ async fn a_tick_fans_out_to_a_thousand_tenants_and_poison_lands_in_the_dead_lett
         .map(|m| m["tenant"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(dead, POISONED.iter().map(|t| t.to_string()).collect());
-    let failures: usize = replies.iter().map(|r| r.batch_item_failures.len()).sum();
+    let failures: usize = replies
+        .iter()
+        .map(|r| r.sqs.batch_item_failures.len())
+        .sum();
     assert_eq!(failures, POISONED.len() * 2, "each poisoned message, twice");
 
     // Every other tenant has complete manifests for both resources, with the org's records.
@@ -229,7 +232,10 @@ async fn a_message_for_a_busy_tenant_is_put_back_until_the_lease_ends() {
         .await
         .expect("a message")
         .reply;
-    assert!(reply.batch_item_failures.is_empty(), "put back, not failed");
+    assert!(
+        reply.sqs.batch_item_failures.is_empty(),
+        "put back, not failed"
+    );
     assert!(reply.runs.is_empty(), "nothing ran");
     assert!(aws.all_keys("_manifests/").await.is_empty());
     // The copy waits, delayed until about when the lease ends.
@@ -260,7 +266,7 @@ async fn a_tick_the_running_run_already_serves_is_dropped_not_put_back() {
         .await
         .expect("a message")
         .reply;
-    assert!(reply.batch_item_failures.is_empty() && reply.runs.is_empty());
+    assert!(reply.sqs.batch_item_failures.is_empty() && reply.runs.is_empty());
     assert_eq!(queue.depth(&queue.url).await, (0, 0, 0), "dropped");
 
     // A continuation of that older tick, with pages left to read, is never dropped: it is
@@ -318,7 +324,7 @@ async fn ticks_that_come_during_a_long_run_wait_as_one() {
     // Each newer tick is put back behind the run and becomes the one waiting.
     for (t, delayed) in [(&t1, 1), (&t2, 2)] {
         let reply = queue.redeliver(&rt, &USERS, t, limit).await.reply;
-        assert!(reply.runs.is_empty() && reply.batch_item_failures.is_empty());
+        assert!(reply.runs.is_empty() && reply.sqs.batch_item_failures.is_empty());
         assert_eq!(queue.depth(&queue.url).await, (0, 0, delayed), "put back");
         assert_eq!(waiting().await, Some(t.scheduled_at));
     }
@@ -396,7 +402,7 @@ async fn a_big_tenant_carries_on_until_its_snapshot_is_complete() {
         .map(|d| d.reply)
         .collect();
     assert!(
-        replies.iter().all(|r| r.batch_item_failures.is_empty()),
+        replies.iter().all(|r| r.sqs.batch_item_failures.is_empty()),
         "{replies:?}"
     );
     // At least one continuation (how many depends on the machine's speed).
@@ -478,14 +484,15 @@ async fn a_continuation_delivered_twice_is_carried_on_once() {
     // SQS delivers continuation 0 again: the chain has moved on, so nothing runs and
     // nothing more is enqueued.
     let again = queue.redeliver(&rt, &USERS, &step0, limit).await.reply;
-    assert!(again.batch_item_failures.is_empty(), "{again:?}");
+    assert!(again.sqs.batch_item_failures.is_empty(), "{again:?}");
     assert!(again.runs.is_empty(), "ran again: {:?}", again.runs);
     assert_eq!(queue.depth(&queue.url).await, (1, 0, 0), "no second chain");
 
     // The chain completes the run, every user once.
     let rest = queue.drain(&rt, &USERS, limit).await;
     assert!(
-        rest.iter().all(|d| d.reply.batch_item_failures.is_empty()),
+        rest.iter()
+            .all(|d| d.reply.sqs.batch_item_failures.is_empty()),
         "{rest:?}"
     );
     let users = aws.manifests("users", "acme").await;
@@ -519,7 +526,7 @@ async fn a_child_does_not_carry_on_past_a_parent_that_failed() {
     // No continuation: the run ends in its first invocation, partial, not retried.
     assert_eq!(deliveries.len(), 1, "{deliveries:?}");
     let reply = &deliveries[0].reply;
-    assert!(reply.batch_item_failures.is_empty(), "{reply:?}");
+    assert!(reply.sqs.batch_item_failures.is_empty(), "{reply:?}");
     let users = aws.manifests("users", "acme").await;
     let factors = aws.manifests("user_factors", "acme").await;
     assert_eq!(users[0].status, Status::Partial, "{:?}", users[0]);
