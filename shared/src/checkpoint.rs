@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::layout::RunId;
+
 /// Where the live System Log poll stands for one tenant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Checkpoint {
@@ -29,7 +31,7 @@ pub struct Checkpoint {
 /// The names the next page's parts get: `{run_id}-part-{part:05}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartNaming {
-    pub run_id: String,
+    pub run_id: RunId,
     pub part: u32,
 }
 

@@ -88,7 +88,7 @@ impl Unfinished {
 /// A snapshot run of one group for one tenant, to be carried on by the next invocation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Continuation {
-    pub run_id: String,
+    pub run_id: RunId,
     pub group: String,
     /// Which continuation of the run this is: 0 for the first.
     #[serde(default)]
@@ -112,7 +112,7 @@ impl Continuation {
         resources: Vec<Unfinished>,
     ) -> Self {
         Self {
-            run_id: run.to_string(),
+            run_id: run.clone(),
             group: group.to_owned(),
             step: resumed.map_or(0, |c| c.step + 1),
             sent: false,
@@ -126,10 +126,6 @@ impl Continuation {
             run: self.run_id.clone(),
             step: self.step,
         }
-    }
-
-    pub fn run(&self) -> Result<RunId, String> {
-        RunId::parse(&self.run_id)
     }
 
     /// Saves it as the group's continuation for `tenant` (replacing any earlier one: a
@@ -192,14 +188,14 @@ mod tests {
             ObjectStore::Local(crate::store::LocalStore::new(dir.to_str().unwrap()).unwrap());
         let tenant = TenantId::parse("acme").unwrap();
         let saved = |step| Continuation {
-            run_id: "20261128T000000Z-0a1b".into(),
+            run_id: RunId::parse("20261128T000000Z-0a1b").unwrap(),
             group: "users".into(),
             step,
             sent: false,
             resources: Vec::new(),
         };
         let carry = |run: &str, step| Carry {
-            run: run.into(),
+            run: RunId::parse(run).unwrap(),
             step,
         };
         let etag = saved(3).save(&store, &tenant).await.unwrap();

@@ -15,7 +15,9 @@ use chrono::{DateTime, Utc};
 use crate::tenant::TenantId;
 
 /// A run's id: its UTC start time and a random suffix, so ids sort by time and never collide.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// In state and messages it is the id's text, checked again when read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct RunId {
     id: String,
     started: DateTime<Utc>,
@@ -55,6 +57,20 @@ impl RunId {
 
     pub fn started(&self) -> DateTime<Utc> {
         self.started
+    }
+}
+
+impl From<RunId> for String {
+    fn from(run: RunId) -> String {
+        run.id
+    }
+}
+
+impl TryFrom<String> for RunId {
+    type Error = String;
+
+    fn try_from(id: String) -> Result<Self, String> {
+        RunId::parse(&id)
     }
 }
 
@@ -149,6 +165,13 @@ mod tests {
             "2026-01-02-abcd",
         ] {
             assert!(RunId::parse(bad).is_err(), "{bad}");
+            assert!(
+                serde_json::from_value::<RunId>(bad.into()).is_err(),
+                "{bad}"
+            );
         }
+        let text = serde_json::to_string(&run).unwrap();
+        assert_eq!(text, format!("\"{run}\""), "stored as its text");
+        assert_eq!(serde_json::from_str::<RunId>(&text).unwrap(), run);
     }
 }

@@ -113,7 +113,7 @@ mod tests {
             notes: vec![],
         };
         let summary = RunSummary {
-            run_id: "r".into(),
+            run_id: crate::layout::RunId::new(Utc::now()),
             started_at: Utc::now(),
             finished_at: Utc::now(),
             status: Status::Complete,

@@ -11,6 +11,8 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::layout::RunId;
+use crate::tenant::TenantId;
 
 /// SQS takes at most 10 messages per `SendMessageBatch`.
 const BATCH: usize = 10;
@@ -24,11 +26,11 @@ pub const MAX_DELAY: Duration = Duration::from_secs(900);
 /// One tenant's run of one group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkMessage {
-    pub tenant: String,
+    pub tenant: TenantId,
     /// The resource group, so a message sent to the wrong function's queue is refused.
     pub group: String,
     /// The run id of the dispatching invocation: every tenant of one tick shares it.
-    pub dispatch: String,
+    pub dispatch: RunId,
     /// When the tick was scheduled.
     pub scheduled_at: DateTime<Utc>,
     /// A continuation: the run it carries on.
@@ -40,7 +42,7 @@ pub struct WorkMessage {
 /// delivers twice finds its step already taken and does nothing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Carry {
-    pub run: String,
+    pub run: RunId,
     pub step: u32,
 }
 
@@ -187,12 +189,12 @@ mod tests {
     #[test]
     fn messages_round_trip_and_stay_small() {
         let message = WorkMessage {
-            tenant: "acme".into(),
+            tenant: TenantId::parse("acme").unwrap(),
             group: "users".into(),
-            dispatch: "20261128T000000Z-0a1b".into(),
+            dispatch: RunId::parse("20261128T000000Z-0a1b").unwrap(),
             scheduled_at: Utc::now(),
             continues: Some(Carry {
-                run: "20261128T000000Z-0a1b".into(),
+                run: RunId::parse("20261128T000000Z-0a1b").unwrap(),
                 step: 2,
             }),
         };
@@ -204,5 +206,22 @@ mod tests {
             ..message
         };
         assert!(!body(&first).contains("continues"));
+    }
+
+    #[test]
+    fn a_message_with_a_bad_id_is_refused_as_it_is_read() {
+        let good = body(&WorkMessage {
+            tenant: TenantId::parse("acme").unwrap(),
+            group: "users".into(),
+            dispatch: RunId::parse("20261128T000000Z-0a1b").unwrap(),
+            scheduled_at: Utc::now(),
+            continues: None,
+        });
+        for bad in [
+            good.replace("\"acme\"", "\"ACME\""),
+            good.replace("20261128T000000Z-0a1b", "yesterday"),
+        ] {
+            assert!(serde_json::from_str::<WorkMessage>(&bad).is_err(), "{bad}");
+        }
     }
 }

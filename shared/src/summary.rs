@@ -67,7 +67,7 @@ impl TenantSummary {
 /// What an invocation returns.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunSummary {
-    pub run_id: String,
+    pub run_id: RunId,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
     pub status: Status,
@@ -78,7 +78,7 @@ impl RunSummary {
     /// The summary of `run`, ending now, over its tenants.
     pub(crate) fn finished(run: &RunId, tenants: Vec<TenantSummary>) -> Self {
         Self {
-            run_id: run.to_string(),
+            run_id: run.clone(),
             started_at: run.started(),
             finished_at: Utc::now(),
             status: Status::roll_up(tenants.iter().map(|t| t.status)),

@@ -205,7 +205,7 @@ impl LogRun<'_> {
             ));
         }
         let mut naming = checkpoint.writing.clone().unwrap_or(PartNaming {
-            run_id: self.scope.run.to_string(),
+            run_id: self.scope.run.clone(),
             part: 0,
         });
         // Claim: say which part names we will write before writing any.
@@ -320,7 +320,7 @@ impl LogRun<'_> {
             stamp(until)
         ));
         let mut naming = PartNaming {
-            run_id: self.scope.run.to_string(),
+            run_id: self.scope.run.clone(),
             part: 0,
         };
         loop {
@@ -389,7 +389,7 @@ impl LogRun<'_> {
                 self.resource.name,
                 self.scope.tenant,
                 hour,
-                &naming.run_id,
+                naming.run_id.as_str(),
                 naming.part,
             );
             let body = encoder.finish().map_err(|e| {

@@ -14,7 +14,8 @@ use crate::okta::{Credentials, OrgUrl, OrgUrlError, SigningKey};
 use crate::pii::{DEFAULT_DROP, PiiPolicy};
 
 /// A tenant id: lowercase letters, digits and hyphens (it becomes part of S3 keys and secret names).
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct TenantId(String);
 
 impl TenantId {
@@ -42,6 +43,20 @@ impl TenantId {
 impl fmt::Display for TenantId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+impl From<TenantId> for String {
+    fn from(id: TenantId) -> String {
+        id.0
+    }
+}
+
+impl TryFrom<String> for TenantId {
+    type Error = ConfigError;
+
+    fn try_from(id: String) -> Result<Self, ConfigError> {
+        TenantId::parse(&id)
     }
 }
 

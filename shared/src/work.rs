@@ -37,7 +37,7 @@ use crate::tenant::TenantId;
 /// What a dispatching invocation did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Dispatched {
-    pub dispatch: String,
+    pub dispatch: RunId,
     pub scheduled_at: DateTime<Utc>,
     /// Messages sent: one per tenant.
     pub dispatched: usize,
@@ -64,9 +64,9 @@ pub async fn dispatch(
         .into_iter()
         .filter_map(|tenant| match tenant {
             Ok(id) => Some(WorkMessage {
-                tenant: id.to_string(),
+                tenant: id,
                 group: group.name.to_owned(),
-                dispatch: dispatch.to_string(),
+                dispatch: dispatch.clone(),
                 scheduled_at,
                 continues: None,
             }),
@@ -80,7 +80,7 @@ pub async fn dispatch(
     let seconds = started.elapsed().as_secs_f64();
     tracing::info!(dispatch = %dispatch, tenants = messages.len(), seconds, "tick dispatched");
     Ok(Dispatched {
-        dispatch: dispatch.to_string(),
+        dispatch,
         scheduled_at,
         dispatched: messages.len(),
         invalid,
@@ -151,7 +151,7 @@ async fn work_one(
             group.function_name()
         )));
     }
-    let tenant = TenantId::parse(&message.tenant).map_err(|e| Error::Invocation(e.to_string()))?;
+    let tenant = message.tenant.clone();
     let span = tracing::info_span!("tenant", tenant = %tenant, dispatch = %message.dispatch);
     async {
         let started = Instant::now();
@@ -214,7 +214,7 @@ async fn work_one(
             _ => None,
         };
         let run = match &resumed {
-            Some(c) => c.run().map_err(Error::Invocation)?,
+            Some(c) => c.run_id.clone(),
             None => invocation,
         };
         let names: Vec<&'static str> = group.resources.iter().map(|r| r.name).collect();

@@ -10,11 +10,13 @@ use chrono::Utc;
 use futures::StreamExt;
 use lambda_runtime::{Context, LambdaEvent};
 use okta_ingest::lambda;
+use okta_ingest::layout::RunId;
 use okta_ingest::manifest::{Manifest, Status};
 use okta_ingest::queue::{Carry, WorkMessage};
 use okta_ingest::resources::{LOGS, POLICIES, USERS};
 use okta_ingest::router::Reply;
 use okta_ingest::summary::RunSummary;
+use okta_ingest::tenant::TenantId;
 use okta_ingest_tests::{
     TestAws, TestOrg, TestQueue, gunzip_lines, invoke, scheduled_event, secret, served, ssws,
     test_options,
@@ -62,7 +64,7 @@ async fn org_with_message(config: SimConfig, first: &WorkMessage) -> (TestOrg, T
 /// A 1,000-user tenant whose tick `first` has had its first 3 s invocation: the run (whose
 /// id is returned) is under way, continuation 0 queued. Big and slow enough (50 ms a call)
 /// that three such invocations, each stopping about 1 s in, cannot finish it.
-async fn a_run_in_progress(first: &WorkMessage) -> (TestOrg, TestQueue, String) {
+async fn a_run_in_progress(first: &WorkMessage) -> (TestOrg, TestQueue, RunId) {
     let config = shared_org(1_000).with_latency(Duration::from_millis(50));
     let (org, queue) = org_with_message(config, first).await;
     let started = queue
@@ -76,9 +78,9 @@ async fn a_run_in_progress(first: &WorkMessage) -> (TestOrg, TestQueue, String) 
 
 fn message(tenant: &str) -> WorkMessage {
     WorkMessage {
-        tenant: tenant.into(),
+        tenant: TenantId::parse(tenant).expect("a tenant id"),
         group: "users".into(),
-        dispatch: "test".into(),
+        dispatch: RunId::new(Utc::now()),
         scheduled_at: Utc::now(),
         continues: None,
     }
@@ -287,7 +289,7 @@ async fn a_tick_the_running_run_already_serves_is_dropped_not_put_back() {
     .await;
     let continuation = WorkMessage {
         continues: Some(Carry {
-            run: "20261128T000000Z-0a1b".into(),
+            run: RunId::parse("20261128T000000Z-0a1b").unwrap(),
             step: 0,
         }),
         ..older
