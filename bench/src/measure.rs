@@ -90,7 +90,7 @@ pub async fn run(scenario: &Scenario) -> Row {
         name: scenario.name,
         records,
         requests: tenant.requests.requests,
-        minimum: scenario.minimum_requests(sim.dataset()),
+        minimum: scenario.minimum_requests(&sim.dataset()),
         wall,
         cpu: usage.cpu,
         rss_mb: peak_rss_kb as f64 / 1024.0,

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 
 use crate::tenant::TenantId;
 
@@ -25,6 +25,8 @@ pub struct RunId {
 
 impl RunId {
     pub fn new(started: DateTime<Utc>) -> Self {
+        // The id holds whole seconds; so does `started`, so an id read back is equal to it.
+        let started = started.with_nanosecond(0).unwrap_or(started);
         Self {
             id: format!(
                 "{}-{:04x}",
@@ -158,6 +160,12 @@ mod tests {
     fn run_ids_parse_back() {
         let run = RunId::new(Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap());
         assert_eq!(RunId::parse(run.as_str()).unwrap(), run);
+        let now = RunId::new(Utc::now());
+        assert_eq!(
+            RunId::parse(now.as_str()).unwrap(),
+            now,
+            "sub-seconds are not kept"
+        );
         for bad in [
             "",
             "20260102T030405Z",

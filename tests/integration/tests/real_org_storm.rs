@@ -63,7 +63,7 @@ async fn a_real_org_on_a_bad_day_completes_losing_only_the_excluded_and_never_wa
             "{resource}: records"
         );
     }
-    let data = stormy.sim.dataset();
+    let data = &stormy.sim.dataset();
     let members = stormy
         .aws
         .manifests("group_members", "acme")

@@ -39,6 +39,7 @@
 
 mod access_tokens;
 mod auth;
+mod churn;
 mod config;
 mod data;
 mod dpop;
@@ -58,6 +59,7 @@ mod stats;
 mod system_log;
 mod token_endpoint;
 
+pub use churn::Change;
 pub use config::{
     API_TOKEN, ClientAuth, DEFAULT_RATE_LIMIT, Engine, OAuthClient, READ_SCOPES, SimConfig,
 };

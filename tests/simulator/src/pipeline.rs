@@ -94,6 +94,7 @@ fn respond(
     }
     let call = Call {
         org,
+        data: org.data(),
         path,
         ids,
         raw_query: parts.uri.query(),

@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::churn::{self, Change};
 use crate::config::SimConfig;
 use crate::data::Dataset;
 use crate::faults::Faults;
@@ -66,8 +67,14 @@ impl Simulator {
     }
 
     /// The generated objects, for assertions.
-    pub fn dataset(&self) -> &Dataset {
-        &self.org.dataset
+    pub fn dataset(&self) -> Arc<Dataset> {
+        self.org.data()
+    }
+
+    /// Changes the org as admins would between two runs (see [`crate::churn`]); `step`
+    /// seeds which objects change. Returns what changed, with each change's System Log event.
+    pub fn churn(&self, step: u64) -> Vec<Change> {
+        churn::apply(&self.org, step)
     }
 
     /// A snapshot of the counters.
@@ -82,7 +89,7 @@ impl Simulator {
 
     /// The System Log, to append events while serving.
     pub fn system_log(&self) -> &SystemLog {
-        self.org.dataset.system_log()
+        &self.org.system_log
     }
 
     /// Stops serving: open connections finish their current request, then close.
@@ -109,9 +116,7 @@ fn generate_events(org: Arc<OrgState>, stop: &watch::Sender<()>) -> JoinHandle<(
             }
             // Whole events due by this tick, so fractional rates come out right.
             let due = rate * tick / 10;
-            org.dataset
-                .system_log()
-                .append_events((due - appended) as usize);
+            org.system_log.append_events((due - appended) as usize);
             appended = due;
         }
     })

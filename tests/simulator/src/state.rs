@@ -1,6 +1,8 @@
 //! Everything the running org shares between requests: configuration, generated data,
 //! issued tokens, rate-limit windows, requests in flight, faults and counters.
 
+use std::sync::{Arc, Mutex};
+
 use crate::access_tokens::AccessTokens;
 use crate::config::SimConfig;
 use crate::data::Dataset;
@@ -9,6 +11,7 @@ use crate::rate_limit::{Concurrency, RateLimiter};
 use crate::replay::ReplayCache;
 use crate::reply::random_chars;
 use crate::stats::Recorder;
+use crate::system_log::SystemLog;
 
 pub(crate) struct OrgState {
     pub config: SimConfig,
@@ -16,7 +19,10 @@ pub(crate) struct OrgState {
     pub url: String,
     /// The foreign origin's `http://127.0.0.1:PORT`.
     pub foreign_url: String,
-    pub dataset: Dataset,
+    /// The org as it is now: replaced whole when it churns, so a request sees one version.
+    dataset: Mutex<Arc<Dataset>>,
+    /// The System Log, shared by every version of the dataset.
+    pub system_log: Arc<SystemLog>,
     pub faults: Faults,
     pub stats: Recorder,
     pub limiter: RateLimiter,
@@ -36,12 +42,23 @@ impl OrgState {
             config,
             url,
             foreign_url,
-            dataset,
+            system_log: dataset.system_log_handle(),
+            dataset: Mutex::new(Arc::new(dataset)),
             stats: Recorder::default(),
             access_tokens: AccessTokens::default(),
             replay: ReplayCache::default(),
             nonce_stem: random_chars(22),
         }
+    }
+
+    /// The org as it is now.
+    pub fn data(&self) -> Arc<Dataset> {
+        Arc::clone(&self.dataset.lock().unwrap())
+    }
+
+    /// Replaces the org with a changed version of it.
+    pub fn replace_data(&self, dataset: Dataset) {
+        *self.dataset.lock().unwrap() = Arc::new(dataset);
     }
 
     pub fn token_url(&self) -> String {

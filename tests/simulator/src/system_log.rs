@@ -4,7 +4,8 @@
 //! Only each event's `published` time is stored; the rest of the event is rebuilt from the
 //! seed and its sequence number when served, so a million events cost a few megabytes.
 
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -28,6 +29,9 @@ pub(crate) struct Directory {
 struct State {
     /// `published` (epoch ms) by persistence sequence number.
     published: Vec<i64>,
+    /// Events whose content is given (the org's changes, see `churn`), by sequence number;
+    /// every other event is rebuilt from the seed.
+    given: HashMap<usize, Arc<Given>>,
     /// Bumped by [`SystemLog::invalidate_cursors`]; cursors carry the epoch they were issued in.
     cursor_epoch: u32,
 }
@@ -75,6 +79,7 @@ impl SystemLog {
             directory,
             state: Mutex::new(State {
                 published,
+                given: HashMap::new(),
                 cursor_epoch: 0,
             }),
         }
@@ -89,6 +94,22 @@ impl SystemLog {
     /// events, as Okta's late-arriving events do.
     pub fn append_late_events(&self, n: usize, delay: Duration) {
         self.append(n, delay);
+    }
+
+    /// Appends one event published now about a change someone made; returns its `uuid`.
+    pub(crate) fn append_given(&self, given: Given) -> String {
+        let at = Utc::now().timestamp_millis();
+        let mut state = self.state.lock().unwrap();
+        let seq = state.published.len();
+        state.published.push(at);
+        state.given.insert(seq, Arc::new(given));
+        drop(state);
+        let event: Value =
+            serde_json::from_str(self.render(seq, at).get()).expect("events are JSON");
+        event["uuid"]
+            .as_str()
+            .expect("events have a uuid")
+            .to_owned()
     }
 
     /// Every cursor issued so far is refused from now on (400 E0000001), as a cursor Okta
@@ -196,6 +217,7 @@ impl SystemLog {
             fastrand::Rng::with_seed(self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ seq as u64);
         let rng = &mut rng;
         let published = DateTime::from_timestamp_millis(published_ms).unwrap_or_default();
+        let given = self.state.lock().unwrap().given.get(&seq).cloned();
         let d = &self.directory;
         let user = (!d.users.is_empty()).then(|| pick(rng, &d.users));
         let app = (!d.apps.is_empty()).then(|| pick(rng, &d.apps));
@@ -204,8 +226,23 @@ impl SystemLog {
         let failed = rng.u8(..12) == 0;
 
         let system = SYSTEM_PRINCIPAL;
-        let (event_type, legacy, message, actor, targets) =
-            match (rng.u8(..10), user, app, group, policy) {
+        let (event_type, legacy, message, actor, targets) = match given.as_deref() {
+            Some(g) => (
+                g.event_type,
+                g.legacy,
+                g.message,
+                (
+                    g.actor.0.as_str(),
+                    g.actor.1.as_str(),
+                    g.actor.2.as_str(),
+                    "User",
+                ),
+                g.targets
+                    .iter()
+                    .map(|t| target(&t.id, t.kind, &t.alternate, &t.display, "null"))
+                    .collect(),
+            ),
+            None => match (rng.u8(..10), user, app, group, policy) {
                 (0..=3, Some(u), ..) => (
                     "user.session.start",
                     "core.user_auth.login_success",
@@ -288,7 +325,8 @@ impl SystemLog {
                     system,
                     vec![],
                 ),
-            };
+            },
+        };
         let (outcome, severity) = if failed && event_type == "user.session.start" {
             (
                 r#"{"result":"FAILURE","reason":"INVALID_CREDENTIALS"}"#,
@@ -346,6 +384,26 @@ impl SystemLog {
         );
         RawValue::from_string(text).expect("events render as valid JSON")
     }
+}
+
+/// An event about a change someone made: its type and texts, who, and to what.
+#[derive(Debug, Clone)]
+pub(crate) struct Given {
+    pub event_type: &'static str,
+    pub legacy: &'static str,
+    pub message: &'static str,
+    /// id, login, display name of the admin who made the change.
+    pub actor: (String, String, String),
+    pub targets: Vec<GivenTarget>,
+}
+
+/// One of a given event's targets.
+#[derive(Debug, Clone)]
+pub(crate) struct GivenTarget {
+    pub id: String,
+    pub kind: &'static str,
+    pub alternate: String,
+    pub display: String,
 }
 
 /// The actor of events no user caused: id, alternate id, display name, type.

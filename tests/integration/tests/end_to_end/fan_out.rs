@@ -158,7 +158,7 @@ async fn a_tick_fans_out_to_a_thousand_tenants_and_poison_lands_in_the_dead_lett
     assert_eq!(failures, POISONED.len() * 2, "each poisoned message, twice");
 
     // Every other tenant has complete manifests for both resources, with the org's records.
-    let data = sim.dataset();
+    let data = &sim.dataset();
     let factors: u64 = data.factors.values().map(|f| f.len() as u64).sum();
     for (resource, records) in [
         ("users", data.users.len() as u64),
@@ -420,7 +420,7 @@ async fn a_big_tenant_carries_on_until_its_snapshot_is_complete() {
         .collect();
     assert_eq!(run_ids.len(), 1, "one run, carried on: {run_ids:?}");
 
-    let data = sim.dataset();
+    let data = &sim.dataset();
     let users = aws.manifests("users", "acme").await;
     let factors = aws.manifests("user_factors", "acme").await;
     assert_eq!((users.len(), factors.len()), (1, 1));
@@ -636,7 +636,7 @@ async fn a_continuation_reads_again_exactly_the_parents_left_unread() {
     // then Okta recovers: the continuation reads that user again, and only once more.
     let config = shared_org(400).with_latency(Duration::from_millis(20));
     let (TestOrg { sim, aws, rt }, queue) = org_with_message(config, &message("acme")).await;
-    let data = sim.dataset();
+    let data = &sim.dataset();
     let victim = data
         .users
         .iter()

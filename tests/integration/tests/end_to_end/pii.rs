@@ -29,7 +29,7 @@ async fn dropped_and_hashed_fields_never_reach_the_output() {
         assert_eq!(summary.status, Status::Complete, "{summary:?}");
     }
 
-    let data = sim.dataset();
+    let data = &sim.dataset();
     let raw: Vec<String> = data
         .users
         .iter()

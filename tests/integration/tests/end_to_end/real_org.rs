@@ -73,7 +73,7 @@ async fn groups_a_scoped_admin_may_not_read_are_excluded_and_the_rest_is_complet
     .await;
     let summary = org.run(&GROUPS).await;
     assert_eq!(summary.status, Status::Complete, "{summary:?}");
-    let data = org.sim.dataset();
+    let data = &org.sim.dataset();
     let members = manifest(&org, "group_members").await;
     assert_eq!(members.status, Status::Complete, "{members:?}");
 
@@ -138,7 +138,7 @@ async fn a_role_that_may_read_no_group_is_skipped_not_complete() {
 #[tokio::test]
 async fn a_parent_failing_for_a_moment_is_read_on_the_second_try() {
     let org = TestOrg::start(SimConfig::small().with_users(200).with_groups(30)).await;
-    let data = org.sim.dataset();
+    let data = &org.sim.dataset();
     let groups = served_groups(data);
     let victim = groups.iter().nth(2).unwrap();
     // The test policy makes 3 attempts: the first try fails, the second succeeds.
@@ -158,7 +158,7 @@ async fn a_parent_failing_for_a_moment_is_read_on_the_second_try() {
 #[tokio::test]
 async fn a_parent_that_keeps_failing_is_listed_as_unread_and_only_it_is_missing() {
     let org = TestOrg::start(SimConfig::small().with_users(200).with_groups(30)).await;
-    let data = org.sim.dataset();
+    let data = &org.sim.dataset();
     let mut groups = served_groups(data);
     let victim = groups.iter().nth(3).unwrap().clone();
     let path = format!("/api/v1/groups/{victim}/users");
@@ -201,7 +201,7 @@ async fn member_pages_that_time_out_are_asked_for_with_a_smaller_limit() {
             .with_member_page_timeout_above(60),
     )
     .await;
-    let data = org.sim.dataset();
+    let data = &org.sim.dataset();
     let groups = served_groups(data);
     let big = groups
         .iter()
@@ -224,7 +224,7 @@ async fn deprovisioned_users_factors_are_not_asked_for() {
     let org = TestOrg::start(SimConfig::small().with_users(320)).await;
     let summary = org.run(&USERS).await;
     assert_eq!(summary.status, Status::Complete, "{summary:?}");
-    let data = org.sim.dataset();
+    let data = &org.sim.dataset();
     let living = data
         .users
         .iter()
@@ -245,7 +245,7 @@ async fn deprovisioned_users_factors_are_not_asked_for() {
 #[tokio::test]
 async fn a_user_deactivated_between_the_two_user_listings_is_written_once() {
     let org = TestOrg::start(SimConfig::small().with_users(300)).await;
-    let data = org.sim.dataset();
+    let data = &org.sim.dataset();
     let moving: Vec<&str> = data
         .users
         .iter()
@@ -332,7 +332,7 @@ async fn the_check_passes_over_a_refused_parent_and_names_it() {
         seed += 1;
         let config = SimConfig::small().with_users(40).with_groups(2);
         let org = TestOrg::start(config.with_seed(seed)).await;
-        let data = org.sim.dataset();
+        let data = &org.sim.dataset();
         if !data.serves_members(data.groups[0]["id"].as_str().unwrap()) {
             break org;
         }

@@ -87,7 +87,7 @@ async fn groups_members_and_rules() {
     let org = TestOrg::start(SimConfig::small().with_users(300).with_groups(250)).await;
     let summary = org.run(&resources::GROUPS).await;
     assert_complete(&summary);
-    let data = org.sim.dataset();
+    let data = &org.sim.dataset();
     let with_stats: Vec<Value> = data
         .groups
         .iter()
@@ -143,7 +143,7 @@ async fn apps_assignments_and_grants() {
     let org = TestOrg::start(SimConfig::small().with_apps(30)).await;
     let summary = org.run(&resources::APPS).await;
     assert_complete(&summary);
-    let data = org.sim.dataset();
+    let data = &org.sim.dataset();
     assert_same(lines(&org, "apps").await, data.apps.clone(), "apps");
     assert_children(
         by_parent(lines(&org, "app_users").await, "appId"),
@@ -175,7 +175,7 @@ async fn admin_roles_custom_roles_and_resource_sets() {
     let org = TestOrg::start(SimConfig::small()).await;
     let summary = org.run(&resources::ROLES).await;
     assert_complete(&summary);
-    let data = org.sim.dataset();
+    let data = &org.sim.dataset();
     assert_same(
         lines(&org, "role_assignees").await,
         data.role_assignees.clone(),
@@ -220,7 +220,7 @@ async fn every_policy_type_and_its_rules() {
     let org = TestOrg::start(SimConfig::small()).await;
     let summary = org.run(&resources::POLICIES).await;
     assert_complete(&summary);
-    let data = org.sim.dataset();
+    let data = &org.sim.dataset();
     assert_same(
         lines(&org, "policies").await,
         data.policies.clone(),
@@ -239,7 +239,7 @@ async fn org_settings_contacts_domains_devices_and_security() {
     for group in [&resources::ORG, &resources::DEVICES, &resources::SECURITY] {
         assert_complete(&org.run(group).await);
     }
-    let data = org.sim.dataset();
+    let data = &org.sim.dataset();
     assert_same(lines(&org, "org").await, vec![data.org.clone()], "org");
     let settings = by_parent(lines(&org, "org_settings").await, "setting");
     let want: BTreeMap<String, Vec<Value>> = data

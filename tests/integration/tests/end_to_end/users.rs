@@ -23,7 +23,7 @@ async fn every_user_and_factor_lands_once_across_pages() {
     let summary = invoke(&rt, &USERS, json!({"tenant": "acme"})).await;
     assert_eq!(summary.status, Status::Complete, "{summary:?}");
 
-    let data = sim.dataset();
+    let data = &sim.dataset();
     let manifests = aws.manifests("users", "acme").await;
     assert_eq!(manifests.len(), 1);
     let users = aws.lines(&manifests[0]).await;

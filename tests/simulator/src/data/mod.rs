@@ -205,8 +205,8 @@ impl Dataset {
         self.system_log.events()
     }
 
-    pub(crate) fn system_log(&self) -> &SystemLog {
-        &self.system_log
+    pub(crate) fn system_log_handle(&self) -> Arc<SystemLog> {
+        Arc::clone(&self.system_log)
     }
 
     /// A user by id.

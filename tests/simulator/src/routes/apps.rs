@@ -12,12 +12,12 @@ pub(crate) fn list(call: &Call) -> Response {
         Ok(limit) => limit,
         Err(response) => return response,
     };
-    let page = paging::page(call, &call.org.dataset.apps, limit, |_| true);
+    let page = paging::page(call, &call.data.apps, limit, |_| true);
     paging::link_response(call, &page.items, page.next.as_deref())
 }
 
 pub(crate) fn users(call: &Call) -> Response {
-    let Some(users) = call.org.dataset.app_users.get(call.id()) else {
+    let Some(users) = call.data.app_users.get(call.id()) else {
         return not_found(call.id());
     };
     let limit = match paging::limit(call, 50, 500) {
@@ -29,7 +29,7 @@ pub(crate) fn users(call: &Call) -> Response {
 }
 
 pub(crate) fn groups(call: &Call) -> Response {
-    let Some(groups) = call.org.dataset.app_groups.get(call.id()) else {
+    let Some(groups) = call.data.app_groups.get(call.id()) else {
         return not_found(call.id());
     };
     // Okta's minimum is also 20.
@@ -43,7 +43,7 @@ pub(crate) fn groups(call: &Call) -> Response {
 
 /// Not paged; apps that are no OAuth clients have none.
 pub(crate) fn grants(call: &Call) -> Response {
-    let data = &call.org.dataset;
+    let data = &call.data;
     let exists = find(&data.apps, call.id()).is_some();
     children(call, exists, data.app_grants.get(call.id()))
 }

@@ -18,7 +18,7 @@ pub(crate) fn list(call: &Call) -> Response {
             "You do not have permission to access the feature you are requesting",
         );
     }
-    let data = &call.org.dataset;
+    let data = &call.data;
     let limit = match paging::limit(call, 200, 200) {
         Ok(limit) => limit,
         Err(response) => return response,

@@ -11,7 +11,7 @@ use crate::paging;
 use crate::reply::{not_found, okta_error, server_error};
 
 pub(crate) fn list(call: &Call) -> Response {
-    let data = &call.org.dataset;
+    let data = &call.data;
     // Okta's legacy default and maximum; clients should ask for 200.
     let limit = match paging::limit(call, 10_000, 10_000) {
         Ok(limit) => limit,
@@ -37,7 +37,7 @@ pub(crate) fn list(call: &Call) -> Response {
 /// Administrators" group and groups outside a scoped admin's resource set are refused, and big
 /// pages of big groups may time out (see [`crate::SimConfig`]).
 pub(crate) fn members(call: &Call) -> Response {
-    let data = &call.org.dataset;
+    let data = &call.data;
     let Some(member_ids) = data.group_members.get(call.id()) else {
         return not_found(call.id());
     };
@@ -78,12 +78,12 @@ pub(crate) fn rules(call: &Call) -> Response {
         Ok(limit) => limit,
         Err(response) => return response,
     };
-    let page = paging::page(call, &call.org.dataset.group_rules, limit, |_| true);
+    let page = paging::page(call, &call.data.group_rules, limit, |_| true);
     paging::link_response(call, &page.items, page.next.as_deref())
 }
 
 pub(crate) fn roles(call: &Call) -> Response {
-    let data = &call.org.dataset;
+    let data = &call.data;
     if data.groups_outside_admin_scope.contains(call.id()) {
         return no_permission();
     }

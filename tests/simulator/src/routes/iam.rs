@@ -17,17 +17,17 @@ pub(crate) fn assignees(call: &Call) -> Response {
         Ok(limit) => limit,
         Err(response) => return response,
     };
-    let page = paging::page(call, &call.org.dataset.role_assignees, limit, |_| true);
+    let page = paging::page(call, &call.data.role_assignees, limit, |_| true);
     paging::body_response(call, "value", &page.items, page.next.as_deref())
 }
 
 pub(crate) fn custom_roles(call: &Call) -> Response {
-    let page = paging::page(call, &call.org.dataset.custom_roles, BODY_PAGE, |_| true);
+    let page = paging::page(call, &call.data.custom_roles, BODY_PAGE, |_| true);
     paging::body_response(call, "roles", &page.items, page.next.as_deref())
 }
 
 pub(crate) fn permissions(call: &Call) -> Response {
-    let data = &call.org.dataset;
+    let data = &call.data;
     // Okta accepts the role's id or its label.
     let role = find(&data.custom_roles, call.id())
         .or_else(|| data.custom_roles.iter().find(|r| r["label"] == call.id()));
@@ -38,6 +38,6 @@ pub(crate) fn permissions(call: &Call) -> Response {
 }
 
 pub(crate) fn resource_sets(call: &Call) -> Response {
-    let page = paging::page(call, &call.org.dataset.resource_sets, BODY_PAGE, |_| true);
+    let page = paging::page(call, &call.data.resource_sets, BODY_PAGE, |_| true);
     paging::body_response(call, "resource-sets", &page.items, page.next.as_deref())
 }

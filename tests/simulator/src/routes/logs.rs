@@ -28,7 +28,7 @@ enum Cursor {
 }
 
 pub(crate) fn list(call: &Call) -> Response {
-    let log = call.org.dataset.system_log();
+    let log = call.org.system_log.as_ref();
     let now = Utc::now();
     let limit = match call.param("limit").map(|l| l.trim().parse::<i64>()) {
         None => DEFAULT_LIMIT,

@@ -12,8 +12,11 @@ mod security;
 mod users;
 
 use axum::response::Response;
+use std::sync::Arc;
+
 use serde_json::Value;
 
+use crate::data::Dataset;
 use crate::reply::{json, not_found};
 use crate::state::OrgState;
 
@@ -27,6 +30,8 @@ pub(crate) struct Route {
 /// An authorised request, as handlers see it.
 pub(crate) struct Call<'a> {
     pub org: &'a OrgState,
+    /// The org's objects as this request sees them.
+    pub data: Arc<Dataset>,
     /// The request path (no query).
     pub path: &'a str,
     /// The values of the template's `{id}` segments, in order.

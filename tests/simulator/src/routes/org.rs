@@ -7,22 +7,22 @@ use super::Call;
 use crate::reply::{json, not_found};
 
 pub(crate) fn org(call: &Call) -> Response {
-    json(&call.org.dataset.org)
+    json(&call.data.org)
 }
 
 /// Any of the small setting objects under `/api/v1/org`, by its path.
 pub(crate) fn setting(call: &Call) -> Response {
     let key = call.path.trim_start_matches("/api/v1/org");
-    match call.org.dataset.org_settings.get(key) {
+    match call.data.org_settings.get(key) {
         Some(setting) => json(setting),
         None => not_found(call.path),
     }
 }
 
 pub(crate) fn contacts(call: &Call) -> Response {
-    json(&call.org.dataset.org_contacts)
+    json(&call.data.org_contacts)
 }
 
 pub(crate) fn domains(call: &Call) -> Response {
-    json(&json!({ "domains": call.org.dataset.domains }))
+    json(&json!({ "domains": call.data.domains }))
 }

@@ -31,8 +31,7 @@ pub(crate) fn list(call: &Call) -> Response {
     }
     let status = call.param("status");
     let policies: Vec<&Value> = call
-        .org
-        .dataset
+        .data
         .policies
         .iter()
         .filter(|p| p["type"] == kind && status.is_none_or(|s| p["status"] == s))
@@ -41,6 +40,6 @@ pub(crate) fn list(call: &Call) -> Response {
 }
 
 pub(crate) fn rules(call: &Call) -> Response {
-    let rules = call.org.dataset.policy_rules.get(call.id());
+    let rules = call.data.policy_rules.get(call.id());
     children(call, rules.is_some(), rules)
 }

@@ -11,13 +11,13 @@ pub(crate) fn idps(call: &Call) -> Response {
         Ok(limit) => limit,
         Err(response) => return response,
     };
-    let page = paging::page(call, &call.org.dataset.idps, limit, |_| true);
+    let page = paging::page(call, &call.data.idps, limit, |_| true);
     paging::link_response(call, &page.items, page.next.as_deref())
 }
 
 /// The spec's default limit is "all"; a `limit` still pages.
 pub(crate) fn zones(call: &Call) -> Response {
-    let zones = &call.org.dataset.network_zones;
+    let zones = &call.data.network_zones;
     let limit = match paging::limit(call, zones.len().max(1), zones.len().max(1)) {
         Ok(limit) => limit,
         Err(response) => return response,
@@ -27,9 +27,9 @@ pub(crate) fn zones(call: &Call) -> Response {
 }
 
 pub(crate) fn threat_insight(call: &Call) -> Response {
-    json(&call.org.dataset.threat_insight)
+    json(&call.data.threat_insight)
 }
 
 pub(crate) fn behaviors(call: &Call) -> Response {
-    json(&call.org.dataset.behaviors)
+    json(&call.data.behaviors)
 }

@@ -29,7 +29,7 @@ pub(crate) fn list(call: &Call) -> Response {
         }
     };
     let faults = &call.org.faults;
-    let page = paging::page(call, &call.org.dataset.users, limit, |user| {
+    let page = paging::page(call, &call.data.users, limit, |user| {
         let midway =
             deprovisioned && faults.deprovisioned_midway(user["id"].as_str().unwrap_or_default());
         (user["status"] == "DEPROVISIONED") == deprovisioned || midway
@@ -51,7 +51,7 @@ pub(crate) fn list(call: &Call) -> Response {
 
 /// A DEPROVISIONED user's factors are 404, as on a real org.
 pub(crate) fn factors(call: &Call) -> Response {
-    let data = &call.org.dataset;
+    let data = &call.data;
     if data
         .user(call.id())
         .is_some_and(|u| u["status"] == "DEPROVISIONED")
@@ -66,7 +66,7 @@ pub(crate) fn factors(call: &Call) -> Response {
 }
 
 pub(crate) fn roles(call: &Call) -> Response {
-    let data = &call.org.dataset;
+    let data = &call.data;
     children(
         call,
         data.user(call.id()).is_some(),
