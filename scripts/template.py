@@ -34,6 +34,10 @@ groups = [(g["name"], g["name"].capitalize(), [r["name"] for r in g["resources"]
 summaries = {g["name"]: g["summary"] for g in table["groups"]}
 snapshot_resources = [r["name"] for g in table["groups"] if g["kind"] == "snapshot"
                       for r in g["resources"]]
+kinds = {g["name"]: g["kind"] for g in table["groups"]}
+# The change feed: every snapshot function writes it beside its resources, and reads the
+# System Log (who made a change) and the admin roles' groups.
+feed = table["change_feed"]
 
 # checkov findings this template accepts, each with its reason (CI runs checkov: scripts/checkov).
 # checkov_skip() writes them into a resource's Metadata, so the reason stands by the resource.
@@ -446,13 +450,23 @@ for name, title, res, sched, timeout in groups:
 """)
     paths = []
     for r in res:
-        paths += [f"{r}/*", f"_manifests/{r}/*"]
-        if name == "logs":
-            paths += [f"_state/{r}/*"]
+        # _state/<resource>/: the System Log's checkpoint, a snapshot's change-feed base.
+        paths += [f"{r}/*", f"_manifests/{r}/*", f"_state/{r}/*"]
+    if kinds[name] == feed["written_by"]:
+        paths += [f"{feed['name']}/*", f"_manifests/{feed['name']}/*"]
     # The group's own state: each tenant's lease (one run at a time) and continuation.
     paths += [f"_state/{name}/*", "_status/*"]
     for p in paths:
         w(s3arn(p).replace("                  - !Sub", "                - !Sub").replace("                    - arn", "                  - arn").replace("                    - Bucket", "                  - Bucket"))
+    if kinds[name] == feed["written_by"]:
+        w(f"""            - Sid: ReadForTheChangeFeed
+              Effect: Allow
+              Action: s3:GetObject
+              Resource:
+""")
+        for prefix in feed["reads"]:
+            for p in [f"{prefix}*"]:
+                w(s3arn(p).replace("                  - !Sub", "                - !Sub").replace("                    - arn", "                  - arn").replace("                    - Bucket", "                  - Bucket"))
     w(f"""            # Reading a checkpoint or lease that does not exist yet must answer 404, not 403:
             # S3 says 404 only to callers allowed to list the bucket. Key names are all it reveals.
             - Sid: SeeMissingState

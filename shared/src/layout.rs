@@ -3,7 +3,9 @@
 //! ```text
 //! {resource}/tenant={t}/dt={YYYY-MM-DD}/run={run_id}/part-{NNNNN}.json.gz    snapshots
 //! system_log/tenant={t}/dt={YYYY-MM-DD}/hour={HH}/{run_id}-part-{NNNNN}.json.gz  events
+//! changes/tenant={t}/dt={YYYY-MM-DD}/run={run_id}/{resource}-part-{NNNNN}.json.gz  change feed
 //! _manifests/{resource}/tenant={t}/run={run_id}.json                          per run
+//! _manifests/changes/tenant={t}/run={run_id}-{resource}.json                  per compared resource
 //! _state/{resource or group}/tenant={t}/{name}.json                           checkpoints, leases, continuations
 //! _status/tenant={t}/integration.json                                         connection check
 //! ```
@@ -105,6 +107,28 @@ pub fn event_part(
     )
 }
 
+/// The hour folder of events published in `hour`, as [`event_part`] names them.
+pub fn event_hour(resource: &str, tenant: &TenantId, hour: DateTime<Utc>) -> String {
+    format!(
+        "{resource}/tenant={tenant}/dt={}/hour={}/",
+        hour.format("%Y-%m-%d"),
+        hour.format("%H")
+    )
+}
+
+/// Where a run's changes to `source` go: beside the other resources' changes of the run.
+pub fn change_part(tenant: &TenantId, run: &RunId, source: &str, part: u32) -> String {
+    format!(
+        "changes/tenant={tenant}/dt={}/run={run}/{source}-part-{part:05}.json.gz",
+        run.started().format("%Y-%m-%d")
+    )
+}
+
+/// The change feed's manifest of `source` in `run`.
+pub fn changes_manifest(tenant: &TenantId, run: &RunId, source: &str) -> String {
+    format!("_manifests/changes/tenant={tenant}/run={run}-{source}.json")
+}
+
 pub fn manifest(resource: &str, tenant: &TenantId, run: &RunId) -> String {
     format!("_manifests/{resource}/tenant={tenant}/run={run}.json")
 }
@@ -147,6 +171,21 @@ mod tests {
             "_state/system_log/tenant=acme/checkpoint.json"
         );
         assert_eq!(status(&t), "_status/tenant=acme/integration.json");
+        assert_eq!(
+            change_part(&t, &run, "users", 0),
+            format!("changes/tenant=acme/dt=2026-11-28/run={run}/users-part-00000.json.gz")
+        );
+        assert_eq!(
+            changes_manifest(&t, &run, "users"),
+            format!("_manifests/changes/tenant=acme/run={run}-users.json")
+        );
+        assert!(
+            event_part("system_log", &t, published, run.as_str(), 0).starts_with(&event_hour(
+                "system_log",
+                &t,
+                published
+            ))
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! | module | what it is for |
 //! |---|---|
 //! | [`budget`] | a run's time: its deadline, the margin kept before it, how long leases hold |
+//! | [`changes`] | the change feed: what changed between complete snapshots, named and attributed |
 //! | [`check`] | the connection check: one cheap call per resource, "Active" or what to fix |
 //! | [`checkpoint`] | the System Log's cursor and de-duplication boundary |
 //! | [`continuation`] | carrying a snapshot that ran out of time on in the next invocation |
@@ -40,6 +41,7 @@
 //! | [`work`] | fan-out: a tick dispatched as messages, a message run as one tenant, continuations |
 
 pub mod budget;
+pub mod changes;
 pub mod check;
 pub mod checkpoint;
 pub mod continuation;

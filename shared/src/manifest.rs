@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::changes::diff::{Change, Difference};
 use crate::layout::{self, RunId};
 use crate::okta::{OktaError, RequestStats};
 use crate::sink::PartInfo;
@@ -126,6 +127,46 @@ pub struct Manifest {
     pub lag_seconds: Option<i64>,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
+    /// The change feed's manifests only: which resource was compared with which base.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<ChangeSummary>,
+}
+
+/// What a comparison of two snapshots of one resource found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeSummary {
+    /// The resource compared.
+    pub source: String,
+    /// The run of the earlier snapshot it was compared with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_run: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_start: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_end: Option<DateTime<Utc>>,
+    pub added: u64,
+    pub removed: u64,
+    pub modified: u64,
+    /// Changes attributed to a System Log event.
+    pub attributed: u64,
+}
+
+impl ChangeSummary {
+    pub fn of(source: &str) -> Self {
+        Self {
+            source: source.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    pub fn count(&mut self, difference: &Difference, attributed: bool) {
+        match difference.change {
+            Change::Added => self.added += 1,
+            Change::Removed => self.removed += 1,
+            Change::Modified => self.modified += 1,
+        }
+        self.attributed += u64::from(attributed);
+    }
 }
 
 impl Manifest {

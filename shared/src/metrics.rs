@@ -123,6 +123,7 @@ mod tests {
                 error: None,
                 requests: RequestStats::default(),
                 resources: vec![resource("users", None), resource("system_log", Some(42))],
+                changes: Vec::new(),
             }],
         };
         let lines = emf_lines("okta-logs", &summary);

@@ -116,6 +116,7 @@ impl Ended<'_> {
             lag_seconds: self.lag_seconds,
             started_at: self.started,
             finished_at: Utc::now(),
+            changes: None,
         }
     }
 

@@ -592,6 +592,23 @@ pub const ALL: &[&Group] = &[
     &USERS, &GROUPS, &APPS, &ROLES, &POLICIES, &ORG, &DEVICES, &SECURITY, &LOGS,
 ];
 
+/// The change feed: written by every snapshot group beside its resources, and reading, for
+/// attribution and for naming admin groups, other groups' output.
+pub struct ChangeFeed {
+    /// Its output name: `changes/…`, `_manifests/changes/…`.
+    pub name: &'static str,
+    /// The System Log, whose events say who made a change.
+    pub events: &'static str,
+    /// The resource whose groups hold admin roles.
+    pub admin_groups: &'static str,
+}
+
+pub const CHANGE_FEED: ChangeFeed = ChangeFeed {
+    name: "changes",
+    events: "system_log",
+    admin_groups: "group_roles",
+};
+
 /// The whole table as JSON, for the template generator, scripts and readers: every group with
 /// its function, schedule and timeout, and every resource with its endpoint, scope, page size
 /// and parent.
@@ -626,7 +643,19 @@ pub fn describe() -> serde_json::Value {
             })
         })
         .collect();
-    serde_json::json!({ "groups": groups })
+    serde_json::json!({
+        "groups": groups,
+        "change_feed": {
+            "name": CHANGE_FEED.name,
+            "written_by": "snapshot",
+            // Key prefixes it reads: the events, the admin roles' parts and their base.
+            "reads": [
+                format!("{}/", CHANGE_FEED.events),
+                format!("{}/", CHANGE_FEED.admin_groups),
+                format!("_state/{}/", CHANGE_FEED.admin_groups),
+            ],
+        },
+    })
 }
 
 /// Finds a group by name (`users`) or function name (`okta-users`).
@@ -864,6 +893,7 @@ mod tests {
         let names: Vec<&str> = ALL
             .iter()
             .flat_map(|g| g.resources.iter().map(|r| r.name))
+            .chain([CHANGE_FEED.name])
             .collect();
         for name in &names {
             assert!(

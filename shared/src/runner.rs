@@ -10,6 +10,7 @@ use futures::{FutureExt, StreamExt};
 use tracing::Instrument;
 
 use crate::budget::Budget;
+use crate::changes;
 use crate::continuation::Continuation;
 use crate::error::Error;
 use crate::harvest::Harvest;
@@ -17,10 +18,10 @@ use crate::invocation::Target;
 use crate::layout::RunId;
 use crate::manifest::Status;
 use crate::okta::OktaClient;
-use crate::resources::{Group, Kind};
+use crate::resources::{self, Group, Kind};
 use crate::runtime::Runtime;
 use crate::scope::Scope;
-use crate::summary::{ResourceSummary, RunSummary, TenantSummary};
+use crate::summary::{ChangesLine, ResourceSummary, RunSummary, TenantSummary};
 use crate::system_log::{LogRun, Window};
 use crate::tenant::TenantId;
 
@@ -106,6 +107,7 @@ pub(crate) async fn run_tenant(
         max_in_flight: config.settings.max_in_flight,
     };
     let mut resources = Vec::new();
+    let mut changes = Vec::new();
     let mut unfinished = Vec::new();
     for (group, names) in plan {
         let manifests = match group.kind {
@@ -114,6 +116,15 @@ pub(crate) async fn run_tenant(
                     Some(c) => harvest.resume(group, c.resources.clone()).await,
                     None => harvest.run(group, names).await,
                 };
+                for manifest in &harvested.manifests {
+                    let Some(resource) = resources::find(&manifest.resource) else {
+                        continue;
+                    };
+                    let compared = changes::record(&scope, resource, manifest)
+                        .instrument(tracing::info_span!("changes", resource = resource.name))
+                        .await;
+                    changes.extend(compared.as_ref().map(ChangesLine::from));
+                }
                 if !harvested.unfinished.is_empty() {
                     unfinished.push(Continuation::after(
                         run,
@@ -157,6 +168,7 @@ pub(crate) async fn run_tenant(
             error: None,
             requests: client.stats(),
             resources,
+            changes,
         },
         unfinished,
     }

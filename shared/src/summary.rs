@@ -40,6 +40,35 @@ impl From<&Manifest> for ResourceSummary {
     }
 }
 
+/// One compared resource's line: the change feed's own, apart from the resources' statuses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChangesLine {
+    /// The resource compared.
+    pub source: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub added: u64,
+    pub removed: u64,
+    pub modified: u64,
+    pub attributed: u64,
+}
+
+impl From<&Manifest> for ChangesLine {
+    fn from(m: &Manifest) -> Self {
+        let counts = m.changes.clone().unwrap_or_default();
+        Self {
+            source: counts.source,
+            status: m.status,
+            reason: m.reason.clone(),
+            added: counts.added,
+            removed: counts.removed,
+            modified: counts.modified,
+            attributed: counts.attributed,
+        }
+    }
+}
+
 /// One tenant's result.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TenantSummary {
@@ -50,6 +79,9 @@ pub struct TenantSummary {
     /// Every request to this tenant's Okta, token calls included.
     pub requests: RequestStats,
     pub resources: Vec<ResourceSummary>,
+    /// The change feed's comparisons; they do not count toward `status`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangesLine>,
 }
 
 impl TenantSummary {
@@ -60,6 +92,7 @@ impl TenantSummary {
             error: Some(error.to_string()),
             requests: RequestStats::default(),
             resources: Vec::new(),
+            changes: Vec::new(),
         }
     }
 }

@@ -86,6 +86,26 @@ enum Command {
         /// Users in the simulated org.
         #[arg(long, default_value_t = 2_000)]
         users: usize,
+        /// After the first run, change the simulated org this many times (users, roles,
+        /// factors, policies, …, each logged by an admin) and run again after each, so the
+        /// change feed has something to show (`okta-ingest changes`).
+        #[arg(long, default_value_t = 0)]
+        churn: u64,
+    },
+    /// Print the posture changes the change feed found (newest last): what changed, how much
+    /// it matters, and who did it.
+    Changes {
+        /// A folder, or s3://bucket/prefix.
+        #[arg(long)]
+        out: String,
+        #[arg(long, default_value = "local")]
+        tenant: String,
+        /// Only comparisons that ended at or after this time (RFC 3339, or a date).
+        #[arg(long)]
+        since: Option<String>,
+        /// Every change, `info` ones (a profile edit, a new user) included.
+        #[arg(long)]
+        all: bool,
     },
     /// Print the table of groups and resources as JSON: functions, schedules, endpoints,
     /// scopes and parents (what scripts/template.py builds the stack from).
@@ -156,7 +176,7 @@ impl Command {
                     ExitCode::from(1)
                 })
             }
-            Command::Demo { out, users } => {
+            Command::Demo { out, users, churn } => {
                 let simulator =
                     okta_sim::Simulator::start(okta_sim::SimConfig::demo().with_users(users))
                         .await
@@ -177,9 +197,30 @@ impl Command {
                     options,
                     queue: None,
                 };
-                let code = run(&rt, id, "all", display).await?;
+                let mut code = run(&rt, id.clone(), "all", display).await?;
+                for step in 1..=churn {
+                    let changed = simulator.churn(step);
+                    eprintln!(
+                        "churn {step}: {} changes made in the simulated org",
+                        changed.len()
+                    );
+                    code = run(&rt, id.clone(), "all", display).await?;
+                }
                 eprintln!("output in {out}/ (manifests under {out}/_manifests/)");
                 Ok(code)
+            }
+            Command::Changes {
+                out,
+                tenant,
+                since,
+                all,
+            } => {
+                let id = TenantId::parse(&tenant).map_err(|e| Error::Invocation(e.to_string()))?;
+                let since = since.as_deref().map(parse_since).transpose()?;
+                let store = ObjectStore::open(&out, &runtime::aws().await)?;
+                let records = okta_ingest::changes::read::records(&store, &id, since).await?;
+                print!("{}", table::render_changes(&records, all));
+                Ok(ExitCode::SUCCESS)
             }
             Command::Resources => {
                 let table = serde_json::to_string_pretty(&resources::describe())
@@ -209,6 +250,20 @@ impl Command {
             }
         }
     }
+}
+
+/// `--since`: an RFC 3339 time, or a date (its midnight, UTC).
+fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, Error> {
+    text.parse::<chrono::DateTime<chrono::Utc>>()
+        .or_else(|_| {
+            text.parse::<chrono::NaiveDate>()
+                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+        })
+        .map_err(|_| {
+            Error::Invocation(format!(
+                "--since {text:?}: give an RFC 3339 time (2026-12-01T00:00:00Z) or a date (2026-12-01)"
+            ))
+        })
 }
 
 /// Runs `resources` for one tenant and prints the summary table (below the progress `display`,

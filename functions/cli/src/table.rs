@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use okta_ingest::check::IntegrationStatus;
 use okta_ingest::summary::RunSummary;
+use serde_json::Value;
 
 pub fn render(summary: &RunSummary) -> String {
     let mut out = String::new();
@@ -46,6 +47,63 @@ pub fn render(summary: &RunSummary) -> String {
                 let _ = writeln!(out, "    ↳ {reason}");
             }
         }
+    }
+    out
+}
+
+/// The change feed's records as lines, most severe first within each comparison: time,
+/// severity, kind, the object, and who did it. `info` changes only with `all`.
+pub fn render_changes(records: &[Value], all: bool) -> String {
+    let mut out = String::new();
+    let shown: Vec<&Value> = records
+        .iter()
+        .filter(|r| all || r["severity"] != "info")
+        .collect();
+    if shown.is_empty() {
+        let _ = writeln!(
+            out,
+            "no {}changes{}",
+            if all { "" } else { "posture " },
+            if records.is_empty() {
+                " (the change feed compares each complete snapshot with the one before)"
+            } else {
+                "; --all shows the info ones too"
+            }
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{:<20} {:<8} {:<32} {:<44} by",
+        "when", "severity", "kind", "object"
+    );
+    for record in shown {
+        let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
+        let cause = &record["cause"];
+        let when = if cause.is_null() {
+            text(&record["window_end"])
+        } else {
+            text(&cause["published"])
+        };
+        let who = if cause.is_null() {
+            "(no System Log event found)".to_owned()
+        } else {
+            format!(
+                "{} ({}, {})",
+                text(&cause["actor"]["alternate_id"]),
+                text(&cause["event_type"]),
+                text(&cause["client_ip"])
+            )
+        };
+        let object = format!("{} {}", text(&record["resource"]), text(&record["key"]));
+        let _ = writeln!(
+            out,
+            "{:<20} {:<8} {:<32} {:<44} {who}",
+            when.get(..19).unwrap_or(&when),
+            text(&record["severity"]),
+            text(&record["kind"]),
+            object
+        );
     }
     out
 }

@@ -133,6 +133,39 @@ impl LocalStore {
         }
     }
 
+    pub async fn download(&self, key: &str, to: &Path) -> Result<bool, StoreError> {
+        match tokio::fs::copy(self.path(key), to).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(self.io(key, e)),
+        }
+    }
+
+    /// Walks the folder under `prefix`; temporary files of writes in progress are not keys.
+    pub async fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let mut keys = Vec::new();
+        let mut folders = vec![self.path(prefix)];
+        while let Some(folder) = folders.pop() {
+            let mut entries = match tokio::fs::read_dir(&folder).await {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(self.io(prefix, e)),
+            };
+            while let Some(entry) = entries.next_entry().await.map_err(|e| self.io(prefix, e))? {
+                let path = entry.path();
+                let file_type = entry.file_type().await.map_err(|e| self.io(prefix, e))?;
+                if file_type.is_dir() {
+                    folders.push(path);
+                } else if !entry.file_name().to_string_lossy().starts_with('.')
+                    && let Ok(relative) = path.strip_prefix(&self.root)
+                {
+                    keys.push(relative.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        Ok(keys)
+    }
+
     pub async fn start_upload(&self, key: &str) -> Result<LocalUpload, StoreError> {
         let (tmp, file) = self.temp_file(key).await?;
         Ok(LocalUpload {

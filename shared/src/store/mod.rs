@@ -82,6 +82,25 @@ impl ObjectStore {
         }
     }
 
+    /// Copies the object at `key` to the file `to`, streamed (an object can be larger than
+    /// memory). Returns false if there is no such object.
+    pub async fn download(&self, key: &str, to: &std::path::Path) -> Result<bool, StoreError> {
+        match self {
+            Self::S3(s) => s.download(key, to).await,
+            Self::Local(l) => l.download(key, to).await,
+        }
+    }
+
+    /// The keys under `prefix` (a folder-like prefix ending in `/`), sorted.
+    pub async fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let mut keys = match self {
+            Self::S3(s) => s.list(prefix).await?,
+            Self::Local(l) => l.list(prefix).await?,
+        };
+        keys.sort();
+        Ok(keys)
+    }
+
     /// Starts a streamed upload to `key`; nothing is visible until [`Upload::complete`].
     pub async fn start_upload(&self, key: &str) -> Result<Upload, StoreError> {
         match self {

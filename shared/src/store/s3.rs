@@ -7,6 +7,8 @@ use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use bytes::Bytes;
+use std::path::Path;
+use tokio::io::AsyncWriteExt;
 
 use super::{PutMode, StoreError, StoredObject};
 
@@ -80,6 +82,58 @@ impl S3Store {
             body: body.into_bytes(),
             etag,
         }))
+    }
+
+    pub async fn download(&self, key: &str, to: &Path) -> Result<bool, StoreError> {
+        let out = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(self.full_key(key))
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => return Ok(false),
+            Err(e) => return Err(self.error(key, e)),
+        };
+        let io = |detail: String| StoreError::Io {
+            key: self.location(key),
+            detail,
+        };
+        let mut file = tokio::fs::File::create(to)
+            .await
+            .map_err(|e| io(format!("{}: {e}", to.display())))?;
+        let mut body = out.body;
+        while let Some(chunk) = body.try_next().await.map_err(|e| io(e.to_string()))? {
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| io(format!("{}: {e}", to.display())))?;
+        }
+        file.flush().await.map_err(|e| io(e.to_string()))?;
+        Ok(true)
+    }
+
+    pub async fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let strip = self.full_key("");
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(self.full_key(prefix))
+            .into_paginator()
+            .send();
+        let mut keys = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| self.error(prefix, e))?;
+            keys.extend(
+                page.contents()
+                    .iter()
+                    .filter_map(|o| o.key())
+                    .map(|k| k.strip_prefix(&strip).unwrap_or(k).to_owned()),
+            );
+        }
+        Ok(keys)
     }
 
     pub async fn start_upload(&self, key: &str) -> Result<S3Upload, StoreError> {

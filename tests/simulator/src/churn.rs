@@ -39,6 +39,7 @@ pub(crate) fn apply(org: &OrgState, step: u64) -> Vec<Change> {
         org,
         changes: Vec::new(),
         actor: admin(&data),
+        touched: BTreeSet::new(),
     };
     let c = &mut churn;
     c.sign_ins(&mut data);
@@ -71,6 +72,8 @@ struct Churn<'o> {
     changes: Vec<Change>,
     /// id, login, display name of the admin making the changes.
     actor: (String, String, String),
+    /// Users changed in this step: none is changed twice, so no change undoes another.
+    touched: BTreeSet<String>,
 }
 
 /// The org's super admin (the first user holding SUPER_ADMIN), or its first user.
@@ -167,10 +170,16 @@ impl Churn<'_> {
         }
     }
 
-    /// Indexes of users with `status` (never the admin), in a random order.
+    /// Indexes of users with `status` (never the admin, nor a user changed in this step), in
+    /// a random order.
     fn users_with(&mut self, data: &Dataset, status: &str) -> Vec<usize> {
         let mut found: Vec<usize> = (0..data.users.len())
-            .filter(|&i| data.users[i]["status"] == status && id_of(&data.users[i]) != self.actor.0)
+            .filter(|&i| {
+                let id = id_of(&data.users[i]);
+                data.users[i]["status"] == status
+                    && id != self.actor.0
+                    && !self.touched.contains(&id)
+            })
             .collect();
         self.rng.shuffle(&mut found);
         found
@@ -186,6 +195,7 @@ impl Churn<'_> {
     fn update_profiles(&mut self, data: &mut Dataset) {
         for i in self.users_with(data, "ACTIVE").into_iter().take(3) {
             let title = format!("Engineer {}", self.rng.u16(..));
+            self.touched.insert(id_of(&data.users[i]));
             let user = &mut data.users[i];
             user["profile"]["title"] = json!(title);
             user["lastUpdated"] = json!(now());
@@ -204,6 +214,7 @@ impl Churn<'_> {
     }
 
     fn set_status(&mut self, data: &mut Dataset, i: usize, status: &str) -> GivenTarget {
+        self.touched.insert(id_of(&data.users[i]));
         let user = &mut data.users[i];
         user["status"] = json!(status);
         user["statusChanged"] = json!(now());
@@ -304,6 +315,7 @@ impl Churn<'_> {
         user["lastLogin"] = Value::Null;
         let target = user_target(&user);
         data.factors.insert(id.clone(), Vec::new());
+        self.touched.insert(id.clone());
         data.users.push(user);
         data.users
             .sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
@@ -446,9 +458,35 @@ impl Churn<'_> {
         }
     }
 
-    /// A user is granted an admin role (becoming a role assignee if they were not), and a
-    /// role is revoked from a user who holds more than one.
+    /// A role is revoked from a user who holds more than one, and a user is granted an admin
+    /// role (becoming a role assignee if they were not).
     fn user_roles(&mut self, data: &mut Dataset) {
+        let holder = data
+            .user_roles
+            .iter()
+            .find(|(id, held)| held.len() > 1 && **id != self.actor.0)
+            .map(|(id, _)| id.clone());
+        if let Some(user_id) = holder {
+            let held = data.user_roles.get_mut(&user_id).expect("the holder");
+            let revoked = held.remove(held.len() - 1);
+            let user = data
+                .user(&user_id)
+                .cloned()
+                .unwrap_or(json!({ "id": user_id }));
+            self.log(
+                (
+                    "user.account.privilege.revoke",
+                    "core.user.admin_privilege.revoked",
+                    "Revoke user privilege",
+                ),
+                vec![user_target(&user)],
+                vec![(
+                    "user_roles",
+                    format!("{user_id}/{}", id_of(&revoked)),
+                    "removed",
+                )],
+            );
+        }
         let Some(template) = data.user_roles.values().flatten().next().cloned() else {
             return;
         };
@@ -487,32 +525,6 @@ impl Churn<'_> {
                 ),
                 vec![user_target(&user)],
                 changed,
-            );
-        }
-        let holder = data
-            .user_roles
-            .iter()
-            .find(|(id, held)| held.len() > 1 && **id != self.actor.0)
-            .map(|(id, _)| id.clone());
-        if let Some(user_id) = holder {
-            let held = data.user_roles.get_mut(&user_id).expect("the holder");
-            let revoked = held.remove(held.len() - 1);
-            let user = data
-                .user(&user_id)
-                .cloned()
-                .unwrap_or(json!({ "id": user_id }));
-            self.log(
-                (
-                    "user.account.privilege.revoke",
-                    "core.user.admin_privilege.revoked",
-                    "Revoke user privilege",
-                ),
-                vec![user_target(&user)],
-                vec![(
-                    "user_roles",
-                    format!("{user_id}/{}", id_of(&revoked)),
-                    "removed",
-                )],
             );
         }
     }

@@ -4,6 +4,7 @@
 //! own: their log capture must be the only thing running in its process.
 
 mod auth;
+mod changes;
 mod contract;
 mod failures;
 mod fan_out;
