@@ -98,11 +98,32 @@ def current_snapshots(root):
     newest = {}
     for m in manifests(root):
         key = (m["resource"], m["tenant"])
-        if m["resource"] != "system_log" and m["status"] == "complete":
+        if m["resource"] not in ("system_log", "changes") and m["status"] == "complete":
             if key not in newest or m["run_id"] > newest[key]["run_id"]:
                 newest[key] = m
     return {k: [r for p in m["parts"] for r in read_part(os.path.join(root, p["key"]))]
             for k, m in newest.items()}
+
+
+def change_records(root):
+    """(tenant, record) for every change of a complete comparison, read from the parts its
+    manifest lists."""
+    out = []
+    for m in manifests(root):
+        if m["resource"] == "changes" and m["status"] == "complete":
+            for p in m["parts"]:
+                out += [(m["tenant"], r) for r in read_part(os.path.join(root, p["key"]))]
+    return out
+
+
+def parse_time(text):
+    """An RFC 3339 time, in UTC."""
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
+
+
+def timestamp(text):
+    """An RFC 3339 time as the ISO text a DuckDB TIMESTAMPTZ comes back as (UTC)."""
+    return parse_time(text).isoformat()
 
 
 def system_log_events(root):
@@ -174,7 +195,46 @@ def expected_answers(root):
             failed[(tenant, e["published"][:10])].append(e["actor"]["alternateId"])
     failures = [(t, day, len(a), len(set(a))) for (t, day), a in sorted(failed.items())]
 
+    # The change feed: admin roles granted in the last 7 days, and users still active who lost
+    # their last factor.
+    week_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7)
+    grants, lost = [], []
+    changes = change_records(root)
+    for t in tenants:
+        mine = [c for (tenant, c) in changes if tenant == t]
+        found = []
+        for c in mine:
+            cause = c.get("cause") or {}
+            at = parse_time(cause.get("published") or c["window_end"])
+            if c["kind"] in ("admin_role.granted", "admin_role.granted_to_group") and at >= week_ago:
+                found.append((t, c["kind"], c["severity"], c["key"], (c.get("object") or {}).get("type"),
+                              (cause.get("actor") or {}).get("alternate_id"), cause.get("client_ip"),
+                              parse_time(cause["published"]) if cause.get("published") else None))
+        # ORDER BY granted_at DESC NULLS LAST, key (Python's sorts are stable, reversed too).
+        found.sort(key=lambda r: r[3])
+        found.sort(key=lambda r: r[7] or dt.datetime.min.replace(tzinfo=dt.timezone.utc), reverse=True)
+        found.sort(key=lambda r: r[7] is None)
+        grants += [r[:7] + (r[7] and r[7].isoformat(),) for r in found]
+        users = {u["id"]: u for u in rows("users", t)}
+        with_factor = {f["userId"] for f in rows("user_factors", t) if f["status"] == "ACTIVE"}
+        removed = collections.defaultdict(list)
+        for c in mine:
+            if c["kind"] == "mfa.factor_removed":
+                removed[c["parent_id"]].append(c.get("cause") or {})
+        found = []
+        for user_id, causes in removed.items():
+            u = users.get(user_id)
+            if u is None or u["status"] == "DEPROVISIONED" or user_id in with_factor:
+                continue
+            latest = max(causes, key=lambda k: k.get("published") or "")
+            found.append((t, user_id, u["profile"]["login"],
+                          timestamp(latest["published"]) if latest.get("published") else None,
+                          (latest.get("actor") or {}).get("alternate_id")))
+        lost += sorted(found, key=lambda r: r[2])
+
     return {
+        "admin_grants_last_7_days": grants,
+        "users_who_lost_their_last_mfa_factor": lost,
         "users_by_status": by_status,
         "active_users_without_mfa": no_mfa,
         "admin_roles": admins,
@@ -445,6 +505,10 @@ def check_ddl(checks, root, tables):
         if name == "system_log":
             checks.run(f"athena ddl {name}: projection vs keys", check_projection, t, keys,
                        ["tenant", "dt", "hour"], event_rest)
+        elif name == "changes":
+            # The change feed: each compared resource's parts, named after it, in the run.
+            checks.run(f"athena ddl {name}: projection vs keys", check_projection, t, keys,
+                       ["tenant", "dt"], rf"run={RUN_ID}/[a-z_]+-part-\d{{5}}\.json\.gz")
         else:
             checks.run(f"athena ddl {name}: projection vs keys", check_projection, t, keys,
                        ["tenant", "dt"], snapshot_rest)
@@ -454,7 +518,8 @@ def check_ddl(checks, root, tables):
         assert t.serde == ION, f"manifests: SerDe {t.serde}, want {ION} (manifests span lines)"
         # resource and tenant are in the body too, and come from the partitions instead.
         check_columns(t, manifests(root), undeclared_ok=("resource", "tenant"))
-        check_projection(t, keys, ["resource", "tenant"], rf"run={RUN_ID}\.json", resources)
+        # One per run and resource; the change feed's, one per run and compared resource.
+        check_projection(t, keys, ["resource", "tenant"], rf"run={RUN_ID}(-[a-z_]+)?\.json", resources)
     checks.run("athena ddl manifests: columns, projection vs keys", manifest_table)
 
     def partitions_hold_their_rows():
@@ -498,7 +563,7 @@ def add_decoys(root):
     Returns a description of what was added."""
     newest = {}
     for m in manifests(root):
-        if m["resource"] != "system_log" and m["status"] == "complete":
+        if m["resource"] not in ("system_log", "changes") and m["status"] == "complete":
             if m["resource"] not in newest or m["run_id"] > newest[m["resource"]]["run_id"]:
                 newest[m["resource"]] = m
 

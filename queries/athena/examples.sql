@@ -143,3 +143,77 @@ WHERE tenant = 'demo' AND dt >= CAST(current_date - INTERVAL '30' DAY AS varchar
   AND eventtype = 'user.session.start' AND outcome.result = 'FAILURE'
 GROUP BY dt
 ORDER BY day;
+
+-- name: admin_grants_last_7_days
+-- The change feed: a comparison is trusted only when its manifest (resource 'changes', one per
+-- run and compared resource) says complete.
+WITH compared AS (
+  SELECT run_id, changes.source AS source
+  FROM ${database}.manifests
+  WHERE tenant = 'demo' AND resource = 'changes' AND status = 'complete'
+),
+changes AS (
+  SELECT c.*
+  FROM ${database}.changes AS c
+  JOIN compared AS m
+    ON m.source = c.resource AND m.run_id = regexp_extract(c."$path", '/run=([^/]+)/', 1)
+  WHERE c.tenant = 'demo' AND c.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+)
+SELECT
+  kind,
+  severity,
+  "key",
+  json_extract_scalar(object, '$.type') AS role,
+  cause.actor.alternate_id AS granted_by,
+  cause.client_ip AS from_ip,
+  from_iso8601_timestamp(cause.published) AS granted_at
+FROM changes
+WHERE kind IN ('admin_role.granted', 'admin_role.granted_to_group')
+  AND from_iso8601_timestamp(coalesce(cause.published, window_end)) >= current_timestamp - INTERVAL '7' DAY
+ORDER BY granted_at DESC NULLS LAST, "key";
+
+-- name: users_who_lost_their_last_mfa_factor
+WITH runs AS (
+  SELECT resource, max(run_id) AS run_id
+  FROM ${database}.manifests
+  WHERE tenant = 'demo' AND resource IN ('users', 'user_factors') AND status = 'complete'
+  GROUP BY resource
+),
+compared AS (
+  SELECT run_id, changes.source AS source
+  FROM ${database}.manifests
+  WHERE tenant = 'demo' AND resource = 'changes' AND status = 'complete'
+),
+users AS (
+  SELECT u.*
+  FROM ${database}.users AS u
+  JOIN runs AS r ON r.resource = 'users' AND r.run_id = regexp_extract(u."$path", '/run=([^/]+)/', 1)
+  WHERE u.tenant = 'demo' AND u.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+),
+user_factors AS (
+  SELECT f.*
+  FROM ${database}.user_factors AS f
+  JOIN runs AS r ON r.resource = 'user_factors' AND r.run_id = regexp_extract(f."$path", '/run=([^/]+)/', 1)
+  WHERE f.tenant = 'demo' AND f.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+),
+removals AS (
+  SELECT c.*
+  FROM ${database}.changes AS c
+  JOIN compared AS m
+    ON m.source = c.resource AND m.run_id = regexp_extract(c."$path", '/run=([^/]+)/', 1)
+  WHERE c.tenant = 'demo' AND c.dt >= CAST(current_date - INTERVAL '7' DAY AS varchar)
+    AND c.kind = 'mfa.factor_removed'
+)
+SELECT
+  c.parent_id AS user_id,
+  u.profile.login AS login,
+  max(from_iso8601_timestamp(c.cause.published)) AS last_removed_at,
+  max_by(c.cause.actor.alternate_id, c.cause.published) AS removed_by
+FROM removals AS c
+JOIN users AS u ON u.id = c.parent_id
+WHERE u.status <> 'DEPROVISIONED'
+  AND NOT EXISTS (
+    SELECT 1 FROM user_factors AS f WHERE f.userid = c.parent_id AND f.status = 'ACTIVE'
+  )
+GROUP BY c.parent_id, u.profile.login
+ORDER BY login;

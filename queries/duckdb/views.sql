@@ -27,7 +27,8 @@ FROM read_json(
     resource: 'VARCHAR', tenant: 'VARCHAR', run_id: 'VARCHAR', status: 'VARCHAR',
     reason: 'VARCHAR', notes: 'VARCHAR[]', records: 'BIGINT',
     parts: 'STRUCT("key" VARCHAR, records BIGINT, bytes BIGINT)[]',
-    started_at: 'TIMESTAMPTZ', finished_at: 'TIMESTAMPTZ', lag_seconds: 'BIGINT'
+    started_at: 'TIMESTAMPTZ', finished_at: 'TIMESTAMPTZ', lag_seconds: 'BIGINT',
+    changes: 'STRUCT(source VARCHAR, base_run VARCHAR, added BIGINT, removed BIGINT, modified BIGINT, attributed BIGINT)'
   }
 );
 
@@ -109,3 +110,28 @@ CREATE OR REPLACE VIEW idps AS FROM okta_current('idps');
 CREATE OR REPLACE VIEW network_zones AS FROM okta_current('network_zones');
 CREATE OR REPLACE VIEW threat_insight AS FROM okta_current('threat_insight');
 CREATE OR REPLACE VIEW behaviors AS FROM okta_current('behaviors');
+
+-- The change feed: the changes of every complete comparison (its manifest, resource 'changes',
+-- one per run and compared resource, says complete), with tenant, dt and run from the key.
+-- object is the object after the change (before it, for a removal) as JSON; fields the changed
+-- fields of a modification; cause the System Log event that made it, or NULL.
+CREATE OR REPLACE VIEW changes AS
+SELECT c.*
+FROM read_json(
+  getvariable('okta_root') || '/changes/tenant=*/dt=*/run=*/*-part-*.json.gz',
+  format = 'newline_delimited',
+  hive_partitioning = true,
+  hive_types = {tenant: 'VARCHAR', dt: 'DATE', run: 'VARCHAR'},
+  columns = {
+    resource: 'VARCHAR', "key": 'VARCHAR', id: 'VARCHAR', parent_id: 'VARCHAR',
+    change: 'VARCHAR', kind: 'VARCHAR', severity: 'VARCHAR',
+    fields: 'STRUCT(path VARCHAR, old JSON, new JSON)[]', object: 'JSON',
+    from_run: 'VARCHAR', to_run: 'VARCHAR',
+    window_start: 'TIMESTAMPTZ', window_end: 'TIMESTAMPTZ',
+    cause: 'STRUCT(event_uuid VARCHAR, event_type VARCHAR, published TIMESTAMPTZ, actor STRUCT(id VARCHAR, type VARCHAR, display_name VARCHAR, alternate_id VARCHAR), client_ip VARCHAR)',
+    attribution: 'VARCHAR'
+  }
+) AS c
+SEMI JOIN okta_manifests AS m
+  ON m.resource = 'changes' AND m.status = 'complete' AND m.tenant = c.tenant
+  AND m.run_id = c.run AND m.changes.source = c.resource;

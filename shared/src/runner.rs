@@ -109,7 +109,12 @@ pub(crate) async fn run_tenant(
     let mut resources = Vec::new();
     let mut changes = Vec::new();
     let mut unfinished = Vec::new();
-    for (group, names) in plan {
+    // The System Log first: the change feed attributes changes to the events it has landed.
+    let ordered = plan
+        .iter()
+        .filter(|(g, _)| g.kind == Kind::EventLog)
+        .chain(plan.iter().filter(|(g, _)| g.kind != Kind::EventLog));
+    for (group, names) in ordered {
         let manifests = match group.kind {
             Kind::Snapshot => {
                 let harvested = match resume.filter(|c| c.group == group.name) {

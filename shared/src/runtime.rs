@@ -70,6 +70,17 @@ impl Runtime {
     }
 }
 
+/// The object store at `root` for a command-line run: the AWS configuration is loaded only for
+/// an `s3://` root, so a local folder never looks for AWS credentials or a region.
+pub async fn store_at(root: &str) -> Result<ObjectStore, Error> {
+    let aws = if root.starts_with("s3://") {
+        aws().await
+    } else {
+        aws_config::SdkConfig::builder().build()
+    };
+    Ok(ObjectStore::open(root, &aws)?)
+}
+
 /// The process's AWS configuration (region, credentials, `AWS_ENDPOINT_URL`) from the standard
 /// AWS environment. Loaded once per process; the store, the secrets and the queue share it.
 pub async fn aws() -> aws_config::SdkConfig {

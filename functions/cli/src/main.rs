@@ -17,7 +17,6 @@ use okta_ingest::invocation::Target;
 use okta_ingest::manifest::Status;
 use okta_ingest::runner;
 use okta_ingest::runtime::{self, Options, Runtime};
-use okta_ingest::store::ObjectStore;
 use okta_ingest::system_log::Window;
 use okta_ingest::tenant::TenantId;
 use okta_ingest::{Error, resources};
@@ -53,7 +52,7 @@ impl TenantArgs {
     async fn runtime(&self, options: Options) -> Result<(TenantId, Runtime), Error> {
         let id = TenantId::parse(&self.tenant).map_err(|e| Error::Invocation(e.to_string()))?;
         let rt = Runtime {
-            store: ObjectStore::open(&self.out, &runtime::aws().await)?,
+            store: runtime::store_at(&self.out).await?,
             tenants: local_config::source(id.clone(), self.config.as_deref())?,
             http: runtime::http_client(&options)?,
             options,
@@ -191,7 +190,7 @@ impl Command {
                     ..options
                 };
                 let rt = Runtime {
-                    store: ObjectStore::open(&out, &runtime::aws().await)?,
+                    store: runtime::store_at(&out).await?,
                     tenants: local_config::simulator_source(id.clone(), &simulator),
                     http: runtime::http_client(&options)?,
                     options,
@@ -217,7 +216,7 @@ impl Command {
             } => {
                 let id = TenantId::parse(&tenant).map_err(|e| Error::Invocation(e.to_string()))?;
                 let since = since.as_deref().map(parse_since).transpose()?;
-                let store = ObjectStore::open(&out, &runtime::aws().await)?;
+                let store = runtime::store_at(&out).await?;
                 let records = okta_ingest::changes::read::records(&store, &id, since).await?;
                 print!("{}", table::render_changes(&records, all));
                 Ok(ExitCode::SUCCESS)

@@ -47,12 +47,25 @@ pub fn render(summary: &RunSummary) -> String {
                 let _ = writeln!(out, "    ↳ {reason}");
             }
         }
+        let compared: Vec<String> = tenant
+            .changes
+            .iter()
+            .filter(|c| c.added + c.removed + c.modified > 0)
+            .map(|c| format!("{} +{} -{} ~{}", c.source, c.added, c.removed, c.modified))
+            .collect();
+        if !compared.is_empty() {
+            let _ = writeln!(
+                out,
+                "  changes since the last complete snapshot: {} (okta-ingest changes lists them)",
+                compared.join(", ")
+            );
+        }
     }
     out
 }
 
-/// The change feed's records as lines, most severe first within each comparison: time,
-/// severity, kind, the object, and who did it. `info` changes only with `all`.
+/// The change feed's records as lines, in the order the comparisons ran: time, severity,
+/// kind, the object, and who did it. `info` changes only with `all`.
 pub fn render_changes(records: &[Value], all: bool) -> String {
     let mut out = String::new();
     let shown: Vec<&Value> = records

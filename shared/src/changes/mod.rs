@@ -74,7 +74,6 @@ enum FeedError {
 /// One change, as written.
 #[derive(Serialize)]
 struct Record<'a> {
-    tenant: &'a str,
     resource: &'a str,
     key: &'a str,
     id: &'a str,
@@ -360,7 +359,6 @@ async fn compare(
         };
         counts.count(&difference, cause.is_some());
         let record = Record {
-            tenant: scope.tenant.as_str(),
             resource: resource.name,
             key: &difference.key,
             id: difference.own_id(),

@@ -108,6 +108,30 @@ fn members_read(data: &Dataset, group: &str) -> bool {
     data.serves_members(group) && !data.groups_outside_admin_scope.contains(group)
 }
 
+/// Standard roles a grant picks from: type and label.
+const ROLES: &[(&str, &str)] = &[
+    ("HELP_DESK_ADMIN", "Help Desk Administrator"),
+    ("READ_ONLY_ADMIN", "Read-only Administrator"),
+    ("REPORT_ADMIN", "Report Administrator"),
+    ("GROUP_MEMBERSHIP_ADMIN", "Group Membership Administrator"),
+    ("APP_ADMIN", "Application Administrator"),
+    ("USER_ADMIN", "Group Administrator"),
+    ("MOBILE_ADMIN", "Mobile Administrator"),
+    (
+        "API_ACCESS_MANAGEMENT_ADMIN",
+        "API Access Management Administrator",
+    ),
+];
+
+/// A standard role none of `held` is (one principal holds each role once).
+fn role_not_held(held: Option<&[Value]>) -> Option<(&'static str, &'static str)> {
+    let held = held.unwrap_or_default();
+    ROLES
+        .iter()
+        .copied()
+        .find(|(kind, _)| !held.iter().any(|r| r["type"] == *kind))
+}
+
 fn id_of(object: &Value) -> String {
     object["id"].as_str().unwrap_or_default().to_owned()
 }
@@ -491,14 +515,18 @@ impl Churn<'_> {
             return;
         };
         let candidates = self.users_with(data, "ACTIVE");
-        if let Some(&i) = candidates.first() {
+        let grant = candidates.iter().find_map(|&i| {
+            let held = data.user_roles.get(&id_of(&data.users[i]));
+            role_not_held(held.map(Vec::as_slice)).map(|role| (i, role))
+        });
+        if let Some((i, (kind, label))) = grant {
             let user = data.users[i].clone();
             let user_id = id_of(&user);
             let role_id = okta_id(&mut self.rng, "ra1");
             let mut role = template.clone();
             role["id"] = json!(role_id);
-            role["type"] = json!("HELP_DESK_ADMIN");
-            role["label"] = json!("Help Desk Administrator");
+            role["type"] = json!(kind);
+            role["label"] = json!(label);
             role["assignmentType"] = json!("USER");
             role["created"] = json!(now());
             role["lastUpdated"] = json!(now());
@@ -529,20 +557,21 @@ impl Churn<'_> {
         }
     }
 
-    /// A group (one that already holds roles, so its roles are read) gets another role.
+    /// A group (one that already holds roles, so its roles are read) gets a role it lacks.
     fn group_role(&mut self, data: &mut Dataset) {
-        let Some((group, template)) = data
-            .group_roles
-            .iter()
-            .find_map(|(g, held)| held.first().map(|r| (g.clone(), r.clone())))
+        let Some((group, template, (kind, label))) =
+            data.group_roles.iter().find_map(|(g, held)| {
+                let role = role_not_held(Some(held))?;
+                held.first().map(|r| (g.clone(), r.clone(), role))
+            })
         else {
             return;
         };
         let role_id = okta_id(&mut self.rng, "ra1");
         let mut role = template;
         role["id"] = json!(role_id);
-        role["type"] = json!("READ_ONLY_ADMIN");
-        role["label"] = json!("Read-only Administrator");
+        role["type"] = json!(kind);
+        role["label"] = json!(label);
         role["created"] = json!(now());
         role["lastUpdated"] = json!(now());
         data.group_roles
@@ -590,11 +619,15 @@ impl Churn<'_> {
                 vec![("user_factors", format!("{user_id}/{factor_id}"), "added")],
             );
         }
-        if let Some(&i) = candidates
+        // A user with one factor if there is one: losing the last factor is what a security
+        // team looks for.
+        let factors_of = |i: usize| data.factors[&id_of(&data.users[i])].len();
+        let removal = candidates
             .iter()
             .skip(1)
-            .find(|&&i| !data.factors[&id_of(&data.users[i])].is_empty())
-        {
+            .find(|&&i| factors_of(i) == 1)
+            .or_else(|| candidates.iter().skip(1).find(|&&i| factors_of(i) > 0));
+        if let Some(&i) = removal {
             let user = data.users[i].clone();
             let user_id = id_of(&user);
             let removed = data.factors.get_mut(&user_id).expect("factors").remove(0);
