@@ -8,8 +8,10 @@
 //! cargo run --release -p okta-ingest-bench                 # the standard scenarios
 //! cargo run --release -p okta-ingest-bench -- --full       # adds 1M users and 100k factor calls
 //! cargo run --release -p okta-ingest-bench -- users-10k    # named scenarios only
+//! cargo run --release -p okta-ingest-bench -- changes      # the change feed's comparison
 //! ```
 
+mod diff;
 mod measure;
 mod scenarios;
 
@@ -27,10 +29,13 @@ use secrecy::SecretString;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("child") {
-        return child(&args[1..]);
-    }
     let full = args.iter().any(|a| a == "--full");
+    match args.first().map(String::as_str) {
+        Some("child") => return child(&args[1..]),
+        Some("diff-child") => return diff::child(&args[1..]),
+        Some("changes") => return diff::run(full),
+        _ => {}
+    }
     let named: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let chosen: Vec<Scenario> = scenarios::all()
         .into_iter()
@@ -107,17 +112,7 @@ fn child(args: &[String]) -> ExitCode {
         .await
         .expect("the run")
     });
-    // Peak RSS as the kernel counts it for this program alone: `wait4`'s maxrss would also
-    // count the parent's pages this process shared between fork and exec.
-    let peak_rss_kb = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .unwrap_or(0);
+    let peak_rss_kb = measure::own_peak_rss_kb();
     println!(
         "{}",
         serde_json::json!({"summary": summary, "peak_rss_kb": peak_rss_kb})

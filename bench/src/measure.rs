@@ -50,7 +50,7 @@ pub async fn run(scenario: &Scenario) -> Row {
     ));
     let _ = std::fs::remove_dir_all(&out);
     let exe = std::env::current_exe().expect("own path");
-    let (summary, wall, usage, peak_rss_kb) = {
+    let (summary, wall, cpu, peak_rss_kb) = {
         let url = sim.url();
         let out = out.display().to_string();
         let name = scenario.name.to_owned();
@@ -72,14 +72,14 @@ pub async fn run(scenario: &Scenario) -> Row {
                 .expect("piped")
                 .read_to_string(&mut stdout)
                 .expect("the child's output");
-            let usage = wait_with_usage(child.id() as libc::pid_t);
+            let cpu = wait_for_cpu(child.id() as libc::pid_t);
             let wall = started.elapsed();
             let reply: serde_json::Value =
                 serde_json::from_str(stdout.trim()).expect("the child prints its summary");
             let summary: RunSummary =
                 serde_json::from_value(reply["summary"].clone()).expect("a run summary");
             let peak_rss_kb = reply["peak_rss_kb"].as_u64().unwrap_or(0);
-            (summary, wall, usage, peak_rss_kb)
+            (summary, wall, cpu, peak_rss_kb)
         })
         .await
         .expect("the child finishes")
@@ -92,7 +92,7 @@ pub async fn run(scenario: &Scenario) -> Row {
         requests: tenant.requests.requests,
         minimum: scenario.minimum_requests(&sim.dataset()),
         wall,
-        cpu: usage.cpu,
+        cpu,
         rss_mb: peak_rss_kb as f64 / 1024.0,
         bytes: folder_bytes(&out),
         rate_limited: tenant.requests.rate_limited,
@@ -116,12 +116,8 @@ pub async fn run(scenario: &Scenario) -> Row {
     row
 }
 
-struct Usage {
-    cpu: Duration,
-}
-
 /// Waits for the child and returns its own CPU time (user + system).
-fn wait_with_usage(pid: libc::pid_t) -> Usage {
+pub fn wait_for_cpu(pid: libc::pid_t) -> Duration {
     let mut status = 0;
     // SAFETY: `rusage` is plain old data that wait4 fills in; `pid` is our own child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -132,9 +128,21 @@ fn wait_with_usage(pid: libc::pid_t) -> Usage {
         "the child failed"
     );
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    Usage {
-        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
-    }
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// Peak RSS as the kernel counts it for this program alone: `wait4`'s maxrss would also
+/// count the parent's pages a child shared between fork and exec.
+pub fn own_peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// Bytes of the parts written (manifests excluded).

@@ -16,7 +16,7 @@ pub mod rules;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
 use flate2::read::MultiGzDecoder;
@@ -62,7 +62,7 @@ impl Base {
 
 /// Why a diff did not run or did not finish.
 #[derive(Debug, thiserror::Error)]
-enum FeedError {
+pub enum FeedError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("scratch files: {0}")]
@@ -286,44 +286,12 @@ async fn compare(
     this: &Base,
     scratch: &Path,
 ) -> Result<(Vec<crate::sink::PartInfo>, ChangeSummary), FeedError> {
-    tokio::fs::create_dir_all(scratch).await?;
-    let before = sort_snapshot(scope.store, resource, &base.parts, scratch, "before").await?;
-    let after = sort_snapshot(scope.store, resource, &this.parts, scratch, "after").await?;
-
-    // Differences go to a scratch file; their ids are what attribution looks for.
-    let pending_path = scratch.join("differences.jsonl");
-    let file = pending_path.clone();
-    let presence_only = rules::presence_only(resource.name);
-    let (count, ids) = blocking(move || {
-        let mut out = BufWriter::new(std::fs::File::create(&file)?);
-        let mut ids = HashSet::new();
-        let mut count = 0usize;
-        diff::diff(before, after, |d| {
-            if presence_only && d.change == diff::Change::Modified {
-                return Ok(());
-            }
-            count += 1;
-            if count <= MAX_ATTRIBUTED {
-                ids.extend(
-                    d.key
-                        .split('/')
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned),
-                );
-            }
-            serde_json::to_writer(&mut out, &Pending::from(d))?;
-            out.write_all(b"\n")
-        })?;
-        out.flush()?;
-        Ok((count, ids))
-    })
-    .await?;
-
+    let found = differences(scope.store, resource, &base.parts, &this.parts, scratch).await?;
     let window = (base.started_at, this.finished_at);
-    let causes = if count > MAX_ATTRIBUTED {
+    let causes = if found.count > MAX_ATTRIBUTED {
         None
     } else {
-        Some(read_causes(scope, resource.name, window, &ids, scratch).await?)
+        Some(read_causes(scope, resource.name, window, &found.ids, scratch).await?)
     };
     let admin_groups = if resource.name == "group_members" {
         admin_groups(scope.store, scope.tenant, scratch).await?
@@ -342,7 +310,7 @@ async fn compare(
         move |n| layout::change_part(&tenant, &run, resource.name, n),
         Vec::new(),
     );
-    let reader = BufReader::new(std::fs::File::open(&pending_path)?);
+    let reader = BufReader::new(std::fs::File::open(&found.path)?);
     for line in reader.lines() {
         let pending: Pending = serde_json::from_str(&line?)
             .map_err(|e| FeedError::Task(format!("a pending difference: {e}")))?;
@@ -379,6 +347,58 @@ async fn compare(
         series.write(&line, None).await?;
     }
     Ok((series.finish().await?, counts))
+}
+
+/// What a comparison found, waiting in a scratch file for naming and attribution.
+pub struct Found {
+    /// Differences found (presence-only resources: additions and removals only).
+    pub count: usize,
+    /// The ids their keys name, for attribution (none past [`MAX_ATTRIBUTED`] differences).
+    ids: HashSet<String>,
+    /// One [`Difference`] per line, in key order.
+    path: PathBuf,
+}
+
+/// Sorts two snapshots of `resource` (the keys of their parts) in `scratch` and writes their
+/// differences to a file there.
+pub async fn differences(
+    store: &ObjectStore,
+    resource: &'static Resource,
+    before: &[String],
+    after: &[String],
+    scratch: &Path,
+) -> Result<Found, FeedError> {
+    tokio::fs::create_dir_all(scratch).await?;
+    let before = sort_snapshot(store, resource, before, scratch, "before").await?;
+    let after = sort_snapshot(store, resource, after, scratch, "after").await?;
+    let path = scratch.join("differences.jsonl");
+    let file = path.clone();
+    let presence_only = rules::presence_only(resource.name);
+    let (count, ids) = blocking(move || {
+        let mut out = BufWriter::new(std::fs::File::create(&file)?);
+        let mut ids = HashSet::new();
+        let mut count = 0usize;
+        diff::diff(before, after, |d| {
+            if presence_only && d.change == diff::Change::Modified {
+                return Ok(());
+            }
+            count += 1;
+            if count <= MAX_ATTRIBUTED {
+                ids.extend(
+                    d.key
+                        .split('/')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned),
+                );
+            }
+            serde_json::to_writer(&mut out, &Pending::from(d))?;
+            out.write_all(b"\n")
+        })?;
+        out.flush()?;
+        Ok((count, ids))
+    })
+    .await?;
+    Ok(Found { count, ids, path })
 }
 
 /// Runs blocking work (sorting, compressing, scratch files) off the async threads.
