@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::error::Error;
 use crate::okta::{PublicResolver, RetryPolicy};
 use crate::queue::WorkQueue;
+use crate::sink::Formats;
 use crate::store::ObjectStore;
 use crate::tenants::{DEFAULT_SECRET_PREFIX, TenantSource};
 
@@ -20,6 +21,8 @@ pub struct Options {
     /// How long a run may take when the invoker gives no usable deadline
     /// (`OKTA_INGEST_TIME_BUDGET_SECS`; unset means no limit).
     pub time_budget: Option<Duration>,
+    /// The part formats written (`OKTA_INGEST_FORMAT`: parquet, ndjson or both; default parquet).
+    pub formats: Formats,
     pub retry: RetryPolicy,
 }
 
@@ -29,6 +32,7 @@ impl Default for Options {
             tenant_concurrency: 4,
             allow_http_loopback: false,
             time_budget: None,
+            formats: Formats::default(),
             retry: RetryPolicy::default(),
         }
     }
@@ -43,6 +47,11 @@ impl Options {
         options.allow_http_loopback =
             std::env::var("OKTA_INGEST_ALLOW_HTTP_LOOPBACK").as_deref() == Ok("1");
         options.time_budget = env_number("OKTA_INGEST_TIME_BUDGET_SECS")?.map(Duration::from_secs);
+        if let Ok(formats) = std::env::var("OKTA_INGEST_FORMAT") {
+            options.formats = formats
+                .parse()
+                .map_err(|e| Error::Environment(format!("OKTA_INGEST_FORMAT: {e}")))?;
+        }
         Ok(options)
     }
 }
