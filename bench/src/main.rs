@@ -8,6 +8,7 @@
 //! cargo run --release -p okta-ingest-bench                 # the standard scenarios
 //! cargo run --release -p okta-ingest-bench -- --full       # adds 1M users and 100k factor calls
 //! cargo run --release -p okta-ingest-bench -- users-10k    # named scenarios only
+//! cargo run --release -p okta-ingest-bench -- --format ndjson   # parquet (default), ndjson, both
 //! ```
 
 mod measure;
@@ -18,6 +19,7 @@ use std::process::ExitCode;
 use okta_ingest::invocation::Target;
 use okta_ingest::runner;
 use okta_ingest::runtime::{self, Options, Runtime};
+use okta_ingest::sink::Formats;
 use okta_ingest::store::{LocalStore, ObjectStore};
 use okta_ingest::system_log::Window;
 use okta_ingest::tenant::TenantId;
@@ -31,7 +33,23 @@ fn main() -> ExitCode {
         return child(&args[1..]);
     }
     let full = args.iter().any(|a| a == "--full");
-    let named: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    // `--format F`: the output format, handed to the child as OKTA_INGEST_FORMAT.
+    let format = args
+        .iter()
+        .position(|a| a == "--format")
+        .and_then(|i| args.get(i + 1));
+    if let Some(format) = format {
+        if let Err(e) = format.parse::<Formats>() {
+            eprintln!("--format: {e}");
+            return ExitCode::from(2);
+        }
+        // SAFETY: set before any other thread exists (the tokio runtime starts below).
+        unsafe { std::env::set_var("OKTA_INGEST_FORMAT", format) };
+    }
+    let named: Vec<&String> = args
+        .iter()
+        .filter(|a| !a.starts_with("--") && Some(*a) != format)
+        .collect();
     let chosen: Vec<Scenario> = scenarios::all()
         .into_iter()
         .filter(|s| {
@@ -48,6 +66,10 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    println!(
+        "format: {}",
+        Options::from_env().expect("checked above").formats
+    );
     println!("{}", measure::Row::header());
     let mut all_met = true;
     for scenario in &chosen {
@@ -84,7 +106,7 @@ fn child(args: &[String]) -> ExitCode {
         });
         let options = Options {
             allow_http_loopback: true,
-            ..Options::default()
+            ..Options::from_env().expect("OKTA_INGEST_FORMAT was checked")
         };
         let rt = Runtime {
             store: ObjectStore::Local(LocalStore::new(out).expect("the output folder")),
