@@ -1,8 +1,8 @@
 //! The typed columns of each resource's Parquet parts, declared as data.
 //!
-//! A resource's table is fixed, never inferred from the records: `raw` (the record exactly as
-//! written to NDJSON before its parent field, i.e. as Okta sent it after the PII policy), the
-//! parent's id or the listing label for resources that have one, then the declared columns,
+//! A resource's table is fixed, never inferred from the records: `raw` (the record as Okta sent
+//! it, byte for byte, after the credential and PII policies), the parent's id or the listing
+//! label for resources that have one (NDJSON adds it to the line), then the declared columns,
 //! each a JSON pointer into the record and a type. Fields outside the declaration live only in
 //! `raw` (Okta's `debugContext.debugData` alone would give every file another schema). A record
 //! whose field is missing, null or of another type gets a null in that column; `raw` still has
@@ -18,7 +18,8 @@ use crate::resources::Resource;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Text,
-    /// An RFC 3339 time, stored as UTC milliseconds.
+    /// An RFC 3339 time, or a number of milliseconds since the epoch (OCSF's `time`), stored
+    /// as UTC milliseconds.
     Timestamp,
     Integer,
     Double,

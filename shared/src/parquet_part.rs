@@ -119,12 +119,15 @@ impl Builder {
         let value = record.and_then(|r| r.pointer(column.pointer));
         match self {
             Builder::Text(b) => b.append_option(value.and_then(Value::as_str)),
-            Builder::Timestamp(b) => b.append_option(
-                value
-                    .and_then(Value::as_str)
-                    .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-                    .map(|t| t.timestamp_millis()),
-            ),
+            Builder::Timestamp(b) => b.append_option(value.and_then(|v| {
+                match v {
+                    Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
+                        .ok()
+                        .map(|t| t.timestamp_millis()),
+                    // Epoch milliseconds, as OCSF's `time` is written.
+                    _ => v.as_i64(),
+                }
+            })),
             Builder::Integer(b) => b.append_option(value.and_then(Value::as_i64)),
             Builder::Double(b) => b.append_option(value.and_then(Value::as_f64)),
             Builder::Boolean(b) => b.append_option(value.and_then(Value::as_bool)),
@@ -265,7 +268,7 @@ mod tests {
     const RECORDS: &[&str] = &[
         r#"{"id":"00u1","status":"ACTIVE","created":"2026-11-28T16:43:00.000Z","profile":{"login":"a@x.io","email":"a@x.io"},"x":1.50}"#,
         "{ \"id\" : \"00u2\",\n \"status\":\"\\u0041CTIVE\", \"profile\":{\"login\":\"b\\u00e9@x.io\"}, \"debug\":{\"n\":1e3} }",
-        r#"{"id":3,"status":null,"created":"not a time","lastLogin":"2026-01-02T03:04:05Z"}"#,
+        r#"{"id":3,"status":null,"created":"not a time","lastLogin":"2026-01-02T03:04:05Z","activated":1764800000000}"#,
         r#"{}"#,
     ];
 
@@ -321,6 +324,13 @@ mod tests {
                 .as_primitive::<TimestampMillisecondType>()
                 .value(2),
             millis("2026-01-02T03:04:05Z")
+        );
+        let activated = col("activated");
+        let activated = activated.as_primitive::<TimestampMillisecondType>();
+        assert_eq!(
+            activated.value(2),
+            1_764_800_000_000,
+            "epoch milliseconds too"
         );
     }
 
