@@ -356,6 +356,9 @@ pub fn records_written(parts: &[PartInfo]) -> u64 {
 /// The series of every format a run writes for one resource, fed the same records.
 pub struct Parts<'s> {
     series: Vec<PartSeries<'s>>,
+    /// Earlier parts of a format no longer written (the setting changed between two
+    /// invocations of one run): still the run's, so still listed.
+    other: Vec<PartInfo>,
 }
 
 impl<'s> Parts<'s> {
@@ -367,12 +370,19 @@ impl<'s> Parts<'s> {
         key_of: impl Fn(u32, &str) -> String + Clone + Send + Sync + 's,
         earlier: &[PartInfo],
     ) -> Self {
+        let written = |p: &PartInfo| {
+            formats
+                .list()
+                .iter()
+                .any(|f| p.key.ends_with(&format!(".{}", f.extension())))
+        };
         Self {
             series: formats
                 .list()
                 .iter()
                 .map(|&f| PartSeries::after(store, f, shape.clone(), key_of.clone(), earlier))
                 .collect(),
+            other: earlier.iter().filter(|p| !written(p)).cloned().collect(),
         }
     }
 
@@ -389,7 +399,7 @@ impl<'s> Parts<'s> {
 
     /// Closes the last parts and returns every part written, by format, in order.
     pub async fn finish(self) -> Result<Vec<PartInfo>, StoreError> {
-        let mut all = Vec::new();
+        let mut all = self.other;
         for series in self.series {
             all.extend(series.finish().await?);
         }
@@ -398,7 +408,7 @@ impl<'s> Parts<'s> {
 
     /// Gives up: unfinished streamed uploads are aborted; finished parts stay listed.
     pub async fn abandon(self) -> Vec<PartInfo> {
-        let mut all = Vec::new();
+        let mut all = self.other;
         for series in self.series {
             all.extend(series.abandon().await);
         }
@@ -458,6 +468,52 @@ mod tests {
         assert_eq!(records_written(&both[..3]), 7);
         assert_eq!(records_written(&[part("u/part-00000.json.gz", 3)]), 3);
         assert_eq!(records_written(&[]), 0);
+    }
+
+    #[tokio::test]
+    async fn a_continuation_numbers_each_format_on_and_keeps_every_earlier_part() {
+        let dir = std::env::temp_dir().join(format!("okta-ingest-parts-{}", fastrand::u64(..)));
+        let store =
+            ObjectStore::Local(crate::store::LocalStore::new(dir.to_str().unwrap()).unwrap());
+        let earlier = [
+            PartInfo {
+                key: "u/part-00000.parquet".into(),
+                records: 1,
+                bytes: 1,
+            },
+            PartInfo {
+                key: "u/part-00000.json.gz".into(),
+                records: 1,
+                bytes: 1,
+            },
+        ];
+        let resource = crate::resources::find("users").unwrap();
+        // The setting changed to Parquet alone between two invocations of the run.
+        let mut parts = Parts::after(
+            &store,
+            Formats::Parquet,
+            PartShape::of(resource),
+            |n, ext| format!("u/part-{n:05}.{ext}"),
+            &earlier,
+        );
+        parts.write(r#"{"id":"00u2"}"#, None).await.unwrap();
+        let keys: Vec<String> = parts
+            .finish()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.key)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "u/part-00000.json.gz",
+                "u/part-00000.parquet",
+                "u/part-00001.parquet"
+            ]
+        );
+        assert!(dir.join("u/part-00001.parquet").exists());
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
