@@ -11,10 +11,14 @@
    going (no manifest) for every snapshot resource, a second tenant, and System Log events landed
    twice. A query that reads the wrong run, mixes tenants or counts an event twice gives a
    different answer.
-3. Every query in queries/duckdb/ (after views.sql) and every query in queries/athena/examples.sql
+3. Every query in queries/duckdb/ (after views.sql), every query in queries/duckdb/parquet/
+   (after its views.sql, over the Parquet parts) and every query in queries/athena/examples.sql
    (translated to DuckDB by sqlglot, over DuckDB stand-ins for the Athena tables built from the
    DDL) must return exactly the rows computed here in plain Python from the gzip NDJSON and the
-   manifests. An empty answer fails.
+   manifests. An empty answer fails. The demo writes both formats, and the decoys are added in
+   both, so Parquet and NDJSON answer from the same records.
+4. The Athena Parquet DDL (queries/athena/parquet/*.sql) declares exactly the columns and types
+   of the demo's Parquet parts, and the same projection as the NDJSON tables.
 """
 
 import collections
@@ -65,7 +69,11 @@ class Checks:
 
 # ---------------------------------------------------------------- reading the output
 
+NDJSON, PARQUET = ".json.gz", ".parquet"
+
+
 def read_part(path):
+    assert path.endswith(NDJSON), path
     with gzip.open(path, "rt", encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
@@ -101,7 +109,8 @@ def current_snapshots(root):
         if m["resource"] not in ("system_log", "changes") and m["status"] == "complete":
             if key not in newest or m["run_id"] > newest[key]["run_id"]:
                 newest[key] = m
-    return {k: [r for p in m["parts"] for r in read_part(os.path.join(root, p["key"]))]
+    return {k: [r for p in m["parts"] if p["key"].endswith(NDJSON)
+                for r in read_part(os.path.join(root, p["key"]))]
             for k, m in newest.items()}
 
 
@@ -112,7 +121,8 @@ def change_records(root):
     for m in manifests(root):
         if m["resource"] == "changes" and m["status"] == "complete":
             for p in m["parts"]:
-                out += [(m["tenant"], r) for r in read_part(os.path.join(root, p["key"]))]
+                if p["key"].endswith(NDJSON):  # the Parquet twins hold the same records
+                    out += [(m["tenant"], r) for r in read_part(os.path.join(root, p["key"]))]
     return out
 
 
@@ -130,6 +140,8 @@ def system_log_events(root):
     """Every event under system_log/, once per tenant and uuid."""
     seen, events = set(), []
     for key in files_under(os.path.join(root, "system_log")):
+        if not key.endswith(NDJSON):
+            continue
         tenant = re.match(r"tenant=([^/]+)/", key).group(1)
         for e in read_part(os.path.join(root, "system_log", key)):
             if (tenant, e["uuid"]) not in seen:
@@ -260,7 +272,7 @@ def hive_model(t):
     if kind == exp.DataType.Type.MAP:
         return ("map", hive_model(t.expressions[0]), hive_model(t.expressions[1]))
     names = {"TEXT": "string", "INT": "int", "BIGINT": "bigint", "DOUBLE": "double",
-             "BOOLEAN": "boolean"}
+             "BOOLEAN": "boolean", "TIMESTAMP": "timestamp"}
     assert kind.name in names, f"type {t.sql('hive')} is not one this check knows"
     return ("scalar", names[kind.name])
 
@@ -478,7 +490,8 @@ def check_projection(table, keys, expect_parts, rest_pattern, enum_values=None):
 
 
 def check_ddl(checks, root, tables):
-    keys = files_under(root)
+    # The JSON tables' files; the Parquet twins are checked by check_parquet_ddl.
+    keys = [k for k in files_under(root) if not k.endswith(PARQUET)]
     resources = sorted(os.listdir(os.path.join(root, "_manifests")))
     snapshot_rest = rf"run={RUN_ID}/part-\d{{5}}\.json\.gz"
     event_rest = rf"{RUN_ID}-part-\d{{5}}\.json\.gz"
@@ -551,7 +564,86 @@ def check_ddl(checks, root, tables):
     checks.run("athena render.sh: placeholders, enum tenants, bad input refused", render_variants)
 
 
+# What DuckDB reads a Parquet column as, for each Athena type of the Parquet DDL.
+PARQUET_TYPES = {("scalar", "string"): "VARCHAR", ("scalar", "timestamp"): "TIMESTAMP WITH TIME ZONE",
+                 ("scalar", "bigint"): "BIGINT", ("scalar", "double"): "DOUBLE",
+                 ("scalar", "boolean"): "BOOLEAN", ("array", ("scalar", "string")): "VARCHAR[]"}
+
+
+def check_parquet_ddl(checks, root):
+    """queries/athena/parquet/*.sql against the demo's Parquet parts: the columns and types
+    of every part, STORED AS PARQUET, and the NDJSON tables' projection over .parquet keys."""
+    keys = [k for k in files_under(root) if k.endswith(PARQUET)]
+    resources = sorted({k.split("/")[0] for k in keys})
+    tables = {}
+
+    def parse():
+        for path in sorted(glob.glob(os.path.join(QUERIES, "athena", "parquet", "*.sql"))):
+            t = Table(path, render(S3_ROOT, path))
+            assert t.file == t.name + ".sql", f"{t.file} creates table {t.name}"
+            assert "STORED AS PARQUET" in open(path, encoding="utf-8").read(), t.file
+            tables[t.name] = t
+        missing = sorted(set(resources) - set(tables))
+        assert not missing, f"Parquet parts of {missing} have no table"
+    checks.run("athena parquet ddl: one table per resource, STORED AS PARQUET", parse)
+
+    con = duckdb.connect()
+    for name in resources:
+        t = tables.get(name)
+        if t is None:
+            continue
+
+        def columns(t=t, name=name):
+            want = [(c, PARQUET_TYPES.get(m, repr(m))) for c, m in t.columns]
+            for key in (k for k in keys if k.startswith(name + "/")):
+                got = [(r[0], r[1]) for r in con.execute(
+                    "DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false)",
+                    [os.path.join(root, key)]).fetchall()]
+                assert got == want, f"{name}: {key} has {got}, the DDL {want}"
+        checks.run(f"athena parquet ddl {name}: columns and types of every part", columns)
+        if name == "system_log":
+            checks.run(f"athena parquet ddl {name}: projection vs keys", check_projection, t, keys,
+                       ["tenant", "dt", "hour"], rf"{RUN_ID}-part-\d{{5}}\.parquet")
+        elif name == "changes":
+            checks.run(f"athena parquet ddl {name}: projection vs keys", check_projection, t, keys,
+                       ["tenant", "dt"], rf"run={RUN_ID}/[a-z_]+-part-\d{{5}}\.parquet")
+        else:
+            checks.run(f"athena parquet ddl {name}: projection vs keys", check_projection, t, keys,
+                       ["tenant", "dt"], rf"run={RUN_ID}/part-\d{{5}}\.parquet")
+
+
 # ---------------------------------------------------------------- decoys
+
+def ndjson_only(root):
+    """A copy of root (hard links) without its Parquet parts."""
+    copy = root.rstrip("/") + "-ndjson"
+    for key in files_under(root):
+        if not key.endswith(PARQUET):
+            os.makedirs(os.path.dirname(os.path.join(copy, key)), exist_ok=True)
+            os.link(os.path.join(root, key), os.path.join(copy, key))
+    return copy
+
+
+def parquet_twin(key):
+    """The Parquet part holding the same events as an NDJSON part (the demo writes both)."""
+    return key[: -len(NDJSON)] + PARQUET
+
+
+def copy_parquet(src, dst, pick):
+    """Copies the rows of a Parquet part whose index pick() accepts, keeping the schema.
+    Returns how many."""
+    assert os.path.exists(src), f"no Parquet twin {src}"
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    con = duckdb.connect()
+    rows = con.execute("SELECT count(*) FROM read_parquet(?)", [src]).fetchone()[0]
+    keep = [i for i in range(rows) if pick(i)]
+    con.execute(f"""COPY (SELECT * EXCLUDE (file_row_number)
+                          FROM read_parquet({sql_str(src)}, file_row_number = true)
+                          WHERE list_contains({keep!r}::BIGINT[], file_row_number)
+                          ORDER BY file_row_number)
+                    TO {sql_str(dst)} (FORMAT parquet, COMPRESSION zstd)""")
+    return len(keep)
+
 
 def shift_run(run_id, delta, suffix):
     start = dt.datetime.strptime(run_id[:16], "%Y%m%dT%H%M%SZ") + delta
@@ -570,15 +662,19 @@ def add_decoys(root):
     def copy_run(m, tenant, run_id, pick, status):
         parts = []
         for p in m["parts"]:
-            records = [r for i, r in enumerate(read_part(os.path.join(root, p["key"]))) if pick(i)]
             key = "/".join([m["resource"], f"tenant={tenant}",
                             "dt=" + dt.datetime.strptime(run_id[:8], "%Y%m%d").strftime("%Y-%m-%d"),
                             f"run={run_id}", p["key"].rsplit("/", 1)[1]])
-            write_part(os.path.join(root, key), records)
-            parts.append({"key": key, "records": len(records), "bytes": 0})
+            if p["key"].endswith(PARQUET):
+                n = copy_parquet(os.path.join(root, p["key"]), os.path.join(root, key), pick)
+            else:
+                records = [r for i, r in enumerate(read_part(os.path.join(root, p["key"]))) if pick(i)]
+                write_part(os.path.join(root, key), records)
+                n = len(records)
+            parts.append({"key": key, "records": n, "bytes": 0})
         if status:
             doc = dict(m, tenant=tenant, run_id=run_id, status=status, parts=parts,
-                       records=sum(p["records"] for p in parts))
+                       records=sum(p["records"] for p in parts if p["key"].endswith(NDJSON)))
             if status != "complete":
                 doc["reason"] = "a decoy written by query-check"
             path = os.path.join(root, "_manifests", m["resource"], f"tenant={tenant}", f"run={run_id}.json")
@@ -595,18 +691,22 @@ def add_decoys(root):
 
     # The System Log: a second tenant with two thirds of the events, and the part holding the
     # most failed sign-ins landed again under another run's name (as an overlapping backfill).
-    log_keys = files_under(os.path.join(root, "system_log"))
+    log = os.path.join(root, "system_log")
+    log_keys = [k for k in files_under(log) if k.endswith(NDJSON)]
     failures = {}
     for key in log_keys:
-        events = read_part(os.path.join(root, "system_log", key))
+        events = read_part(os.path.join(log, key))
         failures[key] = sum(e["eventType"] == "user.session.start" and e["outcome"]["result"] == "FAILURE"
                             for e in events)
         copy = key.replace("tenant=demo/", "tenant=other/", 1)
-        write_part(os.path.join(root, "system_log", copy), [e for i, e in enumerate(events) if i % 3])
+        write_part(os.path.join(log, copy), [e for i, e in enumerate(events) if i % 3])
+        copy_parquet(os.path.join(log, parquet_twin(key)), os.path.join(log, parquet_twin(copy)),
+                     lambda i: i % 3)
     again = max(failures, key=failures.get)
     folder, name = again.rsplit("/", 1)
-    write_part(os.path.join(root, "system_log", folder, "20200101T000000Z-d3d3-part-00000.json.gz"),
-               read_part(os.path.join(root, "system_log", again)))
+    twice = os.path.join(log, folder, "20200101T000000Z-d3d3-part-00000.json.gz")
+    write_part(twice, read_part(os.path.join(log, again)))
+    copy_parquet(os.path.join(log, parquet_twin(again)), parquet_twin(twice), lambda i: True)
     return f"{len(newest)} snapshot resources x 3 decoy runs, tenant 'other', {failures[again]} failed sign-ins landed twice"
 
 
@@ -641,25 +741,27 @@ def show(name, columns, rows):
     print()
 
 
-def duckdb_queries(checks, root, want):
+def duckdb_queries(checks, root, want, flavour):
+    """The views and examples of queries/duckdb (flavour "ndjson") or queries/duckdb/parquet."""
+    folder = os.path.join(QUERIES, "duckdb", *(["parquet"] if flavour == "parquet" else []))
     con = duckdb.connect()
     con.execute("SET VARIABLE okta_root = ?", [root])
-    views = open(os.path.join(QUERIES, "duckdb", "views.sql"), encoding="utf-8").read()
+    views = open(os.path.join(folder, "views.sql"), encoding="utf-8").read()
     for statement in duckdb.extract_statements(views):
         con.execute(statement.query)
 
-    files = sorted(glob.glob(os.path.join(QUERIES, "duckdb", "*.sql")))
+    files = sorted(glob.glob(os.path.join(folder, "*.sql")))
     names = [os.path.basename(f)[:-4] for f in files if not f.endswith("views.sql")]
     def every_query_checked():
         assert sorted(names) == sorted(want), f"queries {names} vs answers {sorted(want)}"
-    checks.run("duckdb: every query has an expected answer", every_query_checked)
+    checks.run(f"duckdb {flavour}: every query has an expected answer", every_query_checked)
     for name in names:
         def run(name=name):
-            result = con.sql(open(os.path.join(QUERIES, "duckdb", name + ".sql"), encoding="utf-8").read())
+            result = con.sql(open(os.path.join(folder, name + ".sql"), encoding="utf-8").read())
             rows = normalize(result.fetchall())
-            show(f"duckdb {name}", result.columns, rows)
+            show(f"duckdb {flavour} {name}", result.columns, rows)
             compare(name, rows, want.get(name, []))
-        checks.run(f"duckdb {name}", run)
+        checks.run(f"duckdb {flavour} {name}", run)
 
     def daily():
         # okta_daily keeps the newest complete run per tenant and day: the real run and the older
@@ -673,7 +775,7 @@ def duckdb_queries(checks, root, want):
                 want_rows = [r for r in want_rows if r[:2] != (m["tenant"], day)]
                 want_rows.append((m["tenant"], day, m["run_id"], m["records"]))
         compare("okta_daily('users')", got, sorted(want_rows))
-    checks.run("duckdb okta_daily: newest complete run per tenant and day", daily)
+    checks.run(f"duckdb {flavour} okta_daily: newest complete run per tenant and day", daily)
 
 
 def duck_type(table, model):
@@ -760,6 +862,8 @@ def main():
     if tables:
         check_ddl(checks, root, tables)
 
+    check_parquet_ddl(checks, root)
+
     pristine = expected_answers(root)
     print("decoys: " + add_decoys(root))
     want = expected_answers(root)
@@ -768,7 +872,7 @@ def main():
         # Reading every run instead of the newest complete one would change the answer.
         naive = collections.Counter()
         for key in files_under(os.path.join(root, "users")):
-            if key.startswith("tenant=demo/"):
+            if key.startswith("tenant=demo/") and key.endswith(NDJSON):
                 naive.update(u["status"] for u in read_part(os.path.join(root, "users", key)))
         right = {s: n for t, s, n in want["users_by_status"] if t == "demo"}
         assert dict(naive) != right, "the decoy runs would not change users_by_status"
@@ -776,9 +880,12 @@ def main():
         assert any(r[0] == "other" for rows in want.values() for r in rows), "no rows for tenant other"
     checks.run("decoys change naive answers, not the right ones", decoys_matter)
 
-    duckdb_queries(checks, root, want)
+    duckdb_queries(checks, root, want, "ndjson")
+    duckdb_queries(checks, root, want, "parquet")
     if tables:
-        athena_examples(checks, root, tables, want)
+        # Athena reads every file under a table's LOCATION, so its JSON tables need an output
+        # of NDJSON alone (the README says so of `both`): the same files, without the Parquet.
+        athena_examples(checks, ndjson_only(root), tables, want)
 
     print(f"query-check: {checks.passed} passed, {len(checks.failed)} failed")
     sys.exit(1 if checks.failed else 0)

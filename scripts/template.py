@@ -115,6 +115,11 @@ Parameters:
     Default: 90
     MinValue: 1
     Description: Days after which inventory snapshots (and their manifests) expire; the System Log is kept
+  OutputFormat:
+    Type: String
+    Default: parquet
+    AllowedValues: [parquet, ndjson, both]
+    Description: Part format written - parquet (typed columns plus each record as sent, zstd), ndjson (gzip NDJSON) or both (Athena reads one format per table location; see the README)
   TenantConcurrency:
     Type: Number
     Default: 4
@@ -218,6 +223,7 @@ Globals:
           - Bucket: {bucket}
         OKTA_INGEST_SECRET_PREFIX: !Ref SecretPrefix
         OKTA_INGEST_TENANT_CONCURRENCY: !Ref TenantConcurrency
+        OKTA_INGEST_FORMAT: !Ref OutputFormat
     EventInvokeConfig:
       MaximumRetryAttempts: !Ref MaximumRetryAttempts
       MaximumEventAgeInSeconds: 3600

@@ -9,6 +9,7 @@
 //! cargo run --release -p okta-ingest-bench -- --full       # adds 1M users and 100k factor calls
 //! cargo run --release -p okta-ingest-bench -- users-10k    # named scenarios only
 //! cargo run --release -p okta-ingest-bench -- changes      # the change feed's comparison
+//! cargo run --release -p okta-ingest-bench -- --format ndjson   # parquet (default), ndjson, both
 //! ```
 
 mod diff;
@@ -20,6 +21,7 @@ use std::process::ExitCode;
 use okta_ingest::invocation::Target;
 use okta_ingest::runner;
 use okta_ingest::runtime::{self, Options, Runtime};
+use okta_ingest::sink::Formats;
 use okta_ingest::store::{LocalStore, ObjectStore};
 use okta_ingest::system_log::Window;
 use okta_ingest::tenant::TenantId;
@@ -36,7 +38,23 @@ fn main() -> ExitCode {
         Some("changes") => return diff::run(full),
         _ => {}
     }
-    let named: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    // `--format F`: the output format, handed to the child as OKTA_INGEST_FORMAT.
+    let format = args
+        .iter()
+        .position(|a| a == "--format")
+        .and_then(|i| args.get(i + 1));
+    if let Some(format) = format {
+        if let Err(e) = format.parse::<Formats>() {
+            eprintln!("--format: {e}");
+            return ExitCode::from(2);
+        }
+        // SAFETY: set before any other thread exists (the tokio runtime starts below).
+        unsafe { std::env::set_var("OKTA_INGEST_FORMAT", format) };
+    }
+    let named: Vec<&String> = args
+        .iter()
+        .filter(|a| !a.starts_with("--") && Some(*a) != format)
+        .collect();
     let chosen: Vec<Scenario> = scenarios::all()
         .into_iter()
         .filter(|s| {
@@ -53,6 +71,13 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    println!(
+        "format: {}",
+        okta_ingest::env::Environment::read()
+            .expect("checked above")
+            .options
+            .formats
+    );
     println!("{}", measure::Row::header());
     let mut all_met = true;
     for scenario in &chosen {
@@ -89,7 +114,9 @@ fn child(args: &[String]) -> ExitCode {
         });
         let options = Options {
             allow_http_loopback: true,
-            ..Options::default()
+            ..okta_ingest::env::Environment::read()
+                .expect("OKTA_INGEST_FORMAT was checked")
+                .options
         };
         let rt = Runtime {
             store: ObjectStore::Local(LocalStore::new(out).expect("the output folder")),

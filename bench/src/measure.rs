@@ -199,7 +199,7 @@ impl Row {
             "cpu s",
             "cpu ms/1k",
             "rss MB",
-            "gzip MB",
+            "output MB",
             "429s",
             "theory s",
             "window s",

@@ -18,6 +18,7 @@ const TIME_BUDGET_SECS: &str = "OKTA_INGEST_TIME_BUDGET_SECS";
 const QUEUE_URL: &str = "OKTA_INGEST_QUEUE_URL";
 const ALLOW_HTTP_LOOPBACK: &str = "OKTA_INGEST_ALLOW_HTTP_LOOPBACK";
 const LOG: &str = "OKTA_INGEST_LOG";
+const FORMAT: &str = "OKTA_INGEST_FORMAT";
 const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
 const NO_COLOR: &str = "NO_COLOR";
 /// Where reqwest takes proxies from: names reached through a proxy are resolved by it.
@@ -40,6 +41,7 @@ pub const DOCUMENTED: &[&str] = &[
     QUEUE_URL,
     ALLOW_HTTP_LOOPBACK,
     LOG,
+    FORMAT,
     SSL_CERT_FILE,
     NO_COLOR,
 ];
@@ -91,6 +93,12 @@ impl Environment {
             ca_bundle: set(SSL_CERT_FILE).map(PathBuf::from),
             proxies: PROXY_VARIABLES.iter().filter_map(|v| set(v)).collect(),
             metric_lines: in_lambda,
+            formats: match set(FORMAT) {
+                Some(v) => v
+                    .parse()
+                    .map_err(|e| Error::Environment(format!("{FORMAT}: {e}")))?,
+                None => defaults.formats,
+            },
             ..defaults
         };
         Ok(Self {
@@ -160,6 +168,13 @@ mod tests {
         assert_eq!(env.options.time_budget, Some(Duration::from_secs(600)));
         assert!(env.options.allow_http_loopback && env.options.metric_lines);
         assert_eq!(env.options.proxies, ["http://proxy.corp:3128"]);
+        let both = read(&[(FORMAT, "both")]).unwrap();
+        assert_eq!(both.options.formats, crate::sink::Formats::Both);
+        let e = read(&[(FORMAT, "csv")]).unwrap_err().to_string();
+        assert!(
+            e.contains("OKTA_INGEST_FORMAT") && e.contains("parquet, ndjson or both"),
+            "{e}"
+        );
         let e = read(&[(TIME_BUDGET_SECS, "10m")]).unwrap_err().to_string();
         assert!(
             e.contains("OKTA_INGEST_TIME_BUDGET_SECS must be a whole number"),

@@ -29,7 +29,7 @@ use crate::progress::{self, resource_span};
 use crate::resources::{self, Group, Resource};
 use crate::scope::Scope;
 use crate::seen::SeenIds;
-use crate::sink::{ParentField, PartSeries};
+use crate::sink::{ParentField, PartShape, Parts};
 
 /// Parent ids buffered between a parent and one child before the parent waits.
 const FAN_OUT_BUFFER: usize = 512;
@@ -309,7 +309,7 @@ impl Harvest<'_> {
         resource: &'static Resource,
         start: &Start,
         mut children: Vec<(&'static Resource, mpsc::Sender<String>)>,
-    ) -> (Listed, Option<PartSeries<'_>>) {
+    ) -> (Listed, Option<Parts<'_>>) {
         let tally = RequestCounters::default();
         let mut parts = start.written.then(|| self.part_series(resource, start));
         let mut records = 0u64;
@@ -386,7 +386,7 @@ impl Harvest<'_> {
         resource: &'static Resource,
         start: &Start,
         ids: mpsc::Receiver<String>,
-    ) -> (Listed, Option<PartSeries<'_>>) {
+    ) -> (Listed, Option<Parts<'_>>) {
         let tally = RequestCounters::default();
         let parts = Mutex::new(self.part_series(resource, start));
         let fanned = SyncMutex::new(Fanned::default());
@@ -458,7 +458,7 @@ impl Harvest<'_> {
         resource: &'static Resource,
         pending: Pending,
         pass: Pass,
-        parts: &Mutex<PartSeries<'_>>,
+        parts: &Mutex<Parts<'_>>,
         fanned: &SyncMutex<Fanned>,
         records: &AtomicU64,
         tally: &RequestCounters,
@@ -626,16 +626,14 @@ impl Harvest<'_> {
         }
     }
 
-    fn part_series(&self, resource: &'static Resource, start: &Start) -> PartSeries<'_> {
+    fn part_series(&self, resource: &'static Resource, start: &Start) -> Parts<'_> {
         let (tenant, run) = (self.scope.tenant, self.scope.run);
-        let earlier = start
-            .earlier
-            .as_ref()
-            .map(|e| e.parts.clone())
-            .unwrap_or_default();
-        PartSeries::after(
+        let earlier = start.earlier.as_ref().map_or(&[][..], |e| &e.parts[..]);
+        Parts::after(
             self.scope.store,
-            move |n| layout::snapshot_part(resource.name, tenant, run, n),
+            self.scope.formats,
+            PartShape::of(resource),
+            move |n, extension| layout::snapshot_part(resource.name, tenant, run, n, extension),
             earlier,
         )
     }
@@ -648,7 +646,7 @@ impl Harvest<'_> {
         resource: &Resource,
         start: &Start,
         listed: Listed,
-        parts: Option<PartSeries<'_>>,
+        parts: Option<Parts<'_>>,
         started: chrono::DateTime<Utc>,
         tree: &mut Harvested,
     ) {

@@ -1,9 +1,10 @@
 //! The output layout: every object key is made here, and nowhere else.
 //!
 //! ```text
-//! {resource}/tenant={t}/dt={YYYY-MM-DD}/run={run_id}/part-{NNNNN}.json.gz    snapshots
-//! system_log/tenant={t}/dt={YYYY-MM-DD}/hour={HH}/{run_id}-part-{NNNNN}.json.gz  events
-//! changes/tenant={t}/dt={YYYY-MM-DD}/run={run_id}/{resource}-part-{NNNNN}.json.gz  change feed
+//! {resource}/tenant={t}/dt={YYYY-MM-DD}/run={run_id}/part-{NNNNN}.{ext}    snapshots
+//! system_log/tenant={t}/dt={YYYY-MM-DD}/hour={HH}/{run_id}-part-{NNNNN}.{ext}  events
+//! ({ext}: parquet or json.gz, by output format)
+//! changes/tenant={t}/dt={YYYY-MM-DD}/run={run_id}/{resource}-part-{NNNNN}.{ext}  change feed
 //! _manifests/{resource}/tenant={t}/run={run_id}.json                          per run
 //! _manifests/changes/tenant={t}/run={run_id}-{resource}.json                  per compared resource
 //! _state/{resource or group}/tenant={t}/{name}.json                           checkpoints, leases, continuations
@@ -85,9 +86,15 @@ impl fmt::Display for RunId {
 }
 
 /// Where a snapshot run's parts go: the partition folder and the part file names.
-pub fn snapshot_part(resource: &str, tenant: &TenantId, run: &RunId, part: u32) -> String {
+pub fn snapshot_part(
+    resource: &str,
+    tenant: &TenantId,
+    run: &RunId,
+    part: u32,
+    extension: &str,
+) -> String {
     format!(
-        "{resource}/tenant={tenant}/dt={}/run={run}/part-{part:05}.json.gz",
+        "{resource}/tenant={tenant}/dt={}/run={run}/part-{part:05}.{extension}",
         run.started().format("%Y-%m-%d")
     )
 }
@@ -99,9 +106,10 @@ pub fn event_part(
     published: DateTime<Utc>,
     run_id: &str,
     part: u32,
+    extension: &str,
 ) -> String {
     format!(
-        "{resource}/tenant={tenant}/dt={}/hour={}/{run_id}-part-{part:05}.json.gz",
+        "{resource}/tenant={tenant}/dt={}/hour={}/{run_id}-part-{part:05}.{extension}",
         published.format("%Y-%m-%d"),
         published.format("%H")
     )
@@ -117,9 +125,15 @@ pub fn event_hour(resource: &str, tenant: &TenantId, hour: DateTime<Utc>) -> Str
 }
 
 /// Where a run's changes to `source` go: beside the other resources' changes of the run.
-pub fn change_part(tenant: &TenantId, run: &RunId, source: &str, part: u32) -> String {
+pub fn change_part(
+    tenant: &TenantId,
+    run: &RunId,
+    source: &str,
+    part: u32,
+    extension: &str,
+) -> String {
     format!(
-        "changes/tenant={tenant}/dt={}/run={run}/{source}-part-{part:05}.json.gz",
+        "changes/tenant={tenant}/dt={}/run={run}/{source}-part-{part:05}.{extension}",
         run.started().format("%Y-%m-%d")
     )
 }
@@ -154,13 +168,13 @@ mod tests {
         assert_eq!(run.as_str().len(), "20261128T164300Z-3f9a".len());
         let t = TenantId::parse("acme").unwrap();
         assert_eq!(
-            snapshot_part("users", &t, &run, 7),
+            snapshot_part("users", &t, &run, 7, "json.gz"),
             format!("users/tenant=acme/dt=2026-11-28/run={run}/part-00007.json.gz")
         );
         let published = Utc.with_ymd_and_hms(2026, 11, 27, 5, 1, 2).unwrap();
         assert_eq!(
-            event_part("system_log", &t, published, run.as_str(), 0),
-            format!("system_log/tenant=acme/dt=2026-11-27/hour=05/{run}-part-00000.json.gz")
+            event_part("system_log", &t, published, run.as_str(), 0, "parquet"),
+            format!("system_log/tenant=acme/dt=2026-11-27/hour=05/{run}-part-00000.parquet")
         );
         assert_eq!(
             manifest("users", &t, &run),
@@ -172,7 +186,7 @@ mod tests {
         );
         assert_eq!(status(&t), "_status/tenant=acme/integration.json");
         assert_eq!(
-            change_part(&t, &run, "users", 0),
+            change_part(&t, &run, "users", 0, "json.gz"),
             format!("changes/tenant=acme/dt=2026-11-28/run={run}/users-part-00000.json.gz")
         );
         assert_eq!(
@@ -180,11 +194,8 @@ mod tests {
             format!("_manifests/changes/tenant=acme/run={run}-users.json")
         );
         assert!(
-            event_part("system_log", &t, published, run.as_str(), 0).starts_with(&event_hour(
-                "system_log",
-                &t,
-                published
-            ))
+            event_part("system_log", &t, published, run.as_str(), 0, "parquet")
+                .starts_with(&event_hour("system_log", &t, published))
         );
     }
 

@@ -96,7 +96,7 @@ impl Ended<'_> {
     }
 
     fn build(self, ids: Option<(&TenantId, &RunId)>) -> Manifest {
-        let written: u64 = self.parts.iter().map(|p| p.records).sum();
+        let written = crate::sink::records_written(&self.parts);
         let (status, reason) = match &self.outcome {
             Ok(()) => (Status::Complete, None),
             Err(stop) => (stop.status(written), Some(stop.to_string())),

@@ -100,6 +100,7 @@ pub(crate) async fn run_tenant(
         tenant: id,
         run,
         pii: config.pii.as_ref(),
+        formats: rt.options.formats,
         time,
     };
     let harvest = Harvest {

@@ -9,6 +9,7 @@ use crate::env::Environment;
 use crate::error::Error;
 use crate::okta::{PublicResolver, RetryPolicy};
 use crate::queue::WorkQueue;
+use crate::sink::Formats;
 use crate::store::ObjectStore;
 use crate::tenants::TenantSource;
 
@@ -22,6 +23,8 @@ pub struct Options {
     /// How long a run may take when the invoker gives no usable deadline
     /// (`OKTA_INGEST_TIME_BUDGET_SECS`; unset means no limit).
     pub time_budget: Option<Duration>,
+    /// The part formats written (`OKTA_INGEST_FORMAT`: parquet, ndjson or both; default parquet).
+    pub formats: Formats,
     pub retry: RetryPolicy,
     /// Extra CA certificates for Okta's TLS (`SSL_CERT_FILE`): a proxy that inspects TLS.
     pub ca_bundle: Option<PathBuf>,
@@ -37,6 +40,7 @@ impl Default for Options {
             tenant_concurrency: 4,
             allow_http_loopback: false,
             time_budget: None,
+            formats: Formats::default(),
             retry: RetryPolicy::default(),
             ca_bundle: None,
             proxies: Vec::new(),

@@ -1,17 +1,23 @@
-//! Gzip NDJSON parts, written as records arrive: one Okta object per line, exactly as sent.
+//! Parts, written as records arrive, in the output formats asked for: gzip NDJSON (one Okta
+//! object per line, exactly as sent) and Parquet (typed columns plus the record as `raw`).
 //!
-//! A [`PartSeries`] is one run of numbered parts (`part-00000.json.gz`, …). Compressed bytes
-//! leave memory in chunks: a part that outgrows one chunk becomes a streamed (multipart) upload,
-//! and a part that reaches [`PART_MAX_BYTES`] is closed and the next one begun. So memory stays
-//! at about one chunk, whatever the size of the org.
+//! A [`PartSeries`] is one run of numbered parts of one format (`part-00000.parquet`, …), and
+//! [`Parts`] the series of every format a run writes. Compressed bytes leave memory in chunks:
+//! a part that outgrows one chunk becomes a streamed (multipart) upload, and a part that reaches
+//! [`PART_MAX_BYTES`] is closed and the next one begun. So memory stays at about one chunk (for
+//! Parquet, one row group), whatever the size of the org.
 
+use std::fmt;
 use std::io::Write;
+use std::str::FromStr;
 
 use bytes::Bytes;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde::{Deserialize, Serialize};
 
+use crate::columns::Table;
+use crate::parquet_part::ParquetPart;
 use crate::store::{ObjectStore, PutMode, StoreError};
 
 /// Compressed bytes buffered before they are shipped (S3's multipart minimum is 5 MiB).
@@ -37,18 +43,152 @@ pub struct ParentField<'a> {
     pub id: &'a str,
 }
 
+/// A part's file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Parquet,
+    Ndjson,
+}
+
+impl Format {
+    /// The part file's extension, which also tells a manifest's parts apart.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Parquet => "parquet",
+            Format::Ndjson => "json.gz",
+        }
+    }
+}
+
+/// Which formats a run writes: `parquet` (the default), `ndjson`, or `both`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Formats {
+    #[default]
+    Parquet,
+    Ndjson,
+    Both,
+}
+
+impl Formats {
+    pub fn list(self) -> &'static [Format] {
+        match self {
+            Formats::Parquet => &[Format::Parquet],
+            Formats::Ndjson => &[Format::Ndjson],
+            Formats::Both => &[Format::Parquet, Format::Ndjson],
+        }
+    }
+}
+
+impl FromStr for Formats {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "parquet" => Ok(Formats::Parquet),
+            "ndjson" => Ok(Formats::Ndjson),
+            "both" => Ok(Formats::Both),
+            other => Err(format!(
+                "{other:?} is not an output format (parquet, ndjson or both)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Formats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Formats::Parquet => "parquet",
+            Formats::Ndjson => "ndjson",
+            Formats::Both => "both",
+        })
+    }
+}
+
+/// What a part is written with: a resource's columns (for Parquet) and its added field.
+#[derive(Debug, Clone)]
+pub struct PartShape {
+    pub table: &'static Table,
+    /// The Parquet column holding the added field (the parent's id or the label).
+    pub added_column: Option<String>,
+}
+
+impl PartShape {
+    /// A resource's shape, from its declared table ([`crate::columns::TABLES`], which a test
+    /// holds to one table per resource).
+    pub fn of(resource: &crate::resources::Resource) -> Self {
+        Self {
+            table: crate::columns::table(resource.name)
+                .expect("every resource declares its columns in columns::TABLES"),
+            added_column: crate::columns::added_column(resource),
+        }
+    }
+}
+
+/// One part's encoder, in either format.
+pub enum Encoder {
+    Ndjson(GzEncoder<Vec<u8>>),
+    Parquet(Box<ParquetPart>),
+}
+
+impl Encoder {
+    pub fn new(format: Format, shape: &PartShape) -> Result<Self, String> {
+        Ok(match format {
+            Format::Ndjson => Encoder::Ndjson(GzEncoder::new(
+                Vec::with_capacity(CHUNK_BYTES / 4),
+                Compression::new(GZIP_LEVEL),
+            )),
+            Format::Parquet => Encoder::Parquet(Box::new(
+                ParquetPart::new(shape.table, shape.added_column.as_deref())
+                    .map_err(|e| e.to_string())?,
+            )),
+        })
+    }
+
+    /// Adds one record: in NDJSON a line with the added field first, in Parquet `raw` as given
+    /// and the added field in its own column.
+    pub fn write(&mut self, raw: &str, added: Option<ParentField<'_>>) -> Result<(), String> {
+        match self {
+            Encoder::Ndjson(gz) => write_line(gz, raw, added).map_err(|e| e.to_string()),
+            Encoder::Parquet(part) => part
+                .write(raw, added.map(|a| a.id))
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The compressed bytes ready to ship.
+    pub fn output(&mut self) -> &mut Vec<u8> {
+        match self {
+            Encoder::Ndjson(gz) => gz.get_mut(),
+            Encoder::Parquet(part) => part.output(),
+        }
+    }
+
+    /// The rest of the file's bytes.
+    pub fn finish(self) -> Result<Vec<u8>, String> {
+        match self {
+            Encoder::Ndjson(gz) => gz.finish().map_err(|e| e.to_string()),
+            Encoder::Parquet(part) => part.finish().map_err(|e| e.to_string()),
+        }
+    }
+}
+
 struct OpenPart {
     key: String,
-    encoder: GzEncoder<Vec<u8>>,
+    encoder: Encoder,
     upload: Option<crate::store::Upload>,
     records: u64,
     shipped: u64,
 }
 
-/// A numbered series of parts; `key_of(n)` names part `n`.
+/// Names part `n` of a series, given the format's extension.
+type KeyOf<'s> = dyn Fn(u32, &str) -> String + Send + Sync + 's;
+
+/// A numbered series of parts of one format; `key_of(n, extension)` names part `n`.
 pub struct PartSeries<'s> {
     store: &'s ObjectStore,
-    key_of: Box<dyn Fn(u32) -> String + Send + Sync + 's>,
+    format: Format,
+    shape: PartShape,
+    key_of: Box<KeyOf<'s>>,
     next_part: u32,
     open: Option<OpenPart>,
     finished: Vec<PartInfo>,
@@ -56,15 +196,25 @@ pub struct PartSeries<'s> {
 
 impl<'s> PartSeries<'s> {
     /// A series that carries on after `earlier` parts (written by an earlier invocation of
-    /// the same run; none for a fresh run): numbering continues, and they are listed first
-    /// when the series finishes.
+    /// the same run, in any format; none for a fresh run): numbering continues after those of
+    /// its format, and they are listed first when the series finishes.
     pub fn after(
         store: &'s ObjectStore,
-        key_of: impl Fn(u32) -> String + Send + Sync + 's,
-        earlier: Vec<PartInfo>,
+        format: Format,
+        shape: PartShape,
+        key_of: impl Fn(u32, &str) -> String + Send + Sync + 's,
+        earlier: &[PartInfo],
     ) -> Self {
+        let suffix = format!(".{}", format.extension());
+        let earlier: Vec<PartInfo> = earlier
+            .iter()
+            .filter(|p| p.key.ends_with(&suffix))
+            .cloned()
+            .collect();
         Self {
             store,
+            format,
+            shape,
             key_of: Box::new(key_of),
             next_part: earlier.len() as u32,
             open: None,
@@ -79,26 +229,30 @@ impl<'s> PartSeries<'s> {
         raw: &str,
         parent: Option<ParentField<'_>>,
     ) -> Result<(), StoreError> {
-        let part = self.open.get_or_insert_with(|| {
-            let key = (self.key_of)(self.next_part);
+        if self.open.is_none() {
+            let key = (self.key_of)(self.next_part, self.format.extension());
+            let encoder = Encoder::new(self.format, &self.shape).map_err(|e| StoreError::Io {
+                key: key.clone(),
+                detail: format!("starting the part: {e}"),
+            })?;
             self.next_part += 1;
-            OpenPart {
+            self.open = Some(OpenPart {
                 key,
-                encoder: GzEncoder::new(
-                    Vec::with_capacity(CHUNK_BYTES / 4),
-                    Compression::new(GZIP_LEVEL),
-                ),
+                encoder,
                 upload: None,
                 records: 0,
                 shipped: 0,
-            }
-        });
-        write_line(&mut part.encoder, raw, parent).map_err(|e| StoreError::Io {
-            key: part.key.clone(),
-            detail: format!("compressing: {e}"),
-        })?;
+            });
+        }
+        let part = self.open.as_mut().expect("opened above");
+        part.encoder
+            .write(raw, parent)
+            .map_err(|e| StoreError::Io {
+                key: part.key.clone(),
+                detail: format!("encoding: {e}"),
+            })?;
         part.records += 1;
-        if part.encoder.get_ref().len() >= CHUNK_BYTES {
+        if part.encoder.output().len() >= CHUNK_BYTES {
             self.ship_chunk().await?;
         }
         Ok(())
@@ -113,7 +267,7 @@ impl<'s> PartSeries<'s> {
     /// Sends the compressed bytes gathered so far as one chunk of a streamed upload.
     async fn ship_chunk(&mut self) -> Result<(), StoreError> {
         let part = self.open.as_mut().expect("a part is open");
-        let chunk = std::mem::take(part.encoder.get_mut());
+        let chunk = std::mem::take(part.encoder.output());
         if part.upload.is_none() {
             part.upload = Some(self.store.start_upload(&part.key).await?);
         }
@@ -133,7 +287,7 @@ impl<'s> PartSeries<'s> {
         };
         let tail = part.encoder.finish().map_err(|e| StoreError::Io {
             key: part.key.clone(),
-            detail: format!("compressing: {e}"),
+            detail: format!("encoding: {e}"),
         })?;
         let bytes = part.shipped + tail.len() as u64;
         match part.upload {
@@ -181,13 +335,89 @@ impl<'s> PartSeries<'s> {
     }
 }
 
-/// A gzip encoder at the level every part uses.
-pub(crate) fn encoder() -> GzEncoder<Vec<u8>> {
-    GzEncoder::new(Vec::new(), Compression::new(GZIP_LEVEL))
+/// Records written, counted once whatever the number of formats: each format's parts hold the
+/// same records, so this is the most any one format holds (they differ only when a store
+/// failure cut one series short).
+pub fn records_written(parts: &[PartInfo]) -> u64 {
+    [Format::Parquet, Format::Ndjson]
+        .iter()
+        .map(|f| {
+            let suffix = format!(".{}", f.extension());
+            parts
+                .iter()
+                .filter(|p| p.key.ends_with(&suffix))
+                .map(|p| p.records)
+                .sum::<u64>()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The series of every format a run writes for one resource, fed the same records.
+pub struct Parts<'s> {
+    series: Vec<PartSeries<'s>>,
+    /// Earlier parts of a format no longer written (the setting changed between two
+    /// invocations of one run): still the run's, so still listed.
+    other: Vec<PartInfo>,
+}
+
+impl<'s> Parts<'s> {
+    /// One series per format, each carrying on after the `earlier` parts of its format.
+    pub fn after(
+        store: &'s ObjectStore,
+        formats: Formats,
+        shape: PartShape,
+        key_of: impl Fn(u32, &str) -> String + Clone + Send + Sync + 's,
+        earlier: &[PartInfo],
+    ) -> Self {
+        let written = |p: &PartInfo| {
+            formats
+                .list()
+                .iter()
+                .any(|f| p.key.ends_with(&format!(".{}", f.extension())))
+        };
+        Self {
+            series: formats
+                .list()
+                .iter()
+                .map(|&f| PartSeries::after(store, f, shape.clone(), key_of.clone(), earlier))
+                .collect(),
+            other: earlier.iter().filter(|p| !written(p)).cloned().collect(),
+        }
+    }
+
+    pub async fn write(
+        &mut self,
+        raw: &str,
+        parent: Option<ParentField<'_>>,
+    ) -> Result<(), StoreError> {
+        for series in &mut self.series {
+            series.write(raw, parent).await?;
+        }
+        Ok(())
+    }
+
+    /// Closes the last parts and returns every part written, by format, in order.
+    pub async fn finish(self) -> Result<Vec<PartInfo>, StoreError> {
+        let mut all = self.other;
+        for series in self.series {
+            all.extend(series.finish().await?);
+        }
+        Ok(all)
+    }
+
+    /// Gives up: unfinished streamed uploads are aborted; finished parts stay listed.
+    pub async fn abandon(self) -> Vec<PartInfo> {
+        let mut all = self.other;
+        for series in self.series {
+            all.extend(series.abandon().await);
+        }
+        all
+    }
 }
 
 /// Writes one record as a line, optionally with its parent's id added as the first field.
-pub(crate) fn write_line(
+fn write_line(
     out: &mut impl Write,
     raw: &str,
     parent: Option<ParentField<'_>>,
@@ -219,6 +449,81 @@ mod tests {
         let mut out = Vec::new();
         write_line(&mut out, raw, parent).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn records_are_counted_once_whatever_the_formats() {
+        let part = |key: &str, records| PartInfo {
+            key: key.into(),
+            records,
+            bytes: 1,
+        };
+        let both = [
+            part("u/part-00000.parquet", 5),
+            part("u/part-00000.json.gz", 5),
+            part("u/part-00001.parquet", 2),
+            part("u/part-00001.json.gz", 2),
+        ];
+        assert_eq!(records_written(&both), 7);
+        assert_eq!(records_written(&both[..3]), 7);
+        assert_eq!(records_written(&[part("u/part-00000.json.gz", 3)]), 3);
+        assert_eq!(records_written(&[]), 0);
+    }
+
+    #[tokio::test]
+    async fn a_continuation_numbers_each_format_on_and_keeps_every_earlier_part() {
+        let dir = std::env::temp_dir().join(format!("okta-ingest-parts-{}", fastrand::u64(..)));
+        let store =
+            ObjectStore::Local(crate::store::LocalStore::new(dir.to_str().unwrap()).unwrap());
+        let earlier = [
+            PartInfo {
+                key: "u/part-00000.parquet".into(),
+                records: 1,
+                bytes: 1,
+            },
+            PartInfo {
+                key: "u/part-00000.json.gz".into(),
+                records: 1,
+                bytes: 1,
+            },
+        ];
+        let resource = crate::resources::find("users").unwrap();
+        // The setting changed to Parquet alone between two invocations of the run.
+        let mut parts = Parts::after(
+            &store,
+            Formats::Parquet,
+            PartShape::of(resource),
+            |n, ext| format!("u/part-{n:05}.{ext}"),
+            &earlier,
+        );
+        parts.write(r#"{"id":"00u2"}"#, None).await.unwrap();
+        let keys: Vec<String> = parts
+            .finish()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.key)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "u/part-00000.json.gz",
+                "u/part-00000.parquet",
+                "u/part-00001.parquet"
+            ]
+        );
+        assert!(dir.join("u/part-00001.parquet").exists());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn formats_parse_and_print() {
+        for f in [Formats::Parquet, Formats::Ndjson, Formats::Both] {
+            assert_eq!(f.to_string().parse::<Formats>(), Ok(f));
+        }
+        assert!("csv".parse::<Formats>().is_err());
+        assert_eq!(Formats::default(), Formats::Parquet);
+        assert_eq!(Formats::Both.list(), [Format::Parquet, Format::Ndjson]);
     }
 
     #[test]

@@ -16,7 +16,6 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, DurationRound, SecondsFormat, Utc};
-use flate2::write::GzEncoder;
 use serde::Deserialize;
 use url::Url;
 
@@ -29,7 +28,7 @@ use crate::outcome::{Ended, Stop};
 use crate::pii::scrub;
 use crate::resources::Resource;
 use crate::scope::Scope;
-use crate::sink::{self, PartInfo};
+use crate::sink::{Encoder, PartInfo, PartShape};
 use crate::store::{PutMode, StateObject, StoreError};
 
 /// Okta's largest System Log page; a page shorter than this means "caught up".
@@ -127,7 +126,7 @@ impl LogRun<'_> {
             _ => {}
         }
         tracing::info!(
-            events = progress.parts.iter().map(|p| p.records).sum::<u64>(),
+            events = crate::sink::records_written(&progress.parts),
             lag_seconds,
             requests = tally.snapshot().requests,
             "system log run finished"
@@ -362,7 +361,16 @@ impl LogRun<'_> {
     ) -> Result<PageCount, Stop> {
         let records = page.records();
         crate::progress::page(records.len());
-        let mut hours: BTreeMap<DateTime<Utc>, (GzEncoder<Vec<u8>>, u64)> = BTreeMap::new();
+        // One part per event-hour and format.
+        let formats = self.scope.formats.list();
+        let shape = PartShape::of(self.resource);
+        let encoding = |e: String| {
+            Stop::Store(StoreError::Io {
+                key: format!("({} part)", self.resource.name),
+                detail: e,
+            })
+        };
+        let mut hours: BTreeMap<DateTime<Utc>, (Vec<Encoder>, u64)> = BTreeMap::new();
         let mut delivered = Vec::with_capacity(records.len());
         for record in &records {
             let (uuid, published) = event_key(record)?;
@@ -373,41 +381,53 @@ impl LogRun<'_> {
             let hour = published
                 .duration_trunc(Duration::hours(1))
                 .expect("an hour divides any timestamp");
-            let (encoder, count) = hours.entry(hour).or_insert_with(|| (sink::encoder(), 0));
-            sink::write_line(encoder, &scrub(self.scope.pii, record), None).map_err(|e| {
-                Stop::Store(StoreError::Io {
-                    key: "(gzip)".into(),
-                    detail: e.to_string(),
-                })
-            })?;
+            let (encoders, count) = match hours.entry(hour) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    let encoders = formats
+                        .iter()
+                        .map(|&f| Encoder::new(f, &shape))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(encoding)?;
+                    e.insert((encoders, 0))
+                }
+            };
+            let record = scrub(self.scope.pii, record);
+            for encoder in encoders.iter_mut() {
+                encoder.write(&record, None).map_err(encoding)?;
+            }
             *count += 1;
             progress.newest = Some(progress.newest.map_or(published, |n| n.max(published)));
             delivered.push((uuid, published));
         }
-        for (hour, (encoder, count)) in hours {
-            let key = layout::event_part(
-                self.resource.name,
-                self.scope.tenant,
-                hour,
-                naming.run_id.as_str(),
-                naming.part,
-            );
-            let body = encoder.finish().map_err(|e| {
-                Stop::Store(StoreError::Io {
-                    key: key.clone(),
-                    detail: e.to_string(),
-                })
-            })?;
-            let bytes = body.len() as u64;
-            self.scope
-                .store
-                .put(&key, body.into(), PutMode::Overwrite)
-                .await?;
-            progress.parts.push(PartInfo {
-                key,
-                records: count,
-                bytes,
-            });
+        for (hour, (encoders, count)) in hours {
+            // Nothing was taken from the encoders: what they finish with is the whole part.
+            for (encoder, format) in encoders.into_iter().zip(formats) {
+                let key = layout::event_part(
+                    self.resource.name,
+                    self.scope.tenant,
+                    hour,
+                    naming.run_id.as_str(),
+                    naming.part,
+                    format.extension(),
+                );
+                let body = encoder.finish().map_err(|e| {
+                    Stop::Store(StoreError::Io {
+                        key: key.clone(),
+                        detail: e,
+                    })
+                })?;
+                let bytes = body.len() as u64;
+                self.scope
+                    .store
+                    .put(&key, body.into(), PutMode::Overwrite)
+                    .await?;
+                progress.parts.push(PartInfo {
+                    key,
+                    records: count,
+                    bytes,
+                });
+            }
         }
         Ok(PageCount {
             records: records.len(),

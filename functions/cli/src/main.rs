@@ -17,6 +17,7 @@ use okta_ingest::invocation::Target;
 use okta_ingest::manifest::Status;
 use okta_ingest::runner;
 use okta_ingest::runtime::{self, Options, Runtime};
+use okta_ingest::sink::Formats;
 use okta_ingest::system_log::Window;
 use okta_ingest::tenant::TenantId;
 use okta_ingest::{Error, resources};
@@ -25,7 +26,7 @@ use okta_ingest::{Error, resources};
 #[command(
     name = "okta-ingest",
     version,
-    about = "Land Okta data as partitioned gzip NDJSON"
+    about = "Land Okta data as partitioned Parquet or gzip NDJSON"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -62,6 +63,24 @@ impl TenantArgs {
     }
 }
 
+/// The output formats of `run` and `demo`.
+#[derive(clap::Args)]
+struct FormatArg {
+    /// Part formats: parquet, ndjson or both (default: OKTA_INGEST_FORMAT, else parquet).
+    #[arg(long)]
+    format: Option<Formats>,
+}
+
+impl FormatArg {
+    /// The environment's options, with the flag's formats if given.
+    fn options(&self, options: Options) -> Options {
+        Options {
+            formats: self.format.unwrap_or(options.formats),
+            ..options
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Ingest one tenant into a folder or S3.
@@ -71,6 +90,8 @@ enum Command {
         /// Groups (users, …), resources (user_factors, …) or all, comma-separated.
         #[arg(long, default_value = "all")]
         resources: String,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Validate the tenant's config and probe every resource once (writing
     /// `_status/tenant=…/integration.json`); exit 0 only if all work.
@@ -90,6 +111,11 @@ enum Command {
         /// change feed has something to show (`okta-ingest changes`).
         #[arg(long, default_value_t = 0)]
         churn: u64,
+        /// System Log events in the simulated org.
+        #[arg(long, default_value_t = 5_000)]
+        log_events: usize,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Print the posture changes the change feed found (newest last): what changed, how much
     /// it matters, and who did it.
@@ -161,8 +187,12 @@ impl Command {
         display: Option<&progress::Progress>,
     ) -> Result<ExitCode, Error> {
         match self {
-            Command::Run { tenant, resources } => {
-                let (id, rt) = tenant.runtime(options).await?;
+            Command::Run {
+                tenant,
+                resources,
+                format,
+            } => {
+                let (id, rt) = tenant.runtime(format.options(options)).await?;
                 run(&rt, id, &resources, display).await
             }
             Command::Check { tenant } => {
@@ -175,11 +205,19 @@ impl Command {
                     ExitCode::from(1)
                 })
             }
-            Command::Demo { out, users, churn } => {
-                let simulator =
-                    okta_sim::Simulator::start(okta_sim::SimConfig::demo().with_users(users))
-                        .await
-                        .map_err(|e| Error::Environment(format!("starting the simulator: {e}")))?;
+            Command::Demo {
+                out,
+                users,
+                churn,
+                log_events,
+                format,
+            } => {
+                let config = okta_sim::SimConfig::demo()
+                    .with_users(users)
+                    .with_log_events(log_events);
+                let simulator = okta_sim::Simulator::start(config)
+                    .await
+                    .map_err(|e| Error::Environment(format!("starting the simulator: {e}")))?;
                 eprintln!(
                     "simulated Okta org at {} with {users} users",
                     simulator.url()
@@ -187,7 +225,7 @@ impl Command {
                 let id = TenantId::parse("demo").expect("a valid id");
                 let options = Options {
                     allow_http_loopback: true,
-                    ..options
+                    ..format.options(options)
                 };
                 let rt = Runtime {
                     store: runtime::store_at(&out).await?,

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Which of a change's ids an explaining event names among its targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,10 +160,10 @@ impl Causes {
         }
     }
 
-    /// Keeps `line` (one System Log event) if its type explains a change of one of
+    /// Keeps `event` (one System Log event) if its type explains a change of one of
     /// `resources` and, where the type alone does not say, it names one of `ids`.
-    pub fn offer(&mut self, line: &str, resources: &HashSet<&str>, ids: &HashSet<String>) {
-        let Ok(event) = serde_json::from_str::<Event>(line) else {
+    pub fn offer(&mut self, event: &Value, resources: &HashSet<&str>, ids: &HashSet<String>) {
+        let Ok(event) = Event::deserialize(event) else {
             return;
         };
         if event.published < self.window.0 || event.published > self.window.1 {
@@ -268,14 +269,13 @@ mod tests {
         }
     }
 
-    fn event(uuid: &str, event_type: &str, at: &str, targets: &[&str]) -> String {
+    fn event(uuid: &str, event_type: &str, at: &str, targets: &[&str]) -> Value {
         json!({
             "uuid": uuid, "eventType": event_type, "published": at,
             "actor": {"id": "00uadmin", "type": "User", "displayName": "Ada Admin", "alternateId": "ada@example.com"},
             "client": {"ipAddress": "198.51.100.7"},
             "target": targets.iter().map(|t| json!({"id": t})).collect::<Vec<_>>(),
         })
-        .to_string()
     }
 
     /// One case per row of [`EXPLAINS`]: an event of its type naming what it must name

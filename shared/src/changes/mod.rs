@@ -12,6 +12,7 @@ pub mod attribution;
 pub mod diff;
 pub mod kinds;
 pub mod read;
+pub mod records;
 pub mod rules;
 
 use std::collections::HashSet;
@@ -19,16 +20,16 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
-use flate2::read::MultiGzDecoder;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::columns;
 use crate::layout::{self, RunId};
 use crate::manifest::{ChangeSummary, Manifest, Status};
 use crate::okta::RequestStats;
 use crate::resources::{self, Resource};
 use crate::scope::Scope;
-use crate::sink::PartSeries;
+use crate::sink::{PartShape, Parts};
 use crate::store::{ObjectStore, PutMode, StateObject, StoreError};
 use crate::tenant::TenantId;
 
@@ -305,10 +306,17 @@ async fn compare(
     counts.window_end = Some(window.1);
     let tenant = scope.tenant.clone();
     let run = scope.run.clone();
-    let mut series = PartSeries::after(
+    let shape = PartShape {
+        table: columns::table(resources::CHANGE_FEED.name)
+            .expect("the change feed declares its columns"),
+        added_column: None,
+    };
+    let mut series = Parts::after(
         scope.store,
-        move |n| layout::change_part(&tenant, &run, resource.name, n),
-        Vec::new(),
+        scope.formats,
+        shape,
+        move |n, extension| layout::change_part(&tenant, &run, resource.name, n, extension),
+        &[],
     );
     let reader = BufReader::new(std::fs::File::open(&found.path)?);
     for line in reader.lines() {
@@ -420,18 +428,17 @@ async fn sort_snapshot(
     name: &str,
 ) -> Result<diff::Sorted, FeedError> {
     let mut sorter = Sorter::new(scratch, name);
-    for (i, key) in parts.iter().enumerate() {
-        let file = scratch.join(format!("{name}-part-{i:05}.json.gz"));
-        if !store.download(key, &file).await? {
+    let added = resource.parent.as_ref().map(|p| p.field).or(resource.label);
+    for (i, key) in records::one_format(parts).into_iter().enumerate() {
+        let file = scratch.join(format!("{name}-part-{i:05}"));
+        if !store.download(&key, &file).await? {
             return Err(FeedError::Task(format!(
                 "{} is listed in its manifest but is not in the store",
-                store.location(key)
+                store.location(&key)
             )));
         }
         sorter = blocking(move || {
-            for_each_line(&file, |line| {
-                let record: Value = serde_json::from_str(line)
-                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+            records::for_each(&key, &file, added, |record| {
                 let key = rules::key(resource, &record);
                 let kept = rules::without_noise(resource.name, record);
                 sorter.push(key, kept.to_string())
@@ -442,21 +449,6 @@ async fn sort_snapshot(
         .await?;
     }
     blocking(move || sorter.finish()).await
-}
-
-/// Calls `each` with every line of a gzip NDJSON file.
-fn for_each_line(
-    path: &Path,
-    mut each: impl FnMut(&str) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let reader = BufReader::new(MultiGzDecoder::new(std::fs::File::open(path)?));
-    for line in reader.lines() {
-        let line = line?;
-        if !line.trim().is_empty() {
-            each(&line)?;
-        }
-    }
-    Ok(())
 }
 
 /// The landed System Log events of `window` that can explain a change of `resource` to one
@@ -474,17 +466,17 @@ async fn read_causes(
     let mut hour = start;
     let mut keys = Vec::new();
     while hour < end + Duration::hours(1) {
-        keys.extend(
-            scope
-                .store
-                .list(&layout::event_hour(log, scope.tenant, hour))
-                .await?,
-        );
+        // Each hour in one format: both hold the same events.
+        let listed = scope
+            .store
+            .list(&layout::event_hour(log, scope.tenant, hour))
+            .await?;
+        keys.extend(records::one_format(&listed));
         hour += Duration::hours(1);
     }
-    for (i, key) in keys.iter().enumerate() {
-        let file = scratch.join(format!("events-{i:05}.json.gz"));
-        if !scope.store.download(key, &file).await? {
+    for (i, key) in keys.into_iter().enumerate() {
+        let file = scratch.join(format!("events-{i:05}"));
+        if !scope.store.download(&key, &file).await? {
             continue;
         }
         let resources = HashSet::from([resource.to_owned()]);
@@ -492,8 +484,8 @@ async fn read_causes(
         let mut found = std::mem::replace(&mut causes, Causes::within(start, end));
         causes = blocking(move || {
             let resources: HashSet<&str> = resources.iter().map(String::as_str).collect();
-            for_each_line(&file, |line| {
-                found.offer(line, &resources, &ids);
+            records::for_each(&key, &file, None, |event| {
+                found.offer(&event, &resources, &ids);
                 Ok(())
             })?;
             std::fs::remove_file(&file)?;
@@ -517,18 +509,20 @@ async fn admin_groups(
     let Some((base, _)) = state.load::<Base>().await? else {
         return Ok(HashSet::new());
     };
+    let field = resources::find(resources::CHANGE_FEED.admin_groups)
+        .and_then(|r| r.parent.as_ref())
+        .map(|p| p.field)
+        .expect("admin roles of groups name their group");
     let mut groups = HashSet::new();
-    for (i, key) in base.parts.iter().enumerate() {
-        let file = scratch.join(format!("group-roles-{i:05}.json.gz"));
-        if !store.download(key, &file).await? {
+    for (i, key) in records::one_format(&base.parts).into_iter().enumerate() {
+        let file = scratch.join(format!("group-roles-{i:05}"));
+        if !store.download(&key, &file).await? {
             continue;
         }
         let mut found = std::mem::take(&mut groups);
         groups = blocking(move || {
-            for_each_line(&file, |line| {
-                if let Ok(record) = serde_json::from_str::<Value>(line)
-                    && let Some(group) = record.get("groupId").and_then(Value::as_str)
-                {
+            records::for_each(&key, &file, Some(field), |record| {
+                if let Some(group) = record.get(field).and_then(Value::as_str) {
                     found.insert(group.to_owned());
                 }
                 Ok(())

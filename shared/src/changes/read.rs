@@ -1,10 +1,9 @@
 //! Reading the change feed back: the change records of a tenant's complete comparisons.
 
 use chrono::{DateTime, Utc};
-use flate2::read::MultiGzDecoder;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 
+use super::records;
 use crate::manifest::{Manifest, Status};
 use crate::resources::CHANGE_FEED;
 use crate::store::{ObjectStore, StoreError};
@@ -34,25 +33,43 @@ pub async fn records(
         }
     }
     manifests.sort_by_key(|(end, m)| (*end, m.run_id.clone()));
-    let mut records = Vec::new();
+    let scratch = std::env::temp_dir().join(format!(
+        "okta-ingest-changes-read-{}-{:08x}",
+        std::process::id(),
+        fastrand::u32(..)
+    ));
+    let read = read_parts(store, &manifests, &scratch).await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    read
+}
+
+async fn read_parts(
+    store: &ObjectStore,
+    manifests: &[(Option<DateTime<Utc>>, Manifest)],
+    scratch: &std::path::Path,
+) -> Result<Vec<Value>, StoreError> {
+    let io = |key: &str, e: std::io::Error| StoreError::Io {
+        key: store.location(key),
+        detail: e.to_string(),
+    };
+    std::fs::create_dir_all(scratch).map_err(|e| io("", e))?;
+    let mut out = Vec::new();
     for (_, manifest) in manifests {
-        for part in &manifest.parts {
-            let Some(object) = store.get(&part.key).await? else {
+        let keys: Vec<String> = manifest.parts.iter().map(|p| p.key.clone()).collect();
+        for key in records::one_format(&keys) {
+            let file = scratch.join("part");
+            if !store.download(&key, &file).await? {
                 return Err(StoreError::Io {
-                    key: store.location(&part.key),
+                    key: store.location(&key),
                     detail: "listed in its manifest but missing".into(),
                 });
-            };
-            for line in BufReader::new(MultiGzDecoder::new(&object.body[..])).lines() {
-                let line = line.map_err(|e| StoreError::Io {
-                    key: store.location(&part.key),
-                    detail: e.to_string(),
-                })?;
-                if let Ok(record) = serde_json::from_str(&line) {
-                    records.push(record);
-                }
             }
+            records::for_each(&key, &file, None, |record| {
+                out.push(record);
+                Ok(())
+            })
+            .map_err(|e| io(&key, e))?;
         }
     }
-    Ok(records)
+    Ok(out)
 }

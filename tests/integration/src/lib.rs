@@ -18,6 +18,7 @@ use okta_ingest::queue::{WorkMessage, WorkQueue};
 use okta_ingest::resources::Group;
 use okta_ingest::router::Reply;
 use okta_ingest::runtime::{self, Options, Runtime};
+use okta_ingest::sink::Formats;
 use okta_ingest::store::ObjectStore;
 use okta_ingest::summary::RunSummary;
 use okta_ingest::tenants::TenantSource;
@@ -584,10 +585,12 @@ pub fn gunzip_lines(body: &[u8]) -> Vec<Value> {
         .collect()
 }
 
-/// Options for tests: loopback http allowed, quick retries, waits of at most a minute.
+/// Options for tests: loopback http allowed, quick retries, waits of at most a minute, gzip
+/// NDJSON parts (which the tests read line by line; the `parquet` module writes both formats).
 pub fn test_options() -> Options {
     Options {
         allow_http_loopback: true,
+        formats: Formats::Ndjson,
         retry: RetryPolicy {
             max_attempts: 3,
             max_rate_limited: 4,

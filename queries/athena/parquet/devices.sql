@@ -1,0 +1,40 @@
+-- devices, Parquet parts (schema version 1). Rendered from shared/src/columns.rs by
+-- shared/src/athena.rs: change the declaration, not this file.
+-- Files: devices/tenant=…/dt=…/run=…/part-NNNNN.parquet.
+-- raw holds the record as Okta sent it (after the tenant's PII policy); every other column
+-- is read from it (JSON pointer below), null where the field is absent or of another type:
+--   id: /id
+--   status: /status
+--   display_name: /profile/displayName
+--   platform: /profile/platform
+--   serial_number: /profile/serialNumber
+--   registered: /profile/registered
+--   user_ids: /_embedded/users/*/user/id
+--   created: /created
+--   last_updated: /lastUpdated
+-- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh -p.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`devices` (
+  `raw`           string,
+  `id`            string,
+  `status`        string,
+  `display_name`  string,
+  `platform`      string,
+  `serial_number` string,
+  `registered`    boolean,
+  `user_ids`      array<string>,
+  `created`       timestamp,
+  `last_updated`  timestamp
+)
+PARTITIONED BY (`tenant` string, `dt` string)
+STORED AS PARQUET
+LOCATION 's3://${bucket}/${prefix}devices/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.tenant.type' = 'injected',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd',
+  'projection.dt.range' = '2024-01-01,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://${bucket}/${prefix}devices/tenant=${tenant}/dt=${dt}/'
+);

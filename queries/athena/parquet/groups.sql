@@ -1,0 +1,42 @@
+-- groups, Parquet parts (schema version 1). Rendered from shared/src/columns.rs by
+-- shared/src/athena.rs: change the declaration, not this file.
+-- Files: groups/tenant=…/dt=…/run=…/part-NNNNN.parquet.
+-- raw holds the record as Okta sent it (after the tenant's PII policy); every other column
+-- is read from it (JSON pointer below), null where the field is absent or of another type:
+--   id: /id
+--   type: /type
+--   name: /profile/name
+--   description: /profile/description
+--   users_count: /_embedded/stats/usersCount
+--   apps_count: /_embedded/stats/appsCount
+--   has_admin_privilege: /_embedded/stats/hasAdminPrivilege
+--   created: /created
+--   last_updated: /lastUpdated
+--   last_membership_updated: /lastMembershipUpdated
+-- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh -p.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`groups` (
+  `raw`                     string,
+  `id`                      string,
+  `type`                    string,
+  `name`                    string,
+  `description`             string,
+  `users_count`             bigint,
+  `apps_count`              bigint,
+  `has_admin_privilege`     boolean,
+  `created`                 timestamp,
+  `last_updated`            timestamp,
+  `last_membership_updated` timestamp
+)
+PARTITIONED BY (`tenant` string, `dt` string)
+STORED AS PARQUET
+LOCATION 's3://${bucket}/${prefix}groups/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.tenant.type' = 'injected',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd',
+  'projection.dt.range' = '2024-01-01,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://${bucket}/${prefix}groups/tenant=${tenant}/dt=${dt}/'
+);

@@ -1,0 +1,115 @@
+//! Reading records back from written parts of either format: gzip NDJSON lines, or the `raw`
+//! column of Parquet parts with the added field (the parent's id) put back as the line has it.
+//! The change feed reads snapshots, the System Log and its own records this way.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use arrow_array::Array;
+use arrow_array::cast::AsArray;
+use flate2::read::MultiGzDecoder;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::Value;
+
+use crate::columns::{self, RAW};
+use crate::sink::Format;
+
+/// The part keys of one format: a run that wrote both formats holds the same records twice.
+/// NDJSON is preferred (a line is the record), Parquet taken when there is no NDJSON.
+pub fn one_format(keys: &[String]) -> Vec<String> {
+    let of = |format: Format| -> Vec<String> {
+        let suffix = format!(".{}", format.extension());
+        keys.iter()
+            .filter(|k| k.ends_with(&suffix))
+            .cloned()
+            .collect()
+    };
+    let ndjson = of(Format::Ndjson);
+    if ndjson.is_empty() {
+        of(Format::Parquet)
+    } else {
+        ndjson
+    }
+}
+
+/// Calls `each` with every record of the part `key`, downloaded to `path`. `added` is the field
+/// a child's line gains (`userId`): from Parquet, its column is put back under that name.
+pub fn for_each(
+    key: &str,
+    path: &Path,
+    added: Option<&str>,
+    mut each: impl FnMut(Value) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let invalid = |e: &dyn std::fmt::Display| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{key}: {e}"))
+    };
+    if key.ends_with(&format!(".{}", Format::Parquet.extension())) {
+        let builder =
+            ParquetRecordBatchReaderBuilder::try_new(File::open(path)?).map_err(|e| invalid(&e))?;
+        let column = added.map(columns::snake_case);
+        let wanted: Vec<usize> = builder
+            .parquet_schema()
+            .columns()
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.name() == RAW || Some(c.name()) == column.as_deref())
+            .map(|(i, _)| i)
+            .collect();
+        let mask = ProjectionMask::leaves(builder.parquet_schema(), wanted);
+        for batch in builder
+            .with_projection(mask)
+            .build()
+            .map_err(|e| invalid(&e))?
+        {
+            let batch = batch.map_err(|e| invalid(&e))?;
+            let raw = batch
+                .column_by_name(RAW)
+                .ok_or_else(|| invalid(&"no raw column"))?
+                .as_string::<i32>();
+            let parent = column
+                .as_deref()
+                .and_then(|c| batch.column_by_name(c))
+                .map(|c| c.as_string::<i32>());
+            for row in 0..batch.num_rows() {
+                let mut record: Value =
+                    serde_json::from_str(raw.value(row)).map_err(|e| invalid(&e))?;
+                if let (Some(field), Some(parent)) = (added, parent)
+                    && !parent.is_null(row)
+                    && let Some(object) = record.as_object_mut()
+                {
+                    object.insert(field.to_owned(), Value::from(parent.value(row)));
+                }
+                each(record)?;
+            }
+        }
+        return Ok(());
+    }
+    let reader = BufReader::new(MultiGzDecoder::new(File::open(path)?));
+    for line in reader.lines() {
+        let line = line?;
+        if !line.trim().is_empty() {
+            each(serde_json::from_str(&line).map_err(|e| invalid(&e))?)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_format_prefers_the_lines() {
+        let keys = |list: &[&str]| list.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            one_format(&keys(&["a/part-00000.parquet", "a/part-00000.json.gz"])),
+            keys(&["a/part-00000.json.gz"])
+        );
+        assert_eq!(
+            one_format(&keys(&["a/part-00000.parquet", "a/part-00001.parquet"])),
+            keys(&["a/part-00000.parquet", "a/part-00001.parquet"])
+        );
+    }
+}
