@@ -28,6 +28,9 @@ use crate::columns::{Column, Kind, RAW, Table};
 /// and Spark, and a writer holds one in memory, so several resources written at once still fit
 /// a 128 MB Lambda.
 pub const ROW_GROUP_BYTES: usize = 16 * 1024 * 1024;
+/// The output buffer's reserved room: a row group and its page headers, with margin for the
+/// writer's estimate falling short.
+const OUTPUT_ROOM: usize = ROW_GROUP_BYTES + ROW_GROUP_BYTES / 2;
 /// Rows gathered in builders before they are handed to the writer as one batch.
 const BATCH_ROWS: usize = 4096;
 /// Raw bytes gathered in builders before they are handed over, whatever the row count.
@@ -177,7 +180,11 @@ impl ParquetPart {
                 KeyValue::new(VERSION_KEY.into(), table.version.to_string()),
             ]))
             .build();
-        let writer = ArrowWriter::try_new(Vec::new(), schema.clone(), Some(properties))?;
+        let writer = ArrowWriter::try_new(
+            Vec::with_capacity(OUTPUT_ROOM),
+            schema.clone(),
+            Some(properties),
+        )?;
         Ok(Self {
             table,
             schema,
@@ -235,6 +242,13 @@ impl ParquetPart {
     /// The finished bytes so far (closed row groups), for the caller to take and ship.
     pub fn output(&mut self) -> &mut Vec<u8> {
         self.writer.inner_mut()
+    }
+
+    /// Takes the finished bytes, leaving an output buffer with room for a whole row group:
+    /// growing one by doubling would copy it and hold old and new copies at once. Room not yet
+    /// written to is only reserved, not resident.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        std::mem::replace(self.output(), Vec::with_capacity(OUTPUT_ROOM))
     }
 
     /// Writes the last rows and the footer; returns the bytes not yet taken.
@@ -386,7 +400,7 @@ mod tests {
             let raw = format!(r#"{{"uuid":"{written}","n":"{noise}"}}"#);
             part.write(&raw, None).unwrap();
             written += raw.len();
-            shipped += std::mem::take(part.output()).len();
+            shipped += part.take_output().len();
             assert!(written < 4 * ROW_GROUP_BYTES, "no row group closed yet");
         }
         assert!(part.finish().unwrap().len() < ROW_GROUP_BYTES);

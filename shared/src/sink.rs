@@ -163,6 +163,14 @@ impl Encoder {
         }
     }
 
+    /// Takes the bytes ready to ship, leaving room for the next ones.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        match self {
+            Encoder::Ndjson(gz) => std::mem::take(gz.get_mut()),
+            Encoder::Parquet(part) => part.take_output(),
+        }
+    }
+
     /// The rest of the file's bytes.
     pub fn finish(self) -> Result<Vec<u8>, String> {
         match self {
@@ -267,7 +275,7 @@ impl<'s> PartSeries<'s> {
     /// Sends the compressed bytes gathered so far as one chunk of a streamed upload.
     async fn ship_chunk(&mut self) -> Result<(), StoreError> {
         let part = self.open.as_mut().expect("a part is open");
-        let chunk = std::mem::take(part.encoder.output());
+        let chunk = part.encoder.take_output();
         if part.upload.is_none() {
             part.upload = Some(self.store.start_upload(&part.key).await?);
         }
