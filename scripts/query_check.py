@@ -40,6 +40,8 @@ S3_ROOT = f"s3://{BUCKET}/{PREFIX}"
 RUN_ID = r"\d{8}T\d{6}Z-[0-9a-f]{4}"
 TENANT_ID = re.compile(r"[a-z0-9-]+")
 OPENX = "org.openx.data.jsonserde.JsonSerDe"
+# Resources partitioned by event time (dt and hour of each event), not snapshots.
+EVENT_LOGS = ("system_log", "system_log_ocsf")
 ION = "com.amazon.ionhiveserde.IonHiveSerDe"
 
 
@@ -98,7 +100,7 @@ def current_snapshots(root):
     newest = {}
     for m in manifests(root):
         key = (m["resource"], m["tenant"])
-        if m["resource"] != "system_log" and m["status"] == "complete":
+        if m["resource"] not in EVENT_LOGS and m["status"] == "complete":
             if key not in newest or m["run_id"] > newest[key]["run_id"]:
                 newest[key] = m
     return {k: [r for p in m["parts"] for r in read_part(os.path.join(root, p["key"]))]
@@ -442,7 +444,7 @@ def check_ddl(checks, root, tables):
             continue
         records = [r for k in keys if k.startswith(name + "/") for r in read_part(os.path.join(root, k))]
         checks.run(f"athena ddl {name}: columns, types, mappings", check_columns, t, records)
-        if name == "system_log":
+        if name in EVENT_LOGS:
             checks.run(f"athena ddl {name}: projection vs keys", check_projection, t, keys,
                        ["tenant", "dt", "hour"], event_rest)
         else:
@@ -465,11 +467,12 @@ def check_ddl(checks, root, tables):
             if m and m.group(1) != "system_log":
                 day = dt.datetime.strptime(m.group(3)[:8], "%Y%m%d").strftime("%Y-%m-%d")
                 assert day == m.group(2), f"{k}: run started on {day}"
-            m = re.match(r"system_log/tenant=[^/]+/dt=([^/]+)/hour=(\d\d)/", k)
+            m = re.match(r"(system_log|system_log_ocsf)/tenant=[^/]+/dt=([^/]+)/hour=(\d\d)/", k)
             if m:
                 for e in read_part(os.path.join(root, k)):
-                    assert e["published"][:13] == f"{m.group(1)}T{m.group(2)}", \
-                        f"{k}: event published {e['published']}"
+                    published = e["published"] if m.group(1) == "system_log" else e["metadata"]["original_time"]
+                    assert published[:13] == f"{m.group(2)}T{m.group(3)}", \
+                        f"{k}: event published {published}"
     checks.run("layout: dt is the run's day; System Log dt/hour is the published hour",
                partitions_hold_their_rows)
 
@@ -498,7 +501,7 @@ def add_decoys(root):
     Returns a description of what was added."""
     newest = {}
     for m in manifests(root):
-        if m["resource"] != "system_log" and m["status"] == "complete":
+        if m["resource"] not in EVENT_LOGS and m["status"] == "complete":
             if m["resource"] not in newest or m["run_id"] > newest[m["resource"]]["run_id"]:
                 newest[m["resource"]] = m
 
@@ -528,20 +531,24 @@ def add_decoys(root):
         copy_run(m, m["tenant"], shift_run(run, dt.timedelta(minutes=2), "c2c2"), lambda i: i % 2 == 1, None)
         copy_run(m, "other", run, lambda i: i % 3 != 0, "complete")
 
-    # The System Log: a second tenant with two thirds of the events, and the part holding the
-    # most failed sign-ins landed again under another run's name (as an overlapping backfill).
+    # The System Log and its OCSF records (parts of the same names): a second tenant with two
+    # thirds of the events, and the part holding the most failed sign-ins landed again under
+    # another run's name (as an overlapping backfill).
     log_keys = files_under(os.path.join(root, "system_log"))
     failures = {}
     for key in log_keys:
         events = read_part(os.path.join(root, "system_log", key))
         failures[key] = sum(e["eventType"] == "user.session.start" and e["outcome"]["result"] == "FAILURE"
                             for e in events)
-        copy = key.replace("tenant=demo/", "tenant=other/", 1)
-        write_part(os.path.join(root, "system_log", copy), [e for i, e in enumerate(events) if i % 3])
+        for resource in EVENT_LOGS:
+            lines = read_part(os.path.join(root, resource, key))
+            copy = key.replace("tenant=demo/", "tenant=other/", 1)
+            write_part(os.path.join(root, resource, copy), [e for i, e in enumerate(lines) if i % 3])
     again = max(failures, key=failures.get)
     folder, name = again.rsplit("/", 1)
-    write_part(os.path.join(root, "system_log", folder, "20200101T000000Z-d3d3-part-00000.json.gz"),
-               read_part(os.path.join(root, "system_log", again)))
+    for resource in EVENT_LOGS:
+        write_part(os.path.join(root, resource, folder, "20200101T000000Z-d3d3-part-00000.json.gz"),
+                   read_part(os.path.join(root, resource, again)))
     return f"{len(newest)} snapshot resources x 3 decoy runs, tenant 'other', {failures[again]} failed sign-ins landed twice"
 
 

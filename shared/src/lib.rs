@@ -18,6 +18,7 @@
 //! | [`lease`] | one run per tenant and group at a time: ticks coalesced, handed to continuations |
 //! | [`manifest`] | the per-run, per-resource record of what was written and whether it is whole |
 //! | [`metrics`] | CloudWatch Embedded Metric Format lines per tenant and resource |
+//! | [`ocsf`] | the System Log in OCSF 1.8.0: the mapping table and one record per event |
 //! | [`okta`] | the Okta client: org URL, auth (SSWS, OAuth, private_key_jwt, DPoP), pacing, retries, pages |
 //! | [`pii`] | personal data controls: drop or keyed-hash listed fields before writing |
 //! | [`process`] | a run's host and process id, and whether a process on this host still runs |
@@ -50,6 +51,7 @@ pub mod layout;
 pub mod lease;
 pub mod manifest;
 pub mod metrics;
+pub mod ocsf;
 pub mod okta;
 mod outcome;
 pub mod pii;

@@ -8,6 +8,10 @@
 //! reuses those names, so the crashed run's unconfirmed parts are overwritten by the same
 //! events rather than duplicated. A lease keeps two runs from polling one tenant at once.
 //!
+//! Resources derived from the log (its OCSF form) are written with each page, from the same
+//! events as written (after the PII controls), under the same hours and part names, before the
+//! checkpoint moves: a crash leaves both or neither confirmed, and both are rewritten alike.
+//!
 //! A backfill (`since` and `until`) reads a bounded window and leaves the live cursor alone;
 //! a window that ends within the last few minutes is cut back to end before them.
 
@@ -76,6 +80,8 @@ impl Window {
 pub struct LogRun<'a> {
     pub scope: &'a Scope<'a>,
     pub resource: &'static Resource,
+    /// Resources made from each event, written beside it (see [`Resource::derived`]).
+    pub beside: Vec<&'static Resource>,
     pub lookback_days: u32,
 }
 
@@ -83,6 +89,8 @@ pub struct LogRun<'a> {
 #[derive(Default)]
 struct Progress {
     parts: Vec<PartInfo>,
+    /// The parts of each resource written beside, in the order of [`LogRun::beside`].
+    beside_parts: Vec<Vec<PartInfo>>,
     notes: Vec<String>,
     newest: Option<DateTime<Utc>>,
     duplicates: u64,
@@ -90,7 +98,8 @@ struct Progress {
 
 /// How a System Log run ended.
 pub struct LogRunEnd {
-    pub manifest: Manifest,
+    /// The log's manifest, then one per resource written beside it.
+    pub manifests: Vec<Manifest>,
     /// Live polling stopped for the deadline with events still to read: the checkpoint holds
     /// the place, and another invocation right away would drain the backlog.
     pub behind: bool,
@@ -100,7 +109,11 @@ impl LogRun<'_> {
     pub async fn run(&self, window: &Window) -> LogRunEnd {
         let started = Utc::now();
         let tally = RequestCounters::default();
-        let mut progress = Progress::default();
+        let no_requests = RequestCounters::default();
+        let mut progress = Progress {
+            beside_parts: vec![Vec::new(); self.beside.len()],
+            ..Progress::default()
+        };
         let outcome = match window {
             Window::Live => self.live(&tally, &mut progress).await,
             Window::Backfill { since, until } => {
@@ -132,22 +145,36 @@ impl LogRun<'_> {
             requests = tally.snapshot().requests,
             "system log run finished"
         );
-        let manifest = Ended {
-            resource: self.resource.name,
-            outcome,
-            parts: progress.parts,
-            tally: &tally,
-            earlier_requests: Default::default(),
-            replace: false,
-            started,
-            notes: progress.notes,
-            excluded: Vec::new(),
-            unread: Vec::new(),
-            lag_seconds,
+        let mut manifests = Vec::with_capacity(1 + self.beside.len());
+        let beside = self.beside.iter().zip(progress.beside_parts);
+        for (resource, parts) in [(&self.resource, progress.parts)].into_iter().chain(beside) {
+            let derived = resource.derived.is_some();
+            let mut notes = progress.notes.clone();
+            if derived {
+                notes.push(format!(
+                    "made from the {} events written",
+                    self.resource.name
+                ));
+            }
+            let manifest = Ended {
+                resource: resource.name,
+                outcome: outcome.clone(),
+                parts,
+                // Requests are the log's: a derived resource makes none of its own.
+                tally: if derived { &no_requests } else { &tally },
+                earlier_requests: Default::default(),
+                replace: false,
+                started,
+                notes,
+                excluded: Vec::new(),
+                unread: Vec::new(),
+                lag_seconds,
+            }
+            .record(self.scope.store, self.scope.tenant, self.scope.run)
+            .await;
+            manifests.push(manifest);
         }
-        .record(self.scope.store, self.scope.tenant, self.scope.run)
-        .await;
-        LogRunEnd { manifest, behind }
+        LogRunEnd { manifests, behind }
     }
 
     async fn live(&self, tally: &RequestCounters, progress: &mut Progress) -> Result<(), Stop> {
@@ -362,8 +389,14 @@ impl LogRun<'_> {
     ) -> Result<PageCount, Stop> {
         let records = page.records();
         crate::progress::page(records.len());
-        let mut hours: BTreeMap<DateTime<Utc>, (GzEncoder<Vec<u8>>, u64)> = BTreeMap::new();
+        let mut hours: BTreeMap<DateTime<Utc>, HourParts> = BTreeMap::new();
         let mut delivered = Vec::with_capacity(records.len());
+        let gzip = |e: std::io::Error| {
+            Stop::Store(StoreError::Io {
+                key: "(gzip)".into(),
+                detail: e.to_string(),
+            })
+        };
         for record in &records {
             let (uuid, published) = event_key(record)?;
             if checkpoint.is_some_and(|c| c.delivered(&uuid)) {
@@ -373,41 +406,54 @@ impl LogRun<'_> {
             let hour = published
                 .duration_trunc(Duration::hours(1))
                 .expect("an hour divides any timestamp");
-            let (encoder, count) = hours.entry(hour).or_insert_with(|| (sink::encoder(), 0));
-            sink::write_line(encoder, &scrub(self.scope.pii, record), None).map_err(|e| {
-                Stop::Store(StoreError::Io {
-                    key: "(gzip)".into(),
-                    detail: e.to_string(),
-                })
-            })?;
+            let (encoders, count) = hours.entry(hour).or_insert_with(|| {
+                let outputs = 1 + self.beside.len();
+                ((0..outputs).map(|_| sink::encoder()).collect(), 0)
+            });
+            let written = scrub(self.scope.pii, record);
+            sink::write_line(&mut encoders[0], &written, None).map_err(gzip)?;
+            for (resource, encoder) in self.beside.iter().zip(&mut encoders[1..]) {
+                let derived = resource.derived.as_ref().expect("only derived resources");
+                let line = (derived.map)(&written).map_err(|e| {
+                    OktaError::Malformed(format!("event {uuid} for {}: {e}", resource.name))
+                })?;
+                sink::write_line(encoder, &line, None).map_err(gzip)?;
+            }
             *count += 1;
             progress.newest = Some(progress.newest.map_or(published, |n| n.max(published)));
             delivered.push((uuid, published));
         }
-        for (hour, (encoder, count)) in hours {
-            let key = layout::event_part(
-                self.resource.name,
-                self.scope.tenant,
-                hour,
-                &naming.run_id,
-                naming.part,
-            );
-            let body = encoder.finish().map_err(|e| {
-                Stop::Store(StoreError::Io {
-                    key: key.clone(),
-                    detail: e.to_string(),
-                })
-            })?;
-            let bytes = body.len() as u64;
-            self.scope
-                .store
-                .put(&key, body.into(), PutMode::Overwrite)
-                .await?;
-            progress.parts.push(PartInfo {
-                key,
-                records: count,
-                bytes,
-            });
+        for (hour, (encoders, count)) in hours {
+            let outputs = std::iter::once(self.resource).chain(self.beside.iter().copied());
+            for (i, (resource, encoder)) in outputs.zip(encoders).enumerate() {
+                let key = layout::event_part(
+                    resource.name,
+                    self.scope.tenant,
+                    hour,
+                    &naming.run_id,
+                    naming.part,
+                );
+                let body = encoder.finish().map_err(|e| {
+                    Stop::Store(StoreError::Io {
+                        key: key.clone(),
+                        detail: e.to_string(),
+                    })
+                })?;
+                let bytes = body.len() as u64;
+                self.scope
+                    .store
+                    .put(&key, body.into(), PutMode::Overwrite)
+                    .await?;
+                let part = PartInfo {
+                    key,
+                    records: count,
+                    bytes,
+                };
+                match i.checked_sub(1) {
+                    None => progress.parts.push(part),
+                    Some(b) => progress.beside_parts[b].push(part),
+                }
+            }
         }
         Ok(PageCount {
             records: records.len(),
@@ -476,6 +522,10 @@ impl LogRun<'_> {
         }
     }
 }
+
+/// One event-hour of a page: an encoder for the log, then one per resource written beside it,
+/// and how many events they hold.
+type HourParts = (Vec<GzEncoder<Vec<u8>>>, u64);
 
 struct PageCount {
     /// Events on the page, duplicates included (a short page means caught up).

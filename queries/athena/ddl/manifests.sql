@@ -28,7 +28,7 @@ LOCATION 's3://${bucket}/${prefix}_manifests/'
 TBLPROPERTIES (
   'projection.enabled' = 'true',
   'projection.resource.type' = 'enum',
-  'projection.resource.values' = 'users,user_factors,groups,group_members,group_rules,apps,app_users,app_groups,app_grants,role_assignees,user_roles,group_roles,custom_roles,custom_role_permissions,resource_sets,policies,policy_rules,org,org_settings,org_contacts,domains,devices,idps,network_zones,threat_insight,behaviors,system_log',
+  'projection.resource.values' = 'users,user_factors,groups,group_members,group_rules,apps,app_users,app_groups,app_grants,role_assignees,user_roles,group_roles,custom_roles,custom_role_permissions,resource_sets,policies,policy_rules,org,org_settings,org_contacts,domains,devices,idps,network_zones,threat_insight,behaviors,system_log,system_log_ocsf',
   'projection.tenant.type' = 'injected',
   'storage.location.template' = 's3://${bucket}/${prefix}_manifests/${resource}/tenant=${tenant}/'
 );

@@ -7,6 +7,7 @@ mod auth;
 mod contract;
 mod failures;
 mod fan_out;
+mod ocsf;
 mod pii;
 mod rate_limits;
 mod real_org;
