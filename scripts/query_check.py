@@ -119,6 +119,19 @@ def system_log_events(root):
     return events
 
 
+def ocsf_records(root):
+    """Every OCSF record under system_log_ocsf/, once per tenant and Okta uuid."""
+    seen, records = set(), []
+    for key in files_under(os.path.join(root, "system_log_ocsf")):
+        tenant = re.match(r"tenant=([^/]+)/", key).group(1)
+        for r in read_part(os.path.join(root, "system_log_ocsf", key)):
+            uuid = r["metadata"]["original_event_uid"]
+            if (tenant, uuid) not in seen:
+                seen.add((tenant, uuid))
+                records.append((tenant, r))
+    return records
+
+
 # ---------------------------------------------------------------- expected answers
 
 def nulls_last(v):
@@ -176,12 +189,27 @@ def expected_answers(root):
             failed[(tenant, e["published"][:10])].append(e["actor"]["alternateId"])
     failures = [(t, day, len(a), len(set(a))) for (t, day), a in sorted(failed.items())]
 
+    auth_failures = collections.Counter()
+    grants = []
+    for tenant, r in ocsf_records(root):
+        if r["class_uid"] == 3002 and r["status_id"] == 2:
+            auth_failures[(tenant, r["metadata"]["original_time"][:10], r["user"]["name"])] += 1
+        if r["type_uid"] in (300501, 300601):
+            grantee = (r.get("user") or r.get("group"))["name"]
+            grants += [(tenant, r["metadata"]["original_time"], r["actor"]["user"]["name"],
+                        r["class_name"], grantee, p) for p in r["privileges"]]
+    auth_failures = sorted(((t, day, user, n) for (t, day, user), n in auth_failures.items()),
+                           key=lambda r: (r[0], r[1], -r[3], r[2]))
+    grants.sort(key=lambda r: (r[0], r[1], r[4], r[5]))
+
     return {
         "users_by_status": by_status,
         "active_users_without_mfa": no_mfa,
         "admin_roles": admins,
         "top_apps_by_users": top_apps,
         "failed_sign_ins_per_day": failures,
+        "ocsf_failed_authentications_per_user_per_day": auth_failures,
+        "ocsf_privilege_grants": grants,
     }
 
 
