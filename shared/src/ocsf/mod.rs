@@ -45,83 +45,102 @@ impl Mapper<'_> {
         let event_type = self.string("/eventType").unwrap_or_default();
         let (mut class, mut activity) = mapping::classify(&event_type);
 
-        let actor_user = self.user("/actor");
         let session = self.session();
+        // Actor and targets are read, not taken: only what a field receives leaves the event
+        // (`used`), at the end; the rest stays under `unmapped`.
+        let actor = self.target("/actor");
         let targets = self.targets();
-        let target_user = targets
-            .iter()
-            .find(|t| t.kind == "User")
-            .map(Target::as_user);
+        let target_user = targets.iter().find(|t| t.kind == "User");
         let group = targets.iter().find(|t| t.kind == "UserGroup");
         let app = targets.iter().find(|t| t.kind == "AppInstance");
-        let privileges = self.privileges(app);
-
-        let mut specific = Map::new();
-        match class {
-            Class::Authentication => {
-                // What was signed in to: the app a target names, else Okta itself.
-                let service = app.map_or_else(|| json!({"name": "Okta"}), Target::as_entity);
-                specific.insert("service".into(), service);
-                specific.insert("is_mfa".into(), json!(event_type.contains("mfa")));
-            }
-            Class::GroupManagement => match group {
-                Some(group) => {
-                    specific.insert("group".into(), group.as_entity());
-                    if !privileges.is_empty() {
-                        specific.insert("privileges".into(), json!(privileges));
-                    }
-                }
-                None => (class, activity) = mapping::fallback(&event_type),
-            },
-            Class::UserAccess if !privileges.is_empty() => {
-                specific.insert("privileges".into(), json!(privileges));
-                if let Some(app) = app {
-                    specific.insert("resource".into(), app.as_resource());
-                }
-            }
-            Class::UserAccess => (class, activity) = mapping::fallback(&event_type),
-            // Just one of the privileges or the groups a session is given.
-            Class::AuthorizeSession if !privileges.is_empty() => {
-                specific.insert("privileges".into(), json!(privileges));
-            }
-            Class::AuthorizeSession => match group {
-                Some(group) => {
-                    specific.insert("group".into(), group.as_entity());
-                }
-                None => (class, activity) = mapping::fallback(&event_type),
-            },
-            Class::EntityManagement => match targets.first() {
-                Some(target) => {
-                    let mut entity = target.as_entity();
-                    entity["type"] = json!(target.kind);
-                    specific.insert("entity".into(), entity);
-                }
-                None => (class, activity) = mapping::fallback(&event_type),
-            },
-            Class::AccountChange | Class::DetectionFinding => {}
-            Class::ApiActivity => {}
-        }
+        let (privileges, privileges_at) = self.privileges(app);
         // The user concerned: the one a target names, else the actor (who signs in is both),
         // but for a group's changes, whose actor is the admin making them.
         let subject = match class {
             Class::GroupManagement => target_user,
-            _ => target_user.or_else(|| actor_user.clone()),
+            _ => target_user.or(actor.as_ref()),
         };
-        // Classes that require a user; one without any falls back.
-        let wants_user = matches!(
+        // What each class requires; an event without it falls back to API Activity.
+        let whole = match class {
+            Class::Authentication | Class::AccountChange => subject.is_some(),
+            Class::AuthorizeSession => {
+                subject.is_some() && (!privileges.is_empty() || group.is_some())
+            }
+            Class::UserAccess => subject.is_some() && !privileges.is_empty(),
+            Class::GroupManagement => group.is_some(),
+            Class::EntityManagement => !targets.is_empty(),
+            Class::DetectionFinding | Class::ApiActivity => true,
+        };
+        if !whole {
+            (class, activity) = mapping::fallback(&event_type);
+        }
+
+        let mut used = Vec::new();
+        let mut specific = Map::new();
+        let with_privileges = |specific: &mut Map<String, Value>| {
+            specific.insert("privileges".into(), json!(privileges));
+            privileges_at.clone()
+        };
+        let privileges_used = match (class, group) {
+            (Class::Authentication, _) => {
+                // What was signed in to: the app a target names, else Okta itself.
+                let service =
+                    app.map_or_else(|| json!({"name": "Okta"}), |a| a.as_entity(&mut used));
+                specific.insert("service".into(), service);
+                specific.insert("is_mfa".into(), json!(event_type.contains("mfa")));
+                None
+            }
+            (Class::GroupManagement, Some(group)) => {
+                specific.insert("group".into(), group.as_entity(&mut used));
+                (!privileges.is_empty())
+                    .then(|| with_privileges(&mut specific))
+                    .flatten()
+            }
+            (Class::UserAccess, _) => {
+                if let Some(app) = app {
+                    specific.insert("resource".into(), app.as_resource(&mut used));
+                }
+                with_privileges(&mut specific)
+            }
+            // Just one of the privileges or the group a session is given.
+            (Class::AuthorizeSession, _) if !privileges.is_empty() => {
+                with_privileges(&mut specific)
+            }
+            (Class::AuthorizeSession, Some(group)) => {
+                specific.insert("group".into(), group.as_entity(&mut used));
+                None
+            }
+            (Class::EntityManagement, _) => {
+                specific.insert("entity".into(), targets[0].as_resource(&mut used));
+                None
+            }
+            (Class::ApiActivity, _) => {
+                let resources: Vec<Value> =
+                    targets.iter().map(|t| t.as_resource(&mut used)).collect();
+                if !resources.is_empty() {
+                    specific.insert("resources".into(), json!(resources));
+                }
+                None
+            }
+            _ => None,
+        };
+        used.extend(privileges_used);
+        let places_user = matches!(
             class,
             Class::Authentication
                 | Class::AccountChange
                 | Class::AuthorizeSession
                 | Class::UserAccess
+                | Class::GroupManagement
         );
-        if wants_user && subject.is_none() {
-            (class, activity) = mapping::fallback(&event_type);
-            specific.clear();
-        }
+        let subject = subject
+            .filter(|_| places_user)
+            .map(|s| s.as_user(&mut used));
+        let actor_user = actor.as_ref().map(|a| a.as_user(&mut used));
 
         let message = self.string("/displayMessage");
-        let severity = self.string("/severity");
+        // Read, not taken: OCSF's severity is its own caption, so Okta's stays in `unmapped`.
+        let severity = self.read("/severity");
         let result = self.string("/outcome/result");
         let reason = self.string("/outcome/reason");
         let src_endpoint = self.src_endpoint();
@@ -228,9 +247,7 @@ impl Mapper<'_> {
         if !profiles.is_empty() {
             object["metadata"]["profiles"] = json!(profiles);
         }
-        if wants_user || class == Class::GroupManagement {
-            put(object, "user", subject);
-        }
+        put(object, "user", subject);
         if matches!(class, Class::Authentication | Class::AuthorizeSession) {
             put(object, "session", session);
         }
@@ -258,10 +275,9 @@ impl Mapper<'_> {
                 api["request"] = json!({"uid": uid});
             }
             object.insert("api".into(), api);
-            let resources: Vec<Value> = targets.iter().map(Target::as_resource).collect();
-            if !resources.is_empty() {
-                object.insert("resources".into(), json!(resources));
-            }
+        }
+        for pointer in used {
+            self.take(&pointer);
         }
         prune(self.event);
         if !is_empty(self.event) {
@@ -289,23 +305,24 @@ impl Mapper<'_> {
         }
     }
 
-    /// An Okta actor or target (`id`, `alternateId`, `displayName`, `type`) as an OCSF user.
-    fn user(&mut self, at: &str) -> Option<Value> {
-        let target = self.target(at)?;
-        Some(target.as_user())
+    /// A string, read and left in the event.
+    fn read(&self, pointer: &str) -> Option<String> {
+        self.event.pointer(pointer)?.as_str().map(str::to_owned)
     }
 
-    fn target(&mut self, at: &str) -> Option<Target> {
+    /// An Okta actor or target (`id`, `alternateId`, `displayName`, `type`) at `at`.
+    fn target(&self, at: &str) -> Option<Target> {
         let target = Target {
-            id: self.string(&format!("{at}/id")),
-            alternate_id: self.string(&format!("{at}/alternateId")),
-            display_name: self.string(&format!("{at}/displayName")),
-            kind: self.string(&format!("{at}/type")).unwrap_or_default(),
+            at: at.to_owned(),
+            id: self.read(&format!("{at}/id")),
+            alternate_id: self.read(&format!("{at}/alternateId")),
+            display_name: self.read(&format!("{at}/displayName")),
+            kind: self.read(&format!("{at}/type")).unwrap_or_default(),
         };
         (target.id.is_some() || target.alternate_id.is_some()).then_some(target)
     }
 
-    fn targets(&mut self) -> Vec<Target> {
+    fn targets(&self) -> Vec<Target> {
         let count = self
             .event
             .pointer("/target")
@@ -334,23 +351,25 @@ impl Mapper<'_> {
         (!session.is_empty()).then_some(Value::Object(session))
     }
 
-    /// Privileges granted or revoked: Okta names admin roles in the debug data; an app
-    /// assignment grants access to the app.
-    fn privileges(&mut self, app: Option<&Target>) -> Vec<String> {
+    /// Privileges granted or revoked, and where they were read (taken if they are used):
+    /// Okta names admin roles in the debug data; an app assignment grants access to the app.
+    fn privileges(&self, app: Option<&Target>) -> (Vec<String>, Option<String>) {
         for key in ["privilegeGranted", "privilegeRevoked"] {
-            if let Some(list) = self.string(&format!("/debugContext/debugData/{key}")) {
-                return list
+            let pointer = format!("/debugContext/debugData/{key}");
+            if let Some(list) = self.read(&pointer) {
+                let privileges = list
                     .split(',')
                     .map(str::trim)
                     .filter(|p| !p.is_empty())
                     .map(str::to_owned)
                     .collect();
+                return (privileges, Some(pointer));
             }
         }
-        app.and_then(|a| a.display_name.clone().or_else(|| a.id.clone()))
-            .map(|name| format!("access to {name}"))
-            .into_iter()
-            .collect()
+        let named = app
+            .and_then(|a| a.display_name.clone().or_else(|| a.id.clone()))
+            .map(|name| format!("access to {name}"));
+        (named.into_iter().collect(), None)
     }
 
     /// Where the request came from: the client's IP, geography and network.
@@ -475,6 +494,8 @@ impl Mapper<'_> {
 /// An actor or target as Okta names it.
 #[derive(Clone)]
 struct Target {
+    /// Where it is in the event (`/actor`, `/target/1`).
+    at: String,
     id: Option<String>,
     alternate_id: Option<String>,
     display_name: Option<String>,
@@ -482,7 +503,9 @@ struct Target {
 }
 
 impl Target {
-    fn as_user(&self) -> Value {
+    /// As an OCSF user; its fields go to `used`.
+    fn as_user(&self, used: &mut Vec<String>) -> Value {
+        self.uses(used, &["id", "alternateId", "displayName", "type"]);
         let mut user = Map::new();
         put(&mut user, "uid", self.id.clone().map(Value::from));
         put(
@@ -512,21 +535,32 @@ impl Target {
         Value::Object(user)
     }
 
-    /// As an OCSF object with `uid` and `name` (group, service, managed entity).
-    fn as_entity(&self) -> Value {
+    /// As an OCSF object with `uid` and `name` (group, service); the name is the display
+    /// name, else the alternate id, and the other stays in `unmapped`.
+    fn as_entity(&self, used: &mut Vec<String>) -> Value {
         let mut entity = Map::new();
         put(&mut entity, "uid", self.id.clone().map(Value::from));
-        let name = self.display_name.clone().or(self.alternate_id.clone());
-        put(&mut entity, "name", name.map(Value::from));
+        let (name, key) = match (&self.display_name, &self.alternate_id) {
+            (Some(display), _) => (Some(display), "displayName"),
+            (None, alternate) => (alternate.as_ref(), "alternateId"),
+        };
+        put(&mut entity, "name", name.cloned().map(Value::from));
+        self.uses(used, &["id", key]);
         Value::Object(entity)
     }
 
-    fn as_resource(&self) -> Value {
-        let mut resource = self.as_entity();
+    /// As an entity with its Okta `type` (managed entity, resource).
+    fn as_resource(&self, used: &mut Vec<String>) -> Value {
+        let mut resource = self.as_entity(used);
         if !self.kind.is_empty() {
             resource["type"] = json!(self.kind);
+            self.uses(used, &["type"]);
         }
         resource
+    }
+
+    fn uses(&self, used: &mut Vec<String>, keys: &[&str]) {
+        used.extend(keys.iter().map(|k| format!("{}/{k}", self.at)));
     }
 }
 
@@ -656,7 +690,7 @@ mod tests {
         // Exactly what was not mapped, as Okta sent it; nothing mapped twice.
         assert_eq!(
             r["unmapped"],
-            json!({"legacyEventType": "core.legacy",
+            json!({"legacyEventType": "core.legacy", "severity": "WARN",
                    "client": {"device": "Computer",
                               "geographicalContext": {"country": "United States"}}})
         );
@@ -682,6 +716,32 @@ mod tests {
         assert_eq!(r["group"], json!({"uid": "00g1", "name": "Staff"}));
         assert_eq!(r["user"]["uid"], "00u2");
         assert_eq!(r["actor"]["user"]["uid"], "00u1");
+    }
+
+    #[test]
+    fn targets_and_debug_data_no_field_receives_stay_unmapped() {
+        let sso = json!([{"id": "0oa1", "type": "AppInstance", "alternateId": "Wiki",
+                          "displayName": "Wiki", "detailEntry": {"signOnModeType": "SAML_2_0"}},
+                         {"id": "0ua1", "type": "AppUser", "alternateId": "ann@acme.example"}]);
+        let r = mapped(&event("user.authentication.sso", "SUCCESS", sso));
+        assert_eq!(r["service"], json!({"uid": "0oa1", "name": "Wiki"}));
+        assert_eq!(
+            r["unmapped"]["target"],
+            json!([{"type": "AppInstance", "alternateId": "Wiki",
+                    "detailEntry": {"signOnModeType": "SAML_2_0"}},
+                   {"id": "0ua1", "type": "AppUser", "alternateId": "ann@acme.example"}])
+        );
+        // A grant whose class cannot be filled (no group) keeps the privilege it names.
+        let mut grant: Value =
+            serde_json::from_str(&event("group.privilege.grant", "SUCCESS", json!([]))).unwrap();
+        grant["debugContext"] =
+            json!({"debugData": {"privilegeGranted": "Help Desk Administrator"}});
+        let r = mapped(&grant.to_string());
+        assert_eq!(r["class_uid"], 6003);
+        assert_eq!(
+            r["unmapped"]["debugContext"]["debugData"]["privilegeGranted"],
+            "Help Desk Administrator"
+        );
     }
 
     #[test]
