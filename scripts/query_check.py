@@ -44,6 +44,8 @@ S3_ROOT = f"s3://{BUCKET}/{PREFIX}"
 RUN_ID = r"\d{8}T\d{6}Z-[0-9a-f]{4}"
 TENANT_ID = re.compile(r"[a-z0-9-]+")
 OPENX = "org.openx.data.jsonserde.JsonSerDe"
+# Resources partitioned by event time (dt and hour of each event), not snapshots.
+EVENT_LOGS = ("system_log", "system_log_ocsf")
 ION = "com.amazon.ionhiveserde.IonHiveSerDe"
 
 
@@ -106,7 +108,7 @@ def current_snapshots(root):
     newest = {}
     for m in manifests(root):
         key = (m["resource"], m["tenant"])
-        if m["resource"] not in ("system_log", "changes") and m["status"] == "complete":
+        if m["resource"] not in EVENT_LOGS + ("changes",) and m["status"] == "complete":
             if key not in newest or m["run_id"] > newest[key]["run_id"]:
                 newest[key] = m
     return {k: [r for p in m["parts"] if p["key"].endswith(NDJSON)
@@ -148,6 +150,21 @@ def system_log_events(root):
                 seen.add((tenant, e["uuid"]))
                 events.append((tenant, e))
     return events
+
+
+def ocsf_records(root):
+    """Every OCSF record under system_log_ocsf/, once per tenant and Okta uuid."""
+    seen, records = set(), []
+    for key in files_under(os.path.join(root, "system_log_ocsf")):
+        if not key.endswith(NDJSON):  # the Parquet twins hold the same records
+            continue
+        tenant = re.match(r"tenant=([^/]+)/", key).group(1)
+        for r in read_part(os.path.join(root, "system_log_ocsf", key)):
+            uuid = r["metadata"]["original_event_uid"]
+            if (tenant, uuid) not in seen:
+                seen.add((tenant, uuid))
+                records.append((tenant, r))
+    return records
 
 
 # ---------------------------------------------------------------- expected answers
@@ -210,7 +227,7 @@ def expected_answers(root):
     # The change feed: admin roles granted in the last 7 days, and users still active who lost
     # their last factor.
     week_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7)
-    grants, lost = [], []
+    admin_grants, lost = [], []
     changes = change_records(root)
     for t in tenants:
         mine = [c for (tenant, c) in changes if tenant == t]
@@ -226,7 +243,7 @@ def expected_answers(root):
         found.sort(key=lambda r: r[3])
         found.sort(key=lambda r: r[7] or dt.datetime.min.replace(tzinfo=dt.timezone.utc), reverse=True)
         found.sort(key=lambda r: r[7] is None)
-        grants += [r[:7] + (r[7] and r[7].isoformat(),) for r in found]
+        admin_grants += [r[:7] + (r[7] and r[7].isoformat(),) for r in found]
         users = {u["id"]: u for u in rows("users", t)}
         with_factor = {f["userId"] for f in rows("user_factors", t) if f["status"] == "ACTIVE"}
         removed = collections.defaultdict(list)
@@ -244,14 +261,29 @@ def expected_answers(root):
                           (latest.get("actor") or {}).get("alternate_id")))
         lost += sorted(found, key=lambda r: r[2])
 
+    auth_failures = collections.Counter()
+    grants = []
+    for tenant, r in ocsf_records(root):
+        if r["class_uid"] == 3002 and r["status_id"] == 2:
+            auth_failures[(tenant, r["metadata"]["original_time"][:10], r["user"]["name"])] += 1
+        if r["type_uid"] in (300501, 300601):
+            grantee = (r.get("user") or r.get("group"))["name"]
+            grants += [(tenant, r["metadata"]["original_time"], r["actor"]["user"]["name"],
+                        r["class_name"], grantee, p) for p in r["privileges"]]
+    auth_failures = sorted(((t, day, user, n) for (t, day, user), n in auth_failures.items()),
+                           key=lambda r: (r[0], r[1], -r[3], r[2]))
+    grants.sort(key=lambda r: (r[0], r[1], r[4], r[5]))
+
     return {
-        "admin_grants_last_7_days": grants,
+        "admin_grants_last_7_days": admin_grants,
         "users_who_lost_their_last_mfa_factor": lost,
         "users_by_status": by_status,
         "active_users_without_mfa": no_mfa,
         "admin_roles": admins,
         "top_apps_by_users": top_apps,
         "failed_sign_ins_per_day": failures,
+        "ocsf_failed_authentications_per_user_per_day": auth_failures,
+        "ocsf_privilege_grants": grants,
     }
 
 
@@ -515,7 +547,7 @@ def check_ddl(checks, root, tables):
             continue
         records = [r for k in keys if k.startswith(name + "/") for r in read_part(os.path.join(root, k))]
         checks.run(f"athena ddl {name}: columns, types, mappings", check_columns, t, records)
-        if name == "system_log":
+        if name in EVENT_LOGS:
             checks.run(f"athena ddl {name}: projection vs keys", check_projection, t, keys,
                        ["tenant", "dt", "hour"], event_rest)
         elif name == "changes":
@@ -543,11 +575,12 @@ def check_ddl(checks, root, tables):
             if m and m.group(1) != "system_log":
                 day = dt.datetime.strptime(m.group(3)[:8], "%Y%m%d").strftime("%Y-%m-%d")
                 assert day == m.group(2), f"{k}: run started on {day}"
-            m = re.match(r"system_log/tenant=[^/]+/dt=([^/]+)/hour=(\d\d)/", k)
+            m = re.match(r"(system_log|system_log_ocsf)/tenant=[^/]+/dt=([^/]+)/hour=(\d\d)/", k)
             if m:
                 for e in read_part(os.path.join(root, k)):
-                    assert e["published"][:13] == f"{m.group(1)}T{m.group(2)}", \
-                        f"{k}: event published {e['published']}"
+                    published = e["published"] if m.group(1) == "system_log" else e["metadata"]["original_time"]
+                    assert published[:13] == f"{m.group(2)}T{m.group(3)}", \
+                        f"{k}: event published {published}"
     checks.run("layout: dt is the run's day; System Log dt/hour is the published hour",
                partitions_hold_their_rows)
 
@@ -655,7 +688,7 @@ def add_decoys(root):
     Returns a description of what was added."""
     newest = {}
     for m in manifests(root):
-        if m["resource"] not in ("system_log", "changes") and m["status"] == "complete":
+        if m["resource"] not in EVENT_LOGS + ("changes",) and m["status"] == "complete":
             if m["resource"] not in newest or m["run_id"] > newest[m["resource"]]["run_id"]:
                 newest[m["resource"]] = m
 
@@ -689,8 +722,9 @@ def add_decoys(root):
         copy_run(m, m["tenant"], shift_run(run, dt.timedelta(minutes=2), "c2c2"), lambda i: i % 2 == 1, None)
         copy_run(m, "other", run, lambda i: i % 3 != 0, "complete")
 
-    # The System Log: a second tenant with two thirds of the events, and the part holding the
-    # most failed sign-ins landed again under another run's name (as an overlapping backfill).
+    # The System Log and its OCSF records (parts of the same names, in both formats): a second
+    # tenant with two thirds of the events, and the part holding the most failed sign-ins landed
+    # again under another run's name (as an overlapping backfill).
     log = os.path.join(root, "system_log")
     log_keys = [k for k in files_under(log) if k.endswith(NDJSON)]
     failures = {}
@@ -699,14 +733,18 @@ def add_decoys(root):
         failures[key] = sum(e["eventType"] == "user.session.start" and e["outcome"]["result"] == "FAILURE"
                             for e in events)
         copy = key.replace("tenant=demo/", "tenant=other/", 1)
-        write_part(os.path.join(log, copy), [e for i, e in enumerate(events) if i % 3])
-        copy_parquet(os.path.join(log, parquet_twin(key)), os.path.join(log, parquet_twin(copy)),
-                     lambda i: i % 3)
+        for resource in EVENT_LOGS:
+            folder = os.path.join(root, resource)
+            lines = read_part(os.path.join(folder, key))
+            write_part(os.path.join(folder, copy), [e for i, e in enumerate(lines) if i % 3])
+            copy_parquet(os.path.join(folder, parquet_twin(key)),
+                         os.path.join(folder, parquet_twin(copy)), lambda i: i % 3)
     again = max(failures, key=failures.get)
-    folder, name = again.rsplit("/", 1)
-    twice = os.path.join(log, folder, "20200101T000000Z-d3d3-part-00000.json.gz")
-    write_part(twice, read_part(os.path.join(log, again)))
-    copy_parquet(os.path.join(log, parquet_twin(again)), parquet_twin(twice), lambda i: True)
+    for resource in EVENT_LOGS:
+        folder = os.path.join(root, resource)
+        twice = os.path.join(folder, again.rsplit("/", 1)[0], "20200101T000000Z-d3d3-part-00000.json.gz")
+        write_part(twice, read_part(os.path.join(folder, again)))
+        copy_parquet(os.path.join(folder, parquet_twin(again)), parquet_twin(twice), lambda i: True)
     return f"{len(newest)} snapshot resources x 3 decoy runs, tenant 'other', {failures[again]} failed sign-ins landed twice"
 
 

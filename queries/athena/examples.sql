@@ -217,3 +217,30 @@ WHERE u.status <> 'DEPROVISIONED'
   )
 GROUP BY c.parent_id, u.profile.login
 ORDER BY login;
+
+-- name: ocsf_failed_authentications_per_user_per_day
+-- From the OCSF table: Authentication (3002) with status Failure (Okta's FAILURE and DENY).
+-- count(DISTINCT metadata.original_event_uid): an event a backfill landed twice counts once.
+SELECT dt AS day, "user".name AS "user", count(DISTINCT metadata.original_event_uid) AS failures
+FROM ${database}.system_log_ocsf
+WHERE tenant = 'demo' AND dt >= CAST(current_date - INTERVAL '30' DAY AS varchar)
+  AND class_uid = 3002 AND status_id = 2
+GROUP BY dt, "user".name
+ORDER BY day, failures DESC, "user";
+
+-- name: ocsf_privilege_grants
+-- From the OCSF table: Assign Privileges of User Access Management (300501: admin roles and app
+-- access granted to a user) and Group Management (300601: admin roles granted to a group), one
+-- row per privilege; each event once (by Okta's uuid).
+WITH grants AS (
+  SELECT t.*, row_number() OVER (PARTITION BY t.metadata.original_event_uid) AS copy
+  FROM ${database}.system_log_ocsf AS t
+  WHERE t.tenant = 'demo' AND t.dt >= CAST(current_date - INTERVAL '30' DAY AS varchar)
+    AND t.type_uid IN (300501, 300601)
+)
+SELECT g.metadata.original_time AS granted_at, g.actor."user".name AS granted_by,
+       g.class_name AS kind, coalesce(g."user".name, g."group".name) AS grantee, p.privilege
+FROM grants AS g
+CROSS JOIN UNNEST(g.privileges) AS p (privilege)
+WHERE g.copy = 1
+ORDER BY granted_at, grantee, privilege;

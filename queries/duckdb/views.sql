@@ -84,6 +84,20 @@ FROM read_json(
 )
 QUALIFY row_number() OVER (PARTITION BY tenant, dt, hour, uuid) = 1;
 
+-- system_log_ocsf: the same events in OCSF 1.8.0, each once (by Okta's uuid), with tenant, dt
+-- and hour. Every record is read to learn the columns: classes differ in which objects they have.
+CREATE OR REPLACE VIEW system_log_ocsf AS
+SELECT *
+FROM read_json(
+  getvariable('okta_root') || '/system_log_ocsf/tenant=*/dt=*/hour=*/*-part-*.json.gz',
+  format = 'newline_delimited',
+  union_by_name = true,
+  sample_size = -1,
+  hive_partitioning = true,
+  hive_types = {tenant: 'VARCHAR', dt: 'DATE', hour: 'INTEGER'}
+)
+QUALIFY row_number() OVER (PARTITION BY tenant, dt, hour, metadata.original_event_uid) = 1;
+
 CREATE OR REPLACE VIEW users AS FROM okta_current('users');
 CREATE OR REPLACE VIEW user_factors AS FROM okta_current('user_factors');
 CREATE OR REPLACE VIEW groups AS FROM okta_current('groups');

@@ -365,6 +365,30 @@ pub static TABLES: &[Table] = &[
             LAST_UPDATED,
         ],
     },
+    // The System Log in OCSF 1.8.0 (crate::ocsf): the fields a query filters and joins on.
+    Table {
+        resource: "system_log_ocsf",
+        version: 1,
+        columns: &[
+            col("time", "/time", Timestamp),
+            col("class_uid", "/class_uid", Integer),
+            col("class_name", "/class_name", Text),
+            col("category_uid", "/category_uid", Integer),
+            col("activity_id", "/activity_id", Integer),
+            col("type_uid", "/type_uid", Integer),
+            col("severity_id", "/severity_id", Integer),
+            col("status_id", "/status_id", Integer),
+            col("status", "/status", Text),
+            col("event_code", "/metadata/event_code", Text),
+            col("original_event_uid", "/metadata/original_event_uid", Text),
+            col("actor_user_uid", "/actor/user/uid", Text),
+            col("actor_user_name", "/actor/user/name", Text),
+            col("user_uid", "/user/uid", Text),
+            col("user_name", "/user/name", Text),
+            col("src_ip", "/src_endpoint/ip", Text),
+            col("src_country", "/src_endpoint/location/country", Text),
+        ],
+    },
     // The change feed (crate::changes): one record per change, its cause under /cause.
     Table {
         resource: "changes",

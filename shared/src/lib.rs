@@ -23,6 +23,7 @@
 //! | [`lease`] | one run per tenant and group at a time: ticks coalesced, handed to continuations |
 //! | [`manifest`] | the per-run, per-resource record of what was written and whether it is whole |
 //! | [`metrics`] | CloudWatch Embedded Metric Format lines per tenant and resource |
+//! | [`ocsf`] | the System Log in OCSF 1.8.0: the mapping table and one record per event |
 //! | [`okta`] | the Okta client: org URL, auth (SSWS, OAuth, private_key_jwt, DPoP), pacing, retries, pages |
 //! | [`parquet_part`] | one Parquet part being written: typed columns and `raw`, zstd row groups |
 //! | [`pii`] | personal data controls: drop or keyed-hash listed fields before writing |
@@ -60,6 +61,7 @@ pub mod layout;
 pub mod lease;
 pub mod manifest;
 pub mod metrics;
+pub mod ocsf;
 pub mod okta;
 mod outcome;
 pub mod parquet_part;

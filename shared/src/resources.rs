@@ -39,6 +39,18 @@ pub struct Resource {
     /// dropped before a record is written, whatever the tenant's PII settings.
     pub secrets: &'static [&'static str],
     pub parent: Option<Parent>,
+    /// Made from another resource's records as they are written, instead of read from Okta.
+    pub derived: Option<Derived>,
+}
+
+/// A resource written beside another, one record for each of its records, under the same
+/// partitions and part names, before the other's checkpoint moves.
+#[derive(Debug)]
+pub struct Derived {
+    /// The resource whose records (as written: after the PII controls) it is made from.
+    pub from: &'static str,
+    /// One record of `from` → its record here.
+    pub map: fn(&str) -> Result<String, String>,
 }
 
 impl Resource {
@@ -164,6 +176,14 @@ impl Group {
     pub fn resource(&self, name: &str) -> Option<&'static Resource> {
         self.resources.iter().find(|r| r.name == name)
     }
+
+    /// The resources written beside `from`, made from its records.
+    pub fn derived_from(&self, from: &str) -> Vec<&'static Resource> {
+        self.resources
+            .iter()
+            .filter(|r| r.derived.as_ref().is_some_and(|d| d.from == from))
+            .collect()
+    }
 }
 
 /// A resource by name, in any group.
@@ -193,6 +213,7 @@ const fn listing(
         overlapping_listings: false,
         secrets: &[],
         parent: None,
+        derived: None,
     }
 }
 
@@ -217,6 +238,7 @@ const fn child(
         overlapping_listings: false,
         secrets: &[],
         parent: Some(parent),
+        derived: None,
     }
 }
 
@@ -578,13 +600,29 @@ pub const LOGS: Group = Group {
     summary: "the System Log, continuously",
     schedule: "rate(5 minutes)",
     timeout_secs: 300,
-    resources: &[listing(
-        "system_log",
-        "okta.logs.read",
-        "/api/v1/logs",
-        Some(1000),
-        Shape::Array,
-    )],
+    resources: &[
+        listing(
+            "system_log",
+            "okta.logs.read",
+            "/api/v1/logs",
+            Some(1000),
+            Shape::Array,
+        ),
+        // Written with each page of the System Log, never on its own.
+        Resource {
+            derived: Some(Derived {
+                from: "system_log",
+                map: crate::ocsf::record,
+            }),
+            ..listing(
+                "system_log_ocsf",
+                "okta.logs.read",
+                "/api/v1/logs",
+                None,
+                Shape::Array,
+            )
+        },
+    ],
 };
 
 /// Every group, in the order `--resources all` runs them.
@@ -626,6 +664,7 @@ pub fn describe() -> serde_json::Value {
                 "resource": p.resource,
                 "field": p.field,
             })),
+            "derived_from": r.derived.as_ref().map(|d| d.from),
         })
     };
     let groups: Vec<serde_json::Value> = ALL

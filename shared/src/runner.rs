@@ -144,10 +144,21 @@ pub(crate) async fn run_tenant(
             Kind::EventLog => {
                 let mut manifests = Vec::new();
                 let mut behind = false;
-                for resource in group.resources.iter().filter(|r| names.contains(&r.name)) {
+                // A resource derived from the log is written by the log's own run, always
+                // (its records could not be made later): naming either runs both.
+                let read = group.resources.iter().filter(|r| {
+                    r.derived.is_none()
+                        && (names.contains(&r.name)
+                            || group
+                                .derived_from(r.name)
+                                .iter()
+                                .any(|d| names.contains(&d.name)))
+                });
+                for resource in read {
                     let log = LogRun {
                         scope: &scope,
                         resource,
+                        beside: group.derived_from(resource.name),
                         lookback_days: config.settings.log_lookback_days,
                     };
                     let end = log
@@ -155,7 +166,7 @@ pub(crate) async fn run_tenant(
                         .instrument(crate::progress::resource_span(resource))
                         .await;
                     behind |= end.behind;
-                    manifests.push(end.manifest);
+                    manifests.extend(end.manifests);
                 }
                 // The checkpoint is the System Log's continuation; nothing else to carry.
                 if behind {

@@ -8,6 +8,10 @@
 //! reuses those names, so the crashed run's unconfirmed parts are overwritten by the same
 //! events rather than duplicated. A lease keeps two runs from polling one tenant at once.
 //!
+//! Resources derived from the log (its OCSF form) are written with each page, from the same
+//! events as written (after the PII controls), under the same hours and part names, before the
+//! checkpoint moves: a crash leaves both or neither confirmed, and both are rewritten alike.
+//!
 //! A backfill (`since` and `until`) reads a bounded window and leaves the live cursor alone;
 //! a window that ends within the last few minutes is cut back to end before them.
 
@@ -75,6 +79,8 @@ impl Window {
 pub struct LogRun<'a> {
     pub scope: &'a Scope<'a>,
     pub resource: &'static Resource,
+    /// Resources made from each event, written beside it (see [`Resource::derived`]).
+    pub beside: Vec<&'static Resource>,
     pub lookback_days: u32,
 }
 
@@ -82,6 +88,8 @@ pub struct LogRun<'a> {
 #[derive(Default)]
 struct Progress {
     parts: Vec<PartInfo>,
+    /// The parts of each resource written beside, in the order of [`LogRun::beside`].
+    beside_parts: Vec<Vec<PartInfo>>,
     notes: Vec<String>,
     newest: Option<DateTime<Utc>>,
     duplicates: u64,
@@ -89,7 +97,8 @@ struct Progress {
 
 /// How a System Log run ended.
 pub struct LogRunEnd {
-    pub manifest: Manifest,
+    /// The log's manifest, then one per resource written beside it.
+    pub manifests: Vec<Manifest>,
     /// Live polling stopped for the deadline with events still to read: the checkpoint holds
     /// the place, and another invocation right away would drain the backlog.
     pub behind: bool,
@@ -99,7 +108,11 @@ impl LogRun<'_> {
     pub async fn run(&self, window: &Window) -> LogRunEnd {
         let started = Utc::now();
         let tally = RequestCounters::default();
-        let mut progress = Progress::default();
+        let no_requests = RequestCounters::default();
+        let mut progress = Progress {
+            beside_parts: vec![Vec::new(); self.beside.len()],
+            ..Progress::default()
+        };
         let outcome = match window {
             Window::Live => self.live(&tally, &mut progress).await,
             Window::Backfill { since, until } => {
@@ -131,22 +144,36 @@ impl LogRun<'_> {
             requests = tally.snapshot().requests,
             "system log run finished"
         );
-        let manifest = Ended {
-            resource: self.resource.name,
-            outcome,
-            parts: progress.parts,
-            tally: &tally,
-            earlier_requests: Default::default(),
-            replace: false,
-            started,
-            notes: progress.notes,
-            excluded: Vec::new(),
-            unread: Vec::new(),
-            lag_seconds,
+        let mut manifests = Vec::with_capacity(1 + self.beside.len());
+        let beside = self.beside.iter().zip(progress.beside_parts);
+        for (resource, parts) in [(&self.resource, progress.parts)].into_iter().chain(beside) {
+            let derived = resource.derived.is_some();
+            let mut notes = progress.notes.clone();
+            if derived {
+                notes.push(format!(
+                    "made from the {} events written",
+                    self.resource.name
+                ));
+            }
+            let manifest = Ended {
+                resource: resource.name,
+                outcome: outcome.clone(),
+                parts,
+                // Requests are the log's: a derived resource makes none of its own.
+                tally: if derived { &no_requests } else { &tally },
+                earlier_requests: Default::default(),
+                replace: false,
+                started,
+                notes,
+                excluded: Vec::new(),
+                unread: Vec::new(),
+                lag_seconds,
+            }
+            .record(self.scope.store, self.scope.tenant, self.scope.run)
+            .await;
+            manifests.push(manifest);
         }
-        .record(self.scope.store, self.scope.tenant, self.scope.run)
-        .await;
-        LogRunEnd { manifest, behind }
+        LogRunEnd { manifests, behind }
     }
 
     async fn live(&self, tally: &RequestCounters, progress: &mut Progress) -> Result<(), Stop> {
@@ -361,16 +388,19 @@ impl LogRun<'_> {
     ) -> Result<PageCount, Stop> {
         let records = page.records();
         crate::progress::page(records.len());
-        // One part per event-hour and format.
+        // One part per event-hour, output (the log, then each resource made from it) and format.
         let formats = self.scope.formats.list();
-        let shape = PartShape::of(self.resource);
+        let outputs: Vec<&'static Resource> = std::iter::once(self.resource)
+            .chain(self.beside.iter().copied())
+            .collect();
+        let shapes: Vec<PartShape> = outputs.iter().map(|r| PartShape::of(r)).collect();
         let encoding = |e: String| {
             Stop::Store(StoreError::Io {
                 key: format!("({} part)", self.resource.name),
                 detail: e,
             })
         };
-        let mut hours: BTreeMap<DateTime<Utc>, (Vec<Encoder>, u64)> = BTreeMap::new();
+        let mut hours: BTreeMap<DateTime<Utc>, HourParts> = BTreeMap::new();
         let mut delivered = Vec::with_capacity(records.len());
         for record in &records {
             let (uuid, published) = event_key(record)?;
@@ -384,17 +414,31 @@ impl LogRun<'_> {
             let (encoders, count) = match hours.entry(hour) {
                 std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::btree_map::Entry::Vacant(e) => {
-                    let encoders = formats
+                    let encoders = shapes
                         .iter()
-                        .map(|&f| Encoder::new(f, &shape))
+                        .map(|shape| {
+                            formats
+                                .iter()
+                                .map(|&f| Encoder::new(f, shape))
+                                .collect::<Result<Vec<_>, _>>()
+                        })
                         .collect::<Result<Vec<_>, _>>()
                         .map_err(encoding)?;
                     e.insert((encoders, 0))
                 }
             };
-            let record = scrub(self.scope.pii, record);
-            for encoder in encoders.iter_mut() {
-                encoder.write(&record, None).map_err(encoding)?;
+            let written = scrub(self.scope.pii, record);
+            for encoder in encoders[0].iter_mut() {
+                encoder.write(&written, None).map_err(encoding)?;
+            }
+            for (resource, by_format) in self.beside.iter().zip(&mut encoders[1..]) {
+                let derived = resource.derived.as_ref().expect("only derived resources");
+                let line = (derived.map)(&written).map_err(|e| {
+                    OktaError::Malformed(format!("event {uuid} for {}: {e}", resource.name))
+                })?;
+                for encoder in by_format.iter_mut() {
+                    encoder.write(&line, None).map_err(encoding)?;
+                }
             }
             *count += 1;
             progress.newest = Some(progress.newest.map_or(published, |n| n.max(published)));
@@ -402,31 +446,37 @@ impl LogRun<'_> {
         }
         for (hour, (encoders, count)) in hours {
             // Nothing was taken from the encoders: what they finish with is the whole part.
-            for (encoder, format) in encoders.into_iter().zip(formats) {
-                let key = layout::event_part(
-                    self.resource.name,
-                    self.scope.tenant,
-                    hour,
-                    naming.run_id.as_str(),
-                    naming.part,
-                    format.extension(),
-                );
-                let body = encoder.finish().map_err(|e| {
-                    Stop::Store(StoreError::Io {
-                        key: key.clone(),
-                        detail: e,
-                    })
-                })?;
-                let bytes = body.len() as u64;
-                self.scope
-                    .store
-                    .put(&key, body.into(), PutMode::Overwrite)
-                    .await?;
-                progress.parts.push(PartInfo {
-                    key,
-                    records: count,
-                    bytes,
-                });
+            for (i, (resource, by_format)) in outputs.iter().zip(encoders).enumerate() {
+                for (encoder, format) in by_format.into_iter().zip(formats) {
+                    let key = layout::event_part(
+                        resource.name,
+                        self.scope.tenant,
+                        hour,
+                        naming.run_id.as_str(),
+                        naming.part,
+                        format.extension(),
+                    );
+                    let body = encoder.finish().map_err(|e| {
+                        Stop::Store(StoreError::Io {
+                            key: key.clone(),
+                            detail: e,
+                        })
+                    })?;
+                    let bytes = body.len() as u64;
+                    self.scope
+                        .store
+                        .put(&key, body.into(), PutMode::Overwrite)
+                        .await?;
+                    let part = PartInfo {
+                        key,
+                        records: count,
+                        bytes,
+                    };
+                    match i.checked_sub(1) {
+                        None => progress.parts.push(part),
+                        Some(b) => progress.beside_parts[b].push(part),
+                    }
+                }
             }
         }
         Ok(PageCount {
@@ -496,6 +546,11 @@ impl LogRun<'_> {
         }
     }
 }
+
+/// One event-hour of a page: an encoder for the log, then one per resource written beside it,
+/// and how many events they hold.
+/// An hour's encoders, by output and format, and its event count.
+type HourParts = (Vec<Vec<Encoder>>, u64);
 
 struct PageCount {
     /// Events on the page, duplicates included (a short page means caught up).

@@ -3,7 +3,7 @@
 -- The manifests are pretty-printed JSON objects (one per file, over many lines), which the OpenX
 -- and Hive JSON SerDes cannot read (they want one object per line); the Amazon Ion SerDe reads
 -- JSON as Ion text and does not need one object per line.
--- resource is an enum partition (the 27 resource names and changes); tenant is injected like everywhere else.
+-- resource is an enum partition (every resource name, and changes); tenant is injected like everywhere else.
 -- The body also holds resource and tenant; they are not declared again (partition columns win).
 -- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh. See queries/README.md.
 CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`manifests` (
@@ -29,7 +29,7 @@ LOCATION 's3://${bucket}/${prefix}_manifests/'
 TBLPROPERTIES (
   'projection.enabled' = 'true',
   'projection.resource.type' = 'enum',
-  'projection.resource.values' = 'users,user_factors,groups,group_members,group_rules,apps,app_users,app_groups,app_grants,role_assignees,user_roles,group_roles,custom_roles,custom_role_permissions,resource_sets,policies,policy_rules,org,org_settings,org_contacts,domains,devices,idps,network_zones,threat_insight,behaviors,system_log,changes',
+  'projection.resource.values' = 'users,user_factors,groups,group_members,group_rules,apps,app_users,app_groups,app_grants,role_assignees,user_roles,group_roles,custom_roles,custom_role_permissions,resource_sets,policies,policy_rules,org,org_settings,org_contacts,domains,devices,idps,network_zones,threat_insight,behaviors,system_log,system_log_ocsf,changes',
   'projection.tenant.type' = 'injected',
   'storage.location.template' = 's3://${bucket}/${prefix}_manifests/${resource}/tenant=${tenant}/'
 );

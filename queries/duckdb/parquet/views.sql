@@ -81,6 +81,19 @@ FROM read_parquet(
 )
 QUALIFY row_number() OVER (PARTITION BY tenant, dt, hour, uuid) = 1;
 
+-- system_log_ocsf: the same events in OCSF 1.8.0, each once (by Okta's uuid), with typed
+-- columns (class_uid, type_uid, status_id, actor_user_name, user_name, src_ip, …) and raw, the
+-- whole OCSF record.
+CREATE OR REPLACE VIEW system_log_ocsf AS
+SELECT *
+FROM read_parquet(
+  getvariable('okta_root') || '/system_log_ocsf/tenant=*/dt=*/hour=*/*-part-*.parquet',
+  union_by_name = true,
+  hive_partitioning = true,
+  hive_types = {tenant: 'VARCHAR', dt: 'DATE', hour: 'INTEGER'}
+)
+QUALIFY row_number() OVER (PARTITION BY tenant, dt, hour, original_event_uid) = 1;
+
 CREATE OR REPLACE VIEW users AS FROM okta_current('users');
 CREATE OR REPLACE VIEW user_factors AS FROM okta_current('user_factors');
 CREATE OR REPLACE VIEW groups AS FROM okta_current('groups');

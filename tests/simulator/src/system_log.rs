@@ -226,6 +226,10 @@ impl SystemLog {
         let failed = rng.u8(..12) == 0;
 
         let system = SYSTEM_PRINCIPAL;
+        // Okta's `debugData` beyond the request: the role an admin grant names.
+        let mut debug = "";
+        // The mix of a working org: sign-ins, SSO and OAuth tokens dominate; admin changes,
+        // lifecycle and findings are rare; a few types have no specific OCSF class.
         let (event_type, legacy, message, actor, targets) = match given.as_deref() {
             Some(g) => (
                 g.event_type,
@@ -242,15 +246,15 @@ impl SystemLog {
                     .map(|t| target(&t.id, t.kind, &t.alternate, &t.display, "null"))
                     .collect(),
             ),
-            None => match (rng.u8(..10), user, app, group, policy) {
-                (0..=3, Some(u), ..) => (
+            None => match (rng.u8(..100), user, app, group, policy) {
+                (0..=29, Some(u), ..) => (
                     "user.session.start",
                     "core.user_auth.login_success",
                     "User login to Okta",
                     person(u),
                     vec![],
                 ),
-                (4..=5, Some(u), Some(a), ..) => (
+                (30..=44, Some(u), Some(a), ..) => (
                     "user.authentication.sso",
                     "app.auth.sso",
                     "User single sign on to app",
@@ -266,30 +270,7 @@ impl SystemLog {
                         target(&okta_id(rng, "0ua"), "AppUser", &u.1, &u.2, "null"),
                     ],
                 ),
-                (6, Some(u), ..) => (
-                    "user.authentication.auth_via_mfa",
-                    "core.user.factor.attempt_success",
-                    "Authentication of user via MFA",
-                    person(u),
-                    vec![target(
-                        &okta_id(rng, "pfd"),
-                        "AuthenticatorEnrollment",
-                        "unknown",
-                        "Okta Verify",
-                        "null",
-                    )],
-                ),
-                (7, Some(u), _, Some(g), _) => (
-                    "group.user_membership.add",
-                    "core.user_group_member.user_add",
-                    "Add user to group membership",
-                    person(&d.users[0]),
-                    vec![
-                        target(&u.0, "User", &u.1, &u.2, "null"),
-                        target(&g.0, "UserGroup", "unknown", &g.1, "null"),
-                    ],
-                ),
-                (8, Some(u), _, _, Some(p)) => (
+                (45..=54, Some(u), _, _, Some(p)) => (
                     "policy.evaluate_sign_on",
                     "core.user.session.start",
                     "Evaluation of sign-on policy",
@@ -311,6 +292,169 @@ impl SystemLog {
                         ),
                     ],
                 ),
+                (55..=62, Some(u), ..) => (
+                    "user.authentication.auth_via_mfa",
+                    "core.user.factor.attempt_success",
+                    "Authentication of user via MFA",
+                    person(u),
+                    vec![target(
+                        &okta_id(rng, "pfd"),
+                        "AuthenticatorEnrollment",
+                        "unknown",
+                        "Okta Verify",
+                        "null",
+                    )],
+                ),
+                (63..=70, Some(u), Some(a), ..) => (
+                    "app.oauth2.as.token.grant.access_token",
+                    "app.oauth2.as.token.grant.access_token_success",
+                    "OAuth2 access token is granted",
+                    (a.0.as_str(), a.1.as_str(), a.1.as_str(), "PublicClientApp"),
+                    vec![
+                        target(
+                            &okta_id(rng, "AT."),
+                            "access_token",
+                            "unknown",
+                            "Access Token",
+                            "null",
+                        ),
+                        target(&u.0, "User", &u.1, &u.2, "null"),
+                    ],
+                ),
+                (71..=76, Some(u), ..) => (
+                    "user.session.end",
+                    "core.user_auth.logout_success",
+                    "User logout from Okta",
+                    person(u),
+                    vec![],
+                ),
+                (77..=81, Some(u), _, Some(g), _) => (
+                    "group.user_membership.add",
+                    "core.user_group_member.user_add",
+                    "Add user to group membership",
+                    person(&d.users[0]),
+                    vec![
+                        target(&u.0, "User", &u.1, &u.2, "null"),
+                        target(&g.0, "UserGroup", "unknown", &g.1, "null"),
+                    ],
+                ),
+                (82, Some(u), _, Some(g), _) => (
+                    "group.user_membership.remove",
+                    "core.user_group_member.user_remove",
+                    "Remove user from group membership",
+                    person(&d.users[0]),
+                    vec![
+                        target(&u.0, "User", &u.1, &u.2, "null"),
+                        target(&g.0, "UserGroup", "unknown", &g.1, "null"),
+                    ],
+                ),
+                (83..=84, Some(u), Some(a), ..) => (
+                    "application.user_membership.add",
+                    "app.generic.provision.assign_user_to_app",
+                    "Add user to application membership",
+                    person(&d.users[0]),
+                    vec![
+                        target(&okta_id(rng, "0ua"), "AppUser", &u.1, &u.2, "null"),
+                        target(&a.0, "AppInstance", &a.1, &a.1, "null"),
+                        target(&u.0, "User", &u.1, &u.2, "null"),
+                    ],
+                ),
+                (85, Some(u), ..) => {
+                    debug = r#","privilegeGranted":"Read-only Administrator""#;
+                    (
+                        "user.account.privilege.grant",
+                        "core.user.admin_privilege.granted",
+                        "Grant user privilege",
+                        person(&d.users[0]),
+                        vec![target(&u.0, "User", &u.1, &u.2, "null")],
+                    )
+                }
+                (86, _, _, Some(g), _) => {
+                    debug = r#","privilegeGranted":"Help Desk Administrator""#;
+                    (
+                        "group.privilege.grant",
+                        "core.group.admin_privilege.granted",
+                        "Grant group privilege",
+                        person(&d.users[0]),
+                        vec![target(&g.0, "UserGroup", "unknown", &g.1, "null")],
+                    )
+                }
+                (87, Some(u), ..) => (
+                    "user.lifecycle.create",
+                    "core.user.config.user_creation.success",
+                    "Create Okta user",
+                    person(&d.users[0]),
+                    vec![target(&u.0, "User", &u.1, &u.2, "null")],
+                ),
+                (88, Some(u), ..) => (
+                    "user.lifecycle.deactivate",
+                    "core.user.config.user_deactivated",
+                    "Deactivate Okta user",
+                    person(&d.users[0]),
+                    vec![target(&u.0, "User", &u.1, &u.2, "null")],
+                ),
+                (89..=90, Some(u), ..) => (
+                    "user.mfa.factor.activate",
+                    "core.user.factor.activate",
+                    "User set up MFA factor",
+                    person(u),
+                    vec![target(&u.0, "User", &u.1, &u.2, "null")],
+                ),
+                (91, Some(u), ..) => (
+                    "user.account.update_password",
+                    "core.user.config.password_update.success",
+                    "User update password for Okta",
+                    person(u),
+                    vec![target(&u.0, "User", &u.1, &u.2, "null")],
+                ),
+                (92, _, Some(a), ..) => (
+                    "application.lifecycle.update",
+                    "app.generic.config.app_updated",
+                    "Update application",
+                    person(&d.users[0]),
+                    vec![target(&a.0, "AppInstance", &a.1, &a.1, "null")],
+                ),
+                (93, _, _, _, Some(p)) => (
+                    "policy.lifecycle.update",
+                    "core.policy.update",
+                    "Update policy",
+                    person(&d.users[0]),
+                    vec![target(&p.0, "PolicyEntity", "unknown", &p.1, "null")],
+                ),
+                (94, Some(u), ..) => (
+                    "security.threat.detected",
+                    "security.threat.detected",
+                    "Request from suspicious actor",
+                    person(u),
+                    vec![],
+                ),
+                (95, Some(u), ..) => (
+                    "user.session.access_admin_app",
+                    "app.admin_app.access",
+                    "User accessing Okta admin app",
+                    person(u),
+                    vec![target(
+                        &okta_id(rng, "0oa"),
+                        "AppInstance",
+                        "Okta Admin Console",
+                        "Okta Admin Console",
+                        "null",
+                    )],
+                ),
+                (96, Some(u), ..) => (
+                    "user.account.update_profile",
+                    "core.user.config.profile_update.success",
+                    "Update user profile for Okta",
+                    person(&d.users[0]),
+                    vec![target(&u.0, "User", &u.1, &u.2, "null")],
+                ),
+                (97, Some(u), ..) => (
+                    "system.sms.send_factor_verify_message",
+                    "core.user.sms.message_sent.verify",
+                    "Send SMS verification message",
+                    person(u),
+                    vec![target(&u.0, "User", &u.1, &u.2, "null")],
+                ),
                 (_, Some(u), ..) => (
                     "user.session.end",
                     "core.user_auth.logout_success",
@@ -327,13 +471,17 @@ impl SystemLog {
                 ),
             },
         };
-        let (outcome, severity) = if failed && event_type == "user.session.start" {
-            (
+        let (outcome, severity) = match event_type {
+            "user.session.start" if failed => (
                 r#"{"result":"FAILURE","reason":"INVALID_CREDENTIALS"}"#,
                 "WARN",
-            )
-        } else {
-            (r#"{"result":"SUCCESS","reason":null}"#, "INFO")
+            ),
+            "policy.evaluate_sign_on" if failed => (
+                r#"{"result":"DENY","reason":"Sign-on policy evaluation resulted in DENY"}"#,
+                "WARN",
+            ),
+            "security.threat.detected" => (r#"{"result":"DENY","reason":null}"#, "WARN"),
+            _ => (r#"{"result":"SUCCESS","reason":null}"#, "INFO"),
         };
         let ip = format!("198.51.100.{}", rng.u8(1..255));
         let session = format!("102{}", base62(rng, 22));
@@ -358,7 +506,7 @@ impl SystemLog {
                 r#""securityContext":{{"asNumber":7922,"asOrg":"comcast","isp":"comcast","#,
                 r#""domain":"comcast.net","isProxy":false}},"severity":"{severity}","#,
                 r#""debugContext":{{"debugData":{{"requestId":"{request_id}","#,
-                r#""requestUri":"/idp/idx/identify","url":"/idp/idx/identify?"}}}},"#,
+                r#""requestUri":"/idp/idx/identify","url":"/idp/idx/identify?"{debug}}}}},"#,
                 r#""legacyEventType":"{legacy}","#,
                 r#""transaction":{{"type":"WEB","id":"{request_id}","detail":{{}}}},"#,
                 r#""uuid":"{uuid}","version":"0","#,
@@ -378,6 +526,7 @@ impl SystemLog {
             published = timestamp(published),
             severity = severity,
             request_id = request_id,
+            debug = debug,
             legacy = legacy,
             uuid = uuid(rng, seq),
             targets = targets.join(","),

@@ -8,6 +8,7 @@ mod changes;
 mod contract;
 mod failures;
 mod fan_out;
+mod ocsf;
 mod parquet;
 mod pii;
 mod rate_limits;

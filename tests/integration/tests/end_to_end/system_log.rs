@@ -24,12 +24,13 @@ fn system_log(summary: &RunSummary) -> &okta_ingest::summary::ResourceSummary {
     &summary.tenants[0].resources[0]
 }
 
-/// Every event line in the bucket, whatever run wrote it, with the key it is in.
-async fn delivered(aws: &TestAws) -> Vec<(String, Value)> {
+/// Every line of a resource in the bucket, whatever run wrote it, with the key it is in.
+async fn delivered(aws: &TestAws, resource: &str) -> Vec<(String, Value)> {
+    let prefix = format!("{resource}/");
     aws.objects()
         .await
         .into_iter()
-        .filter(|(key, _)| key.starts_with("system_log/"))
+        .filter(|(key, _)| key.starts_with(&prefix))
         .flat_map(|(key, body)| {
             gunzip_lines(&body)
                 .into_iter()
@@ -39,9 +40,10 @@ async fn delivered(aws: &TestAws) -> Vec<(String, Value)> {
 }
 
 /// The bucket holds exactly the simulator's events: none missing, none twice, each unchanged
-/// and in the partition of its own `published` hour.
+/// and in the partition of its own `published` hour; and their OCSF records alike, in parts of
+/// the same names.
 async fn assert_exactly_once(aws: &TestAws, sim: &Simulator) {
-    let lines = delivered(aws).await;
+    let lines = delivered(aws, "system_log").await;
     let mut seen: BTreeMap<String, u32> = BTreeMap::new();
     let events: BTreeMap<String, Value> = sim
         .system_log()
@@ -77,6 +79,21 @@ async fn assert_exactly_once(aws: &TestAws, sim: &Simulator) {
         missing.len(),
         missing.first()
     );
+
+    let key_of: BTreeMap<&str, &str> = lines
+        .iter()
+        .map(|(key, line)| (line["uuid"].as_str().unwrap(), key.as_str()))
+        .collect();
+    let records = delivered(aws, "system_log_ocsf").await;
+    let mut mapped: BTreeMap<String, u32> = BTreeMap::new();
+    for (key, record) in &records {
+        let uuid = record["metadata"]["original_event_uid"].as_str().unwrap();
+        *mapped.entry(uuid.to_owned()).or_default() += 1;
+        // Where the event is, under the same part name.
+        let raw_key = key.replacen("system_log_ocsf/", "system_log/", 1);
+        assert_eq!(key_of.get(uuid), Some(&raw_key.as_str()), "{uuid}'s record");
+    }
+    assert_eq!(mapped, seen, "one OCSF record per event delivered, no more");
 }
 
 #[tokio::test]
@@ -367,7 +384,7 @@ async fn a_backfill_up_to_now_stops_short_of_events_okta_may_still_delay() {
     let lag = chrono::Duration::minutes(5);
     let published =
         |e: &Value| -> DateTime<Utc> { e["published"].as_str().unwrap().parse().unwrap() };
-    let landed: Vec<DateTime<Utc>> = delivered(&aws)
+    let landed: Vec<DateTime<Utc>> = delivered(&aws, "system_log")
         .await
         .iter()
         .map(|(_, e)| published(e))
