@@ -1,0 +1,158 @@
+//! The endpoints a security review reads beyond the directory: API tokens, authenticators,
+//! authorization servers, trusted origins, hooks, log streams, API service integrations,
+//! service apps' roles, resource sets' contents and the org's contact users. Each pages as
+//! its operation in Okta's spec says: not at all, by `limit` and `after` in `Link` headers, or
+//! by a next link in the body.
+
+use axum::response::Response;
+use serde_json::Value;
+
+use super::{Call, children};
+use crate::data::find;
+use crate::paging;
+use crate::reply::{json, not_found};
+
+/// A `Link`-paged list: `limit` from `default` up to `max`, then `after`.
+fn linked(call: &Call, list: &[Value], default: usize, max: usize) -> Response {
+    let limit = match paging::limit(call, default, max) {
+        Ok(limit) => limit,
+        Err(response) => return response,
+    };
+    let page = paging::page(call, list, limit, |_| true);
+    paging::link_response(call, &page.items, page.next.as_deref())
+}
+
+pub(crate) fn api_tokens(call: &Call) -> Response {
+    json(&call.org.dataset.api_tokens)
+}
+
+pub(crate) fn authenticators(call: &Call) -> Response {
+    json(&call.org.dataset.authenticators)
+}
+
+pub(crate) fn authenticator_methods(call: &Call) -> Response {
+    let data = &call.org.dataset;
+    children(
+        call,
+        find(&data.authenticators, call.id()).is_some(),
+        data.authenticator_methods.get(call.id()),
+    )
+}
+
+pub(crate) fn authorization_servers(call: &Call) -> Response {
+    linked(call, &call.org.dataset.authorization_servers, 200, 200)
+}
+
+pub(crate) fn authorization_server_policies(call: &Call) -> Response {
+    let data = &call.org.dataset;
+    children(
+        call,
+        find(&data.authorization_servers, call.id()).is_some(),
+        data.authorization_server_policies.get(call.id()),
+    )
+}
+
+/// The spec gives `limit` a maximum of 200 and no default.
+pub(crate) fn authorization_server_scopes(call: &Call) -> Response {
+    let data = &call.org.dataset;
+    match data.authorization_server_scopes.get(call.id()) {
+        Some(scopes) => linked(call, scopes, 200, 200),
+        None => not_found(call.id()),
+    }
+}
+
+pub(crate) fn authorization_server_claims(call: &Call) -> Response {
+    let data = &call.org.dataset;
+    children(
+        call,
+        find(&data.authorization_servers, call.id()).is_some(),
+        data.authorization_server_claims.get(call.id()),
+    )
+}
+
+pub(crate) fn trusted_origins(call: &Call) -> Response {
+    linked(call, &call.org.dataset.trusted_origins, 20, 200)
+}
+
+pub(crate) fn event_hooks(call: &Call) -> Response {
+    json(&call.org.dataset.event_hooks)
+}
+
+pub(crate) fn inline_hooks(call: &Call) -> Response {
+    json(&call.org.dataset.inline_hooks)
+}
+
+pub(crate) fn log_streams(call: &Call) -> Response {
+    linked(call, &call.org.dataset.log_streams, 20, 200)
+}
+
+/// Takes only `after`: pages of 20.
+pub(crate) fn api_service_integrations(call: &Call) -> Response {
+    let page = paging::page(call, &call.org.dataset.api_service_integrations, 20, |_| {
+        true
+    });
+    paging::link_response(call, &page.items, page.next.as_deref())
+}
+
+/// A service app's roles by its client id; `[]` for an OAuth client without any.
+pub(crate) fn client_roles(call: &Call) -> Response {
+    let data = &call.org.dataset;
+    let is_client = data
+        .apps
+        .iter()
+        .any(|a| a["credentials"]["oauthClient"]["client_id"] == call.id());
+    children(call, is_client, data.client_roles.get(call.id()))
+}
+
+/// Resource set by id or label.
+fn resource_set<'a>(call: &Call<'a>) -> Option<&'a str> {
+    let sets = &call.org.dataset.resource_sets;
+    find(sets, call.id())
+        .or_else(|| sets.iter().find(|s| s["label"] == call.id()))
+        .and_then(|s| s["id"].as_str())
+}
+
+/// Body-paged, `limit` up to 100 (the spec's default; it names no maximum).
+pub(crate) fn resource_set_resources(call: &Call) -> Response {
+    let Some(set) = resource_set(call) else {
+        return not_found(call.id());
+    };
+    let limit = match paging::limit(call, 100, 100) {
+        Ok(limit) => limit,
+        Err(response) => return response,
+    };
+    let empty = Vec::new();
+    let list = call
+        .org
+        .dataset
+        .resource_set_resources
+        .get(set)
+        .unwrap_or(&empty);
+    let page = paging::page(call, list, limit, |_| true);
+    paging::body_response(call, "resources", &page.items, page.next.as_deref())
+}
+
+/// Body-paged by 100 ("more than 100 bindings" get a next link), `after` only.
+pub(crate) fn resource_set_bindings(call: &Call) -> Response {
+    let Some(set) = resource_set(call) else {
+        return not_found(call.id());
+    };
+    let empty = Vec::new();
+    let list = call
+        .org
+        .dataset
+        .resource_set_bindings
+        .get(set)
+        .unwrap_or(&empty);
+    let page = paging::page(call, list, 100, |_| true);
+    paging::body_response(call, "roles", &page.items, page.next.as_deref())
+}
+
+/// `BILLING` or `TECHNICAL` (the links Okta gives spell them in lower case).
+pub(crate) fn org_contact_user(call: &Call) -> Response {
+    let kind = call.id().to_uppercase();
+    match call.org.dataset.org_contact_users.get(&kind) {
+        Some(user) => json(user),
+        None => not_found(call.id()),
+    }
+}
