@@ -345,11 +345,16 @@ impl Harvest<'_> {
                 }
                 records += 1;
                 for (child, ids) in &mut children {
-                    let select = child.parent.as_ref().expect("children have parents").select;
-                    if select.accepts(record) {
-                        let id = match &id {
-                            Some(id) => String::clone(id),
-                            None => id.insert(record_id(record)?).clone(),
+                    let parent = child.parent.as_ref().expect("children have parents");
+                    if parent.select.accepts(record) {
+                        let id = match (&id, parent.key) {
+                            (Some(id), "/id") => String::clone(id),
+                            _ => parent.id_of(record).ok_or_else(|| {
+                                Stop::Okta(OktaError::Malformed(format!(
+                                    "a {} record without {:?}, which {} needs",
+                                    resource.name, parent.key, child.name
+                                )))
+                            })?,
                         };
                         // A child that stopped has dropped its receiver; the rest still want ids.
                         let _ = ids.send(id).await;

@@ -19,6 +19,7 @@ use okta_ingest::runtime::{self, Options, Runtime};
 use okta_ingest::store::ObjectStore;
 use okta_ingest::system_log::Window;
 use okta_ingest::tenant::TenantId;
+use okta_ingest::tenants::TenantSource;
 use okta_ingest::{Error, resources};
 
 #[derive(Parser)]
@@ -32,7 +33,7 @@ struct Cli {
     command: Command,
 }
 
-/// Which tenant, configured how, written where: shared by `run` and `check`.
+/// Which tenant, configured how: shared by `run` and `check`.
 #[derive(clap::Args)]
 struct TenantArgs {
     /// Tenant config (the secret's JSON schema). Without it, OKTA_CLIENT_ORGURL and
@@ -40,25 +41,30 @@ struct TenantArgs {
     /// OKTA_CLIENT_PRIVATEKEY [+ OKTA_CLIENT_KID]) are used.
     #[arg(long)]
     config: Option<String>,
-    /// A folder, or s3://bucket/prefix (AWS settings from the standard AWS environment).
-    #[arg(long)]
-    out: String,
     /// The tenant id used in the output layout.
     #[arg(long, default_value = "local")]
     tenant: String,
 }
 
 impl TenantArgs {
-    async fn runtime(&self, options: Options) -> Result<(TenantId, Runtime), Error> {
-        let id = TenantId::parse(&self.tenant).map_err(|e| Error::Invocation(e.to_string()))?;
+    fn id(&self) -> Result<TenantId, Error> {
+        TenantId::parse(&self.tenant).map_err(|e| Error::Invocation(e.to_string()))
+    }
+
+    fn source(&self) -> Result<TenantSource, Error> {
+        local_config::source(self.id()?, self.config.as_deref())
+    }
+
+    /// Everything a run needs, writing to `out`.
+    async fn runtime(&self, out: &str, options: Options) -> Result<(TenantId, Runtime), Error> {
         let rt = Runtime {
-            store: ObjectStore::open(&self.out, &runtime::aws().await)?,
-            tenants: local_config::source(id.clone(), self.config.as_deref())?,
+            store: ObjectStore::open(out, &runtime::aws().await)?,
+            tenants: self.source()?,
             http: runtime::http_client(&options)?,
             options,
             queue: None,
         };
-        Ok((id, rt))
+        Ok((self.id()?, rt))
     }
 }
 
@@ -68,15 +74,24 @@ enum Command {
     Run {
         #[command(flatten)]
         tenant: TenantArgs,
-        /// Groups (users, …), resources (user_factors, …) or all, comma-separated.
-        #[arg(long, default_value = "all")]
+        /// A folder, or s3://bucket/prefix (AWS settings from the standard AWS environment).
+        #[arg(long)]
+        out: String,
+        /// Resources (users, user_factors, …), groups by function name (okta-users, …) or all,
+        /// comma-separated.
+        #[arg(long, default_value = "all", long_help = resources_help())]
         resources: String,
     },
-    /// Validate the tenant's config and probe every resource once (writing
-    /// `_status/tenant=…/integration.json`); exit 0 only if all work.
+    /// Validate the tenant's config and probe every resource once; exit 0 only if the
+    /// tenant is Active (every resource under the integration's scopes answers; optional
+    /// ones may be missing). Prints the result; writes it only with --out.
     Check {
         #[command(flatten)]
         tenant: TenantArgs,
+        /// Also write the result to `_status/tenant=…/integration.json` under this folder or
+        /// s3://bucket/prefix, where the Lambda check writes it.
+        #[arg(long)]
+        out: Option<String>,
     },
     /// Start the Okta simulator on loopback and ingest from it: no AWS, no Okta account.
     Demo {
@@ -130,13 +145,29 @@ async fn main() -> ExitCode {
 impl Command {
     async fn execute(self, display: Option<&progress::Progress>) -> Result<ExitCode, Error> {
         match self {
-            Command::Run { tenant, resources } => {
-                let (id, rt) = tenant.runtime(Options::from_env()?).await?;
+            Command::Run {
+                tenant,
+                out,
+                resources,
+            } => {
+                let (id, rt) = tenant.runtime(&out, Options::from_env()?).await?;
                 run(&rt, id, &resources, display).await
             }
-            Command::Check { tenant } => {
-                let (id, rt) = tenant.runtime(Options::from_env()?).await?;
-                let statuses = check::tenants(&rt, &Target::Tenant(id)).await?;
+            Command::Check { tenant, out } => {
+                let options = Options::from_env()?;
+                let statuses = match out {
+                    Some(out) => {
+                        let (id, rt) = tenant.runtime(&out, options).await?;
+                        check::tenants(&rt, &Target::Tenant(id)).await?
+                    }
+                    None => {
+                        let http = runtime::http_client(&options)?;
+                        let status =
+                            check::tenant_status(&tenant.source()?, &http, &options, &tenant.id()?)
+                                .await;
+                        vec![status]
+                    }
+                };
                 print!("{}", table::render_check(&statuses));
                 Ok(if statuses.iter().all(|s| s.active) {
                     ExitCode::SUCCESS
@@ -197,6 +228,26 @@ impl Command {
             }
         }
     }
+}
+
+/// `--resources` in full: what each word means, with every group's resources.
+fn resources_help() -> String {
+    let mut help = String::from(
+        "What to read, comma-separated:\n\
+         - a resource's name (users, user_factors, …) reads that resource alone; a child \
+         resource still reads its parent's ids, without writing the parent\n\
+         - a group's function name (okta-users, …) reads all of the group's resources\n\
+         - all reads every group\n\nGroups and their resources:",
+    );
+    for group in resources::ALL {
+        let names: Vec<&str> = group.resources.iter().map(|r| r.name).collect();
+        help.push_str(&format!(
+            "\n  {}: {}",
+            group.function_name(),
+            names.join(", ")
+        ));
+    }
+    help
 }
 
 /// Runs `resources` for one tenant and prints the summary table (below the progress `display`,
