@@ -104,10 +104,12 @@ CREATE OR REPLACE VIEW custom_role_permissions AS FROM okta_current('custom_role
 CREATE OR REPLACE VIEW resource_sets AS FROM okta_current('resource_sets');
 CREATE OR REPLACE VIEW resource_set_resources AS FROM okta_current('resource_set_resources');
 CREATE OR REPLACE VIEW resource_set_bindings AS FROM okta_current('resource_set_bindings');
+CREATE OR REPLACE VIEW resource_set_binding_members AS FROM okta_current('resource_set_binding_members');
 CREATE OR REPLACE VIEW policies AS FROM okta_current('policies');
 CREATE OR REPLACE VIEW policy_rules AS FROM okta_current('policy_rules');
 CREATE OR REPLACE VIEW authorization_servers AS FROM okta_current('authorization_servers');
 CREATE OR REPLACE VIEW authorization_server_policies AS FROM okta_current('authorization_server_policies');
+CREATE OR REPLACE VIEW authorization_server_policy_rules AS FROM okta_current('authorization_server_policy_rules');
 CREATE OR REPLACE VIEW authorization_server_scopes AS FROM okta_current('authorization_server_scopes');
 CREATE OR REPLACE VIEW authorization_server_claims AS FROM okta_current('authorization_server_claims');
 CREATE OR REPLACE VIEW org AS FROM okta_current('org');

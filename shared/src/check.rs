@@ -19,7 +19,7 @@ use crate::invocation::Target;
 use crate::layout;
 use crate::manifest::ParentFailure;
 use crate::okta::{OktaClient, OktaError, RequestCounters};
-use crate::resources::{self, Resource};
+use crate::resources::{self, Parent, Resource};
 use crate::runtime::{Options, Runtime};
 use crate::store::{ObjectStore, PutMode, StoreError};
 use crate::tenant::TenantId;
@@ -171,22 +171,9 @@ async fn probe(
     let Some(link) = &resource.parent else {
         return fetch(client, resource, resource.path, 1, tally).await;
     };
-    let parent = resources::find(link.resource).expect("parents are declared");
-    let page = client
-        .get_page(
-            &probe_url(client, parent, parent.path, PROBED_PARENTS),
-            parent.scope,
-            parent.shape,
-            tally,
-        )
-        .await?;
-    let records = page.records();
     let mut refusal = None;
-    for record in records.into_iter().filter(|r| link.select.accepts(r)) {
-        let id = link.id_of(record).ok_or_else(|| {
-            OktaError::Malformed(format!("a {} record without {:?}", parent.name, link.key))
-        })?;
-        let path = resource.path.replace("{id}", &id);
+    for id in parent_ids(client, link, tally).await? {
+        let path = resource.path_for(&id);
         match fetch(client, resource, &path, 1, tally).await {
             Err(e) if e.refuses_the_object() => {
                 excluded.push(ParentFailure::new(&id, &e));
@@ -200,6 +187,65 @@ async fn probe(
     }
     // No parent to ask about is nothing wrong; only refusals is the answer.
     refusal.map_or(Ok(()), Err)
+}
+
+/// The first ids a child's path takes, as a run would give them: those of its parent's first
+/// records that it would read; for a child of a child, those under the first grandparent with
+/// any (`{grandparent id}/{parent id}`).
+async fn parent_ids(
+    client: &OktaClient,
+    link: &Parent,
+    tally: &RequestCounters,
+) -> Result<Vec<String>, OktaError> {
+    let parent = resources::find(link.resource).expect("parents are declared");
+    let paths: Vec<(String, Option<String>)> = match &parent.parent {
+        None => vec![(parent.path.to_owned(), None)],
+        Some(grand) => {
+            let top = resources::find(grand.resource).expect("parents are declared");
+            let page = client
+                .get_page(
+                    &probe_url(client, top, top.path, PROBED_PARENTS),
+                    top.scope,
+                    top.shape,
+                    tally,
+                )
+                .await?;
+            page.records()
+                .into_iter()
+                .filter(|r| grand.select.accepts(r))
+                .filter_map(|r| grand.id_of(r))
+                .map(|id| (parent.path_for(&id), Some(id)))
+                .collect()
+        }
+    };
+    for (path, outer) in paths {
+        let page = client
+            .get_page(
+                &probe_url(client, parent, &path, PROBED_PARENTS),
+                parent.scope,
+                parent.shape,
+                tally,
+            )
+            .await?;
+        let mut ids = Vec::new();
+        for record in page
+            .records()
+            .into_iter()
+            .filter(|r| link.select.accepts(r))
+        {
+            let id = link.id_of(record).ok_or_else(|| {
+                OktaError::Malformed(format!("a {} record without {:?}", parent.name, link.key))
+            })?;
+            ids.push(match &outer {
+                Some(outer) => format!("{outer}/{id}"),
+                None => id,
+            });
+        }
+        if !ids.is_empty() {
+            return Ok(ids);
+        }
+    }
+    Ok(Vec::new())
 }
 
 /// One page of `resource` at `path`, asking for `records` where the endpoint pages.

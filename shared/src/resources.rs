@@ -1,7 +1,9 @@
 //! The table of resources: what to read from Okta, and the groups (one Lambda each) that bundle them.
 //!
 //! A resource is data: its output name, endpoint, OAuth scope, largest page size, where the
-//! records sit in the body, and, for child resources, which parent's ids it fans out over.
+//! records sit in the body, and, for child resources, which parent's ids it fans out over. A
+//! child's parent may itself be a child (an authorization server's policies' rules): two levels
+//! at most.
 //! Adding a resource is adding an entry here (and to the simulator).
 //!
 //! This table is the only one: `okta-ingest resources` prints it as JSON, from which
@@ -17,7 +19,8 @@ pub struct Resource {
     pub name: &'static str,
     /// The OAuth scope Okta checks for its endpoint.
     pub scope: &'static str,
-    /// Endpoint path; `{id}` stands for the parent's id in child resources.
+    /// Endpoint path; `{id}` stands for the parent's id in child resources, and `{parent_id}`
+    /// for the grandparent's in a child of a child.
     pub path: &'static str,
     /// The endpoint's largest page size, sent as `limit` on the first request.
     pub limit: Option<u32>,
@@ -62,14 +65,32 @@ pub const INTEGRATION_SCOPES: &[&str] = &[
 ];
 
 impl Resource {
-    /// Every scope a run of this resource needs: its own and its parent's.
+    /// Every scope a run of this resource needs: its own and its ancestors'.
     pub fn scopes(&self) -> Vec<&'static str> {
-        let parent = self.parent.as_ref().and_then(|p| find(p.resource));
-        let mut scopes: Vec<_> = std::iter::once(self.scope)
-            .chain(parent.map(|p| p.scope))
-            .collect();
+        let mut scopes: Vec<_> = self.lineage().iter().map(|r| r.scope).collect();
+        scopes.sort_unstable();
         scopes.dedup();
         scopes
+    }
+
+    /// The resource and its ancestors, itself first.
+    pub fn lineage(&self) -> Vec<&Resource> {
+        std::iter::successors(Some(self), |r| {
+            r.parent.as_ref().and_then(|p| find(p.resource))
+        })
+        .collect()
+    }
+
+    /// The path for one parent. A child of a child is given `{grandparent id}/{parent id}`
+    /// (Okta's ids hold no `/`), the first for `{parent_id}`.
+    pub fn path_for(&self, id: &str) -> String {
+        match id.split_once('/') {
+            Some((outer, inner)) if self.path.contains("{parent_id}") => self
+                .path
+                .replace("{parent_id}", outer)
+                .replace("{id}", inner),
+            _ => self.path.replace("{id}", id),
+        }
     }
 
     /// Whether the resource needs a scope beyond the integration's own (see
@@ -94,7 +115,8 @@ impl Resource {
 /// How a child resource hangs off its parent.
 #[derive(Debug)]
 pub struct Parent {
-    /// The parent resource's name (in any group: a group reads a foreign parent for ids only).
+    /// The parent resource's name (in any group: a group reads a foreign parent for ids only;
+    /// a child of a child is in its parent's group).
     pub resource: &'static str,
     /// The field added to each child record with the parent's id (`userId`, `groupId`, …).
     pub field: &'static str,
@@ -546,6 +568,16 @@ pub const ROLES: Group = Group {
             Shape::Field("roles"),
             of("resource_sets", "resourceSetId", Select::All),
         ),
+        // Who holds each binding (the users and groups assigned the role over the set). Records
+        // get `resourceSetId` and `roleId`.
+        child(
+            "resource_set_binding_members",
+            "okta.roles.read",
+            "/api/v1/iam/resource-sets/{parent_id}/bindings/{id}/members",
+            None,
+            Shape::Field("members"),
+            of("resource_set_bindings", "roleId", Select::All),
+        ),
     ],
 };
 
@@ -607,6 +639,16 @@ pub const POLICIES: Group = Group {
             None,
             Shape::Array,
             of("authorization_servers", "authServerId", Select::All),
+        ),
+        // Two levels down: each policy's rules, for every server. Records get `authServerId` and
+        // `policyId`.
+        child(
+            "authorization_server_policy_rules",
+            "okta.authorizationServers.read",
+            "/api/v1/authorizationServers/{parent_id}/policies/{id}/rules",
+            None,
+            Shape::Array,
+            of("authorization_server_policies", "policyId", Select::All),
         ),
         child(
             "authorization_server_scopes",
@@ -948,7 +990,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_are_unique_and_parents_are_roots() {
+    fn names_are_unique_and_fan_out_is_two_levels_at_most() {
         let mut names: Vec<&str> = ALL
             .iter()
             .flat_map(|g| g.resources.iter().map(|r| r.name))
@@ -962,7 +1004,19 @@ mod tests {
                 if let Some(p) = &r.parent {
                     let parent = find(p.resource)
                         .unwrap_or_else(|| panic!("{}: no parent {}", r.name, p.resource));
-                    assert!(parent.parent.is_none(), "{}: one level of fan-out", r.name);
+                    match &parent.parent {
+                        None => assert!(!r.path.contains("{parent_id}"), "{}", r.name),
+                        Some(grand) => {
+                            let grand = find(grand.resource).unwrap();
+                            assert!(grand.parent.is_none(), "{}: two levels at most", r.name);
+                            assert!(r.path.contains("{parent_id}"), "{}", r.name);
+                            assert!(
+                                g.resource(p.resource).is_some(),
+                                "{}: in its parent's group",
+                                r.name
+                            );
+                        }
+                    }
                     if let Some(own) = g.resource(p.resource) {
                         let at = g.resources.iter().position(|e| e.name == own.name).unwrap();
                         assert!(at < i, "{}: parent {} must come first", r.name, p.resource);
@@ -1005,6 +1059,7 @@ mod tests {
                 "api_service_integrations",
                 "authorization_servers",
                 "authorization_server_policies",
+                "authorization_server_policy_rules",
                 "authorization_server_scopes",
                 "authorization_server_claims",
                 "api_tokens",
@@ -1019,6 +1074,28 @@ mod tests {
         // Under the integration's scopes, even with a parent in another group.
         assert!(!find("service_app_roles").unwrap().optional());
         assert!(!find("org_contact_users").unwrap().optional());
+    }
+
+    #[test]
+    fn a_child_of_a_child_gets_both_ids() {
+        let rules = find("authorization_server_policy_rules").unwrap();
+        assert_eq!(
+            rules.path_for("aus1/00p2"),
+            "/api/v1/authorizationServers/aus1/policies/00p2/rules"
+        );
+        assert_eq!(
+            find("user_factors").unwrap().path_for("00u1"),
+            "/api/v1/users/00u1/factors"
+        );
+        let names: Vec<&str> = rules.lineage().iter().map(|r| r.name).collect();
+        assert_eq!(
+            names,
+            vec![
+                "authorization_server_policy_rules",
+                "authorization_server_policies",
+                "authorization_servers"
+            ]
+        );
     }
 
     #[test]

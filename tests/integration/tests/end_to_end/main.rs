@@ -8,6 +8,7 @@ mod contract;
 mod failures;
 mod fan_out;
 mod pii;
+mod posture;
 mod rate_limits;
 mod real_org;
 mod resource_groups;

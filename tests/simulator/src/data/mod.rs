@@ -83,6 +83,8 @@ pub struct Dataset {
     pub authorization_server_scopes: BTreeMap<String, Vec<Value>>,
     /// Authorization server id → its claims.
     pub authorization_server_claims: BTreeMap<String, Vec<Value>>,
+    /// Authorization server policy id → its rules, by priority.
+    pub authorization_server_policy_rules: BTreeMap<String, Vec<Value>>,
     pub trusted_origins: Vec<Value>,
     pub event_hooks: Vec<Value>,
     pub inline_hooks: Vec<Value>,
@@ -100,6 +102,8 @@ pub struct Dataset {
     pub resource_set_resources: BTreeMap<String, Vec<Value>>,
     /// Resource set id → the roles bound to it.
     pub resource_set_bindings: BTreeMap<String, Vec<Value>>,
+    /// `{resource set id}/{role id}` → the binding's members, sorted by id.
+    pub resource_set_binding_members: BTreeMap<String, Vec<Value>>,
     /// Live: shared with the running simulator (see [`Dataset::events`]).
     system_log: Arc<SystemLog>,
 }
@@ -252,6 +256,7 @@ impl Dataset {
             authorization_server_policies: posture.authorization_server_policies,
             authorization_server_scopes: posture.authorization_server_scopes,
             authorization_server_claims: posture.authorization_server_claims,
+            authorization_server_policy_rules: posture.authorization_server_policy_rules,
             trusted_origins: posture.trusted_origins,
             event_hooks: posture.event_hooks,
             inline_hooks: posture.inline_hooks,
@@ -263,6 +268,7 @@ impl Dataset {
             client_roles: posture.client_roles,
             resource_set_resources: posture.resource_set_resources,
             resource_set_bindings: posture.resource_set_bindings,
+            resource_set_binding_members: posture.resource_set_binding_members,
             system_log: Arc::new(system_log),
         }
     }

@@ -42,6 +42,8 @@ pub(crate) struct Posture {
     pub authorization_server_policies: BTreeMap<String, Vec<Value>>,
     pub authorization_server_scopes: BTreeMap<String, Vec<Value>>,
     pub authorization_server_claims: BTreeMap<String, Vec<Value>>,
+    /// Policy id → its rules.
+    pub authorization_server_policy_rules: BTreeMap<String, Vec<Value>>,
     pub trusted_origins: Vec<Value>,
     pub event_hooks: Vec<Value>,
     pub inline_hooks: Vec<Value>,
@@ -59,13 +61,15 @@ pub(crate) struct Posture {
     pub resource_set_resources: BTreeMap<String, Vec<Value>>,
     /// Resource set id → the roles it is bound to.
     pub resource_set_bindings: BTreeMap<String, Vec<Value>>,
+    /// `{resource set id}/{role id}` → the binding's members.
+    pub resource_set_binding_members: BTreeMap<String, Vec<Value>>,
 }
 
 pub(crate) fn posture(rng: &mut fastrand::Rng, org: &Context) -> Posture {
     let (methods, authenticators) = authenticators(rng, org);
     let servers = authorization_servers(rng, org);
     let (group_targets, app_targets) = role_targets(rng, org);
-    let (resources, bindings) = resource_set_contents(rng, org);
+    let (resources, bindings, members) = resource_set_contents(rng, org);
     Posture {
         api_tokens: sorted(api_tokens(rng, org)),
         authenticators: sorted(authenticators),
@@ -74,6 +78,7 @@ pub(crate) fn posture(rng: &mut fastrand::Rng, org: &Context) -> Posture {
         authorization_server_policies: servers.policies,
         authorization_server_scopes: servers.scopes,
         authorization_server_claims: servers.claims,
+        authorization_server_policy_rules: servers.rules,
         trusted_origins: sorted(trusted_origins(rng, org)),
         event_hooks: sorted(event_hooks(rng, org)),
         inline_hooks: sorted(inline_hooks(rng, org)),
@@ -85,6 +90,7 @@ pub(crate) fn posture(rng: &mut fastrand::Rng, org: &Context) -> Posture {
         client_roles: client_roles(rng, org),
         resource_set_resources: resources,
         resource_set_bindings: bindings,
+        resource_set_binding_members: members,
     }
 }
 
@@ -248,6 +254,7 @@ struct Servers {
     policies: BTreeMap<String, Vec<Value>>,
     scopes: BTreeMap<String, Vec<Value>>,
     claims: BTreeMap<String, Vec<Value>>,
+    rules: BTreeMap<String, Vec<Value>>,
 }
 
 /// Name, audience, whether its first policy covers every client.
@@ -278,6 +285,7 @@ fn authorization_servers(rng: &mut fastrand::Rng, org: &Context) -> Servers {
         policies: BTreeMap::new(),
         scopes: BTreeMap::new(),
         claims: BTreeMap::new(),
+        rules: BTreeMap::new(),
     };
     for &(name, audience, all_clients) in SERVERS {
         let id = okta_id(rng, "aus");
@@ -332,6 +340,10 @@ fn authorization_servers(rng: &mut fastrand::Rng, org: &Context) -> Servers {
                 "lastUpdated": updated,
             }));
         }
+        for policy in &policies {
+            let rules = policy_rules(rng, org, all_clients);
+            out.rules.insert(text(policy, "id").to_owned(), rules);
+        }
         out.policies.insert(id.clone(), policies);
         let mut scopes: Vec<Value> = ["openid", "profile", "email", "offline_access"]
             .iter()
@@ -352,6 +364,47 @@ fn authorization_servers(rng: &mut fastrand::Rng, org: &Context) -> Servers {
         out.claims.insert(id, sorted(claims));
     }
     out
+}
+
+/// A policy's rules: one for interactive sign-in, and, where every client is allowed, one for
+/// client credentials with every scope.
+fn policy_rules(rng: &mut fastrand::Rng, org: &Context, all_clients: bool) -> Vec<Value> {
+    let (created, updated) = created(rng, org);
+    let mut rules = vec![json!({
+        "id": okta_id(rng, "0pr"),
+        "name": "Sign-in",
+        "type": "RESOURCE_ACCESS",
+        "status": "ACTIVE",
+        "priority": 1,
+        "system": false,
+        "conditions": {
+            "people": { "groups": { "include": ["EVERYONE"] } },
+            "grantTypes": { "include": ["authorization_code", "refresh_token"] },
+            "scopes": { "include": ["openid", "profile", "email", "offline_access"] },
+        },
+        "actions": { "token": { "accessTokenLifetimeMinutes": 60, "refreshTokenLifetimeMinutes": 0, "refreshTokenWindowMinutes": 10080 } },
+        "created": created,
+        "lastUpdated": updated,
+    })];
+    if all_clients {
+        rules.push(json!({
+            "id": okta_id(rng, "0pr"),
+            "name": "Machine to machine",
+            "type": "RESOURCE_ACCESS",
+            "status": "ACTIVE",
+            "priority": 2,
+            "system": false,
+            "conditions": {
+                "people": { "groups": { "include": ["EVERYONE"] } },
+                "grantTypes": { "include": ["client_credentials"] },
+                "scopes": { "include": ["*"] },
+            },
+            "actions": { "token": { "accessTokenLifetimeMinutes": 60, "refreshTokenLifetimeMinutes": 0, "refreshTokenWindowMinutes": 10080 } },
+            "created": created,
+            "lastUpdated": updated,
+        }));
+    }
+    rules
 }
 
 /// Origin, scope types, status.
@@ -705,14 +758,20 @@ fn client_roles(rng: &mut fastrand::Rng, org: &Context) -> BTreeMap<String, Vec<
     roles
 }
 
-/// Each resource set's resources (a few groups, by ORN) and the custom roles bound to it
-/// (those its assignments name).
-fn resource_set_contents(
-    rng: &mut fastrand::Rng,
-    org: &Context,
-) -> (BTreeMap<String, Vec<Value>>, BTreeMap<String, Vec<Value>>) {
+/// Resource set id → its resources; resource set id → the roles bound to it;
+/// `{resource set id}/{role id}` → the binding's members.
+type SetContents = (
+    BTreeMap<String, Vec<Value>>,
+    BTreeMap<String, Vec<Value>>,
+    BTreeMap<String, Vec<Value>>,
+);
+
+/// Each resource set's resources (a few groups, by ORN), the custom roles bound to it (those
+/// its assignments name) and each binding's members (the users and groups holding it).
+fn resource_set_contents(rng: &mut fastrand::Rng, org: &Context) -> SetContents {
     let mut resources = BTreeMap::new();
     let mut bindings = BTreeMap::new();
+    let mut members = BTreeMap::new();
     let assignments: Vec<&Value> = org
         .user_roles
         .values()
@@ -751,6 +810,26 @@ fn resource_set_contents(
             .collect();
         roles.sort_unstable();
         roles.dedup();
+        for role in &roles {
+            let holders = assignments
+                .iter()
+                .filter(|a| a["resource-set"] == set_id && a["role"] == *role)
+                .filter_map(|a| a["_links"]["assignee"]["href"].as_str());
+            let mut list: Vec<Value> = holders
+                .map(|href| {
+                    let (created, updated) = created(rng, org);
+                    let id = okta_id(rng, "irb");
+                    json!({
+                        "id": id,
+                        "created": created,
+                        "lastUpdated": updated,
+                        "_links": { "self": { "href": href } },
+                    })
+                })
+                .collect();
+            list.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+            members.insert(format!("{set_id}/{role}"), list);
+        }
         let bound = roles
             .into_iter()
             .map(|role| {
@@ -765,5 +844,5 @@ fn resource_set_contents(
             .collect();
         bindings.insert(set_id.to_owned(), bound);
     }
-    (resources, bindings)
+    (resources, bindings, members)
 }

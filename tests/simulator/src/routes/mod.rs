@@ -117,6 +117,11 @@ static ROUTES: &[Route] = &[
         posture::resource_set_bindings,
     ),
     route(
+        "/api/v1/iam/resource-sets/{id}/bindings/{id}/members",
+        ROLES,
+        posture::resource_set_binding_members,
+    ),
+    route(
         "/oauth2/v1/clients/{id}/roles",
         ROLES,
         posture::client_roles,
@@ -187,6 +192,11 @@ static ROUTES: &[Route] = &[
         "/api/v1/authorizationServers/{id}/policies",
         AUTHORIZATION_SERVERS,
         posture::authorization_server_policies,
+    ),
+    route(
+        "/api/v1/authorizationServers/{id}/policies/{id}/rules",
+        AUTHORIZATION_SERVERS,
+        posture::authorization_server_policy_rules,
     ),
     route(
         "/api/v1/authorizationServers/{id}/scopes",

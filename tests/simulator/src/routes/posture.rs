@@ -61,6 +61,24 @@ pub(crate) fn authorization_server_scopes(call: &Call) -> Response {
     }
 }
 
+/// A policy's rules: 404 unless the policy is the server's.
+pub(crate) fn authorization_server_policy_rules(call: &Call) -> Response {
+    let data = &call.org.dataset;
+    let (server, policy) = (call.id(), call.ids.get(1).copied().unwrap_or_default());
+    let of_server = data
+        .authorization_server_policies
+        .get(server)
+        .is_some_and(|policies| policies.iter().any(|p| p["id"] == policy));
+    if !of_server {
+        return not_found(call.path);
+    }
+    children(
+        call,
+        true,
+        data.authorization_server_policy_rules.get(policy),
+    )
+}
+
 pub(crate) fn authorization_server_claims(call: &Call) -> Response {
     let data = &call.org.dataset;
     children(
@@ -146,6 +164,24 @@ pub(crate) fn resource_set_bindings(call: &Call) -> Response {
         .unwrap_or(&empty);
     let page = paging::page(call, list, 100, |_| true);
     paging::body_response(call, "roles", &page.items, page.next.as_deref())
+}
+
+/// A binding's members, by resource set (id or label) and role id; body-paged by 100.
+pub(crate) fn resource_set_binding_members(call: &Call) -> Response {
+    let Some(set) = resource_set(call) else {
+        return not_found(call.id());
+    };
+    let role = call.ids.get(1).copied().unwrap_or_default();
+    let Some(list) = call
+        .org
+        .dataset
+        .resource_set_binding_members
+        .get(&format!("{set}/{role}"))
+    else {
+        return not_found(role);
+    };
+    let page = paging::page(call, list, 100, |_| true);
+    paging::body_response(call, "members", &page.items, page.next.as_deref())
 }
 
 /// `BILLING` or `TECHNICAL` (the links Okta gives spell them in lower case).
