@@ -1,12 +1,17 @@
 //! The posture resources of #16 through the Lambda handlers: each lands whole against the
-//! simulator with every scope granted, credentials the objects carry are never written, and
-//! with any one optional scope missing only that scope's resources are skipped, naming it.
+//! simulator with every scope granted, credentials the objects carry are never written, with
+//! any one optional scope missing only that scope's resources are skipped, naming it, and a
+//! run cut by deadlines carries the two-level fan-out on to one complete snapshot.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::Utc;
 
 use okta_ingest::manifest::Status;
+use okta_ingest::queue::WorkMessage;
 use okta_ingest::resources::{self, Group};
-use okta_ingest_tests::TestOrg;
+use okta_ingest_tests::{TestOrg, TestQueue};
 use okta_sim::{OAuthClient, READ_SCOPES, SimConfig};
 use serde_json::{Value, json};
 
@@ -379,4 +384,70 @@ async fn without_one_optional_scope_only_its_resources_are_skipped_each_naming_i
         }
         assert!(!skipped.is_empty(), "{missing} reads something");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_cut_by_deadlines_carries_two_levels_on_to_one_complete_snapshot() {
+    // Slow enough (700 ms a call) that each 3 s invocation, stopping about 1 s in, gets a
+    // round or two of requests: the policies and the authorization servers' tree (servers →
+    // policies → rules) span several invocations, stopping between levels.
+    let mut org = TestOrg::start(SimConfig::small().with_latency(Duration::from_millis(700))).await;
+    let queue = TestQueue::new(3, 10).await;
+    org.rt.queue = Some(queue.work_queue().await);
+    let first = WorkMessage {
+        tenant: "acme".into(),
+        group: "policies".into(),
+        dispatch: "test".into(),
+        scheduled_at: Utc::now(),
+        continues: None,
+    };
+    queue
+        .work_queue()
+        .await
+        .send(&first, Duration::ZERO)
+        .await
+        .expect("send");
+    let deliveries = queue
+        .drain(&org.rt, &resources::POLICIES, Duration::from_secs(3))
+        .await;
+    assert!(
+        deliveries
+            .iter()
+            .all(|d| d.reply.batch_item_failures.is_empty()),
+        "{deliveries:?}"
+    );
+    assert!(
+        deliveries.len() >= 3,
+        "carried on: {} invocations",
+        deliveries.len()
+    );
+
+    // Each resource complete, each record once: what the continuations read is what was left.
+    let data = org.sim.dataset();
+    let rules = lines(&org, "authorization_server_policy_rules").await;
+    let ids: std::collections::BTreeSet<&str> =
+        rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let want: usize = data
+        .authorization_server_policy_rules
+        .values()
+        .map(Vec::len)
+        .sum();
+    assert_eq!((rules.len(), ids.len()), (want, want), "every rule once");
+    for resource in [
+        "policies",
+        "policy_rules",
+        "authorization_servers",
+        "authorization_server_policies",
+        "authorization_server_scopes",
+        "authorization_server_claims",
+    ] {
+        let manifests = org.aws.manifests(resource, "acme").await;
+        assert_eq!(manifests.len(), 1, "{resource}: one run");
+        assert_eq!(manifests[0].status, Status::Complete, "{:?}", manifests[0]);
+    }
+    println!(
+        "two levels carried on: {} rules in {} invocations of one run",
+        rules.len(),
+        deliveries.len()
+    );
 }
