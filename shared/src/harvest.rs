@@ -516,9 +516,12 @@ impl Harvest<'_> {
         // A child of a child has `{grandparent id}/{parent id}`: each id in its own field.
         let (grandparent, id) = match pending.id.split_once('/') {
             Some((outer, inner)) if resource.path.contains("{parent_id}") => {
-                let field = resources::find(parent.resource)
-                    .and_then(|p| p.parent.as_ref())
-                    .map_or("parentId", |p| p.field);
+                let middle = resources::find(parent.resource).expect("parents are declared");
+                let field = middle
+                    .parent
+                    .as_ref()
+                    .expect("a path with {parent_id} is a child of a child")
+                    .field;
                 (Some((field, outer)), inner)
             }
             _ => (None, pending.id.as_str()),
@@ -551,7 +554,7 @@ impl Harvest<'_> {
                                 resource.name, link.key, child.name
                             )))
                         })?;
-                        // A child that stopped has dropped its receiver.
+                        // A send fails only once the child has ended and wants no more ids.
                         let _ = ids.send(format!("{}/{key}", pending.id)).await;
                     }
                 }
