@@ -218,6 +218,8 @@ def expected_answers(root):
                         key=lambda r: (-r[4], nulls_last(r[2]), r[1]))
         top_apps += ranked[:10]
 
+    posture = posture_answers(tenants, rows, users_of=lambda t: {u["id"]: u for u in rows("users", t)})
+
     failed = collections.defaultdict(list)
     for tenant, e in system_log_events(root):
         if e["eventType"] == "user.session.start" and e["outcome"]["result"] == "FAILURE":
@@ -284,6 +286,98 @@ def expected_answers(root):
         "failed_sign_ins_per_day": failures,
         "ocsf_failed_authentications_per_user_per_day": auth_failures,
         "ocsf_privilege_grants": grants,
+        **posture,
+    }
+
+
+# The allow-list queries/*/outbound_destinations.sql ships with.
+ALLOWED_DESTINATIONS = ("acme-corp.example", "splunkcloud.com", "aws:123456789012")
+SCOPABLE_ROLES = ("USER_ADMIN", "HELP_DESK_ADMIN", "GROUP_MEMBERSHIP_ADMIN", "APP_ADMIN")
+
+
+def posture_answers(tenants, rows, users_of):
+    """The posture queries' rows (#16), computed without SQL."""
+    tokens, service_roles, unscoped, outbound, wildcards, all_clients = [], [], [], [], [], []
+    for t in tenants:
+        users = users_of(t)
+        supers = {r["userId"] for r in rows("user_roles", t) if r["type"] == "SUPER_ADMIN"}
+        super_groups = {r["groupId"] for r in rows("group_roles", t) if r["type"] == "SUPER_ADMIN"}
+        supers |= {m["id"] for m in rows("group_members", t) if m["groupId"] in super_groups}
+        found = []
+        for k in rows("api_tokens", t):
+            owner = users.get(k["userId"])
+            login = owner["profile"]["login"] if owner else None
+            network = k.get("network", {}).get("connection")
+            if owner and owner["status"] == "DEPROVISIONED":
+                found.append((t, k["id"], k["name"], k["userId"], login, "owner deactivated", network))
+            if k["userId"] in supers:
+                found.append((t, k["id"], k["name"], k["userId"], login, "owner is a super admin", network))
+        tokens += sorted(found, key=lambda r: (r[2], r[1], r[5]))
+
+        by_client = {a["credentials"]["oauthClient"]["client_id"]: a for a in rows("apps", t)
+                     if a.get("credentials", {}).get("oauthClient", {}).get("client_id")}
+        found = []
+        for r in rows("service_app_roles", t):
+            app = by_client.get(r["clientId"], {})
+            found.append((t, app.get("id"), app.get("label"), r["clientId"], r["type"], r["label"], r["status"]))
+        service_roles += sorted(found, key=lambda r: (nulls_last(r[2]), r[3], r[4]))
+
+        groups = {g["id"]: g for g in rows("groups", t)}
+        targets = collections.defaultdict(int)
+        held = {}
+        for kind, resource, field in (("USER", "user_role_targets", "userId"),
+                                      ("GROUP", "group_role_targets", "groupId")):
+            for r in rows(resource, t):
+                embedded = r.get("_embedded", {}).get("targets", {})
+                count = len(embedded.get("groups", [])) + len(embedded.get("catalog", {}).get("apps", []))
+                key = (kind, r[field], r["id"], r["type"], r["label"])
+                targets[key] += count
+                held[key] = r
+        found = []
+        for (kind, principal, assignment, kind_of_role, label), n in targets.items():
+            if n == 0 and kind_of_role in SCOPABLE_ROLES:
+                name = (users.get(principal, {}).get("profile", {}).get("login") if kind == "USER"
+                        else groups.get(principal, {}).get("profile", {}).get("name"))
+                found.append((t, kind, principal, name, kind_of_role, label, assignment))
+        unscoped += sorted(found, key=lambda r: (r[1], nulls_last(r[3]), r[2], r[4], r[6]))
+
+        found = []
+        destinations = [("event_hook", h, h["channel"]["config"]["uri"]) for h in rows("event_hooks", t)]
+        destinations += [("inline_hook", h, h["channel"]["config"]["uri"]) for h in rows("inline_hooks", t)]
+        for s in rows("log_streams", t):
+            where = ("https://" + s["settings"]["host"] if s["type"] == "splunk_cloud_logstreaming"
+                     else "aws:" + s["settings"]["accountId"])
+            destinations.append(("log_stream", s, where))
+        for kind, obj, where in destinations:
+            https = where.startswith("aws:") or where.lower().startswith("https://")
+            host = re.match(r"^[a-zA-Z]+://([^/:]+)", where)
+            host = host.group(1).lower() if host else None
+            listed = any(where == a or host == a or (host or "").endswith("." + a)
+                         for a in ALLOWED_DESTINATIONS)
+            if not (https and listed):
+                finding = ", ".join(f for f, bad in (("not https", not https),
+                                                     ("not on the allow-list", not listed)) if bad)
+                found.append((t, kind, obj["id"], obj["name"], obj["status"], where, finding))
+        outbound += sorted(found, key=lambda r: (r[1], r[3], r[2]))
+
+        wildcards += sorted(((t, o["id"], o["name"], o["origin"], o["status"],
+                              ",".join(sorted(s["type"] for s in o["scopes"])))
+                             for o in rows("trusted_origins", t) if "*" in o["origin"]),
+                            key=lambda r: (r[3], r[1]))
+
+        servers = {s["id"]: s for s in rows("authorization_servers", t)}
+        all_clients += sorted(((t, p["authServerId"], servers.get(p["authServerId"], {}).get("name"),
+                                p["id"], p["name"], p["status"], p["priority"])
+                               for p in rows("authorization_server_policies", t)
+                               if "ALL_CLIENTS" in p["conditions"]["clients"]["include"]),
+                              key=lambda r: (nulls_last(r[2]), r[6], r[3]))
+    return {
+        "api_tokens_at_risk": tokens,
+        "service_apps_with_admin_roles": service_roles,
+        "admin_roles_without_targets": unscoped,
+        "outbound_destinations": outbound,
+        "trusted_origins_with_wildcards": wildcards,
+        "auth_server_policies_for_all_clients": all_clients,
     }
 
 

@@ -59,9 +59,29 @@ def checkov_skip(*ids, indent=6):
 
 out = []
 w = out.append
+def scope_comment():
+    """The Okta API scopes a tenant's service app is granted: the integration's own, then the
+    optional ones with the resources each adds."""
+    core = table["integration_scopes"]
+    optional = {}
+    for g in table["groups"]:
+        for r in g["resources"]:
+            if r["scope"] not in core:
+                optional.setdefault(r["scope"], []).append(r["name"])
+    lines = ["# Okta API scopes to grant each tenant's service app (Admin Console: the app's Okta API",
+             "# Scopes tab). The integration's own; a tenant is Active when all of them are granted:"]
+    for i in range(0, len(core), 4):
+        lines.append("#   " + ", ".join(core[i:i + 4]))
+    lines.append("# Optional; each adds the resources named, which are skipped (with the scope named)")
+    lines.append("# when it is not granted:")
+    for scope, names in optional.items():
+        lines.append(f"#   {scope}: {', '.join(names)}")
+    return "\n".join(lines)
+
 w("""# okta-ingest: one Lambda function per Okta resource group, each on its own EventBridge
 # schedule, writing partitioned gzip NDJSON to one S3 bucket. Deploy with `sam build` and
 # `sam deploy --guided` (see the README's Deploy section).
+""" + scope_comment() + """
 AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
 Description: okta-ingest - Okta inventory and System Log into S3 for many tenants

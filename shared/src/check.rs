@@ -2,9 +2,12 @@
 //!
 //! One cheap call per resource (`limit=1`; a child resource is probed on the first of its
 //! parent's records that it would read, and on the next ones while Okta refuses that object,
-//! as it does the built-in admins group). The tenant is Active when every resource answers;
-//! otherwise each row says what is wrong and what to do. The result is written to
-//! `_status/tenant={t}/integration.json`.
+//! as it does the built-in admins group). Resources come in two tiers: those under the
+//! integration's own scopes ([`resources::INTEGRATION_SCOPES`]) and optional ones. The tenant is
+//! Active when every resource of the first tier answers; an optional resource that does not
+//! answer is shown (and skipped by runs) but does not make it inactive. Each row that is not
+//! `ok` says what is wrong and what to do. The result is written to
+//! `_status/tenant={t}/integration.json` (the CLI may only print it).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,10 +19,11 @@ use crate::invocation::Target;
 use crate::layout;
 use crate::manifest::ParentFailure;
 use crate::okta::{OktaClient, OktaError, RequestCounters};
-use crate::resources::{self, Resource};
-use crate::runtime::Runtime;
+use crate::resources::{self, Parent, Resource};
+use crate::runtime::{Options, Runtime};
 use crate::store::{ObjectStore, PutMode, StoreError};
 use crate::tenant::TenantId;
+use crate::tenants::TenantSource;
 
 /// One resource's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +35,10 @@ pub struct Probe {
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Whether the resource is optional: it needs a scope beyond the integration's own, and
+    /// its answer does not decide whether the tenant is active.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
     /// Parents Okta refused to serve on the way (a run leaves them out, as `excluded`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<ParentFailure>,
@@ -43,7 +51,7 @@ const PROBED_PARENTS: u32 = 5;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IntegrationStatus {
     pub tenant: String,
-    /// True when every resource answered.
+    /// True when every resource under the integration's scopes answered.
     pub active: bool,
     pub checked_at: DateTime<Utc>,
     /// Present when the check could not even start (secret or credentials unusable).
@@ -81,35 +89,41 @@ pub async fn tenants(rt: &Runtime, target: &Target) -> Result<Vec<IntegrationSta
         Target::AllTenants => rt.tenants.list().await?,
         Target::Tenant(id) => vec![Ok(id.clone())],
     };
-    let all_scopes: Vec<&'static str> = resources::ALL.iter().flat_map(|g| g.scopes()).collect();
     let mut statuses = Vec::new();
     // An invalid secret name has no tenant id to file a status under (the listing logs it).
     for tenant in tenants.into_iter().flatten() {
-        let status = match rt
-            .tenants
-            .load(&tenant, rt.options.allow_http_loopback)
-            .await
-        {
-            Err(e) => IntegrationStatus::unusable(&tenant, e.to_string()),
-            Ok(config) => {
-                let client = OktaClient::new(
-                    rt.http.clone(),
-                    &config.org_url,
-                    &config.auth,
-                    config.settings.rate_limit_fraction,
-                    all_scopes.iter().copied(),
-                    rt.options.retry.clone(),
-                    None,
-                );
-                check(&client, &tenant)
-                    .instrument(tracing::info_span!("check", tenant = %tenant))
-                    .await
-            }
-        };
+        let status = tenant_status(&rt.tenants, &rt.http, &rt.options, &tenant).await;
         status.write(&rt.store).await?;
         statuses.push(status);
     }
     Ok(statuses)
+}
+
+/// One tenant's check, written nowhere: its config loaded from `tenants`, then every resource
+/// probed.
+pub async fn tenant_status(
+    tenants: &TenantSource,
+    http: &reqwest::Client,
+    options: &Options,
+    tenant: &TenantId,
+) -> IntegrationStatus {
+    let config = match tenants.load(tenant, options.allow_http_loopback).await {
+        Err(e) => return IntegrationStatus::unusable(tenant, e.to_string()),
+        Ok(config) => config,
+    };
+    let all_scopes: Vec<&'static str> = resources::ALL.iter().flat_map(|g| g.scopes()).collect();
+    let client = OktaClient::new(
+        http.clone(),
+        &config.org_url,
+        &config.auth,
+        config.settings.rate_limit_fraction,
+        all_scopes.iter().copied(),
+        options.retry.clone(),
+        None,
+    );
+    check(&client, tenant)
+        .instrument(tracing::info_span!("check", tenant = %tenant))
+        .await
 }
 
 /// Probes every resource of every group with `client`.
@@ -127,11 +141,12 @@ pub async fn check(client: &OktaClient, tenant: &TenantId) -> IntegrationStatus 
                     .as_ref()
                     .map_or_else(|e| e.kind().to_owned(), |()| "ok".into()),
                 detail: outcome.err().map(|e| e.to_string()),
+                optional: resource.optional(),
                 excluded,
             });
         }
     }
-    let active = probes.iter().all(|p| p.status == "ok");
+    let active = probes.iter().all(|p| p.optional || p.status == "ok");
     tracing::info!(
         active,
         requests = tally.snapshot().requests,
@@ -157,24 +172,12 @@ async fn probe(
     let Some(link) = &resource.parent else {
         return fetch(client, resource, resource.path, 1, tally).await;
     };
-    let parent = resources::find(link.resource).expect("parents are declared");
-    let page = client
-        .get_page(
-            &probe_url(client, parent, parent.path, PROBED_PARENTS),
-            parent.scope,
-            parent.shape,
-            tally,
-        )
-        .await?;
-    let records = page.records();
     let mut refusal = None;
-    for record in records.into_iter().filter(|r| link.select.accepts(r)) {
-        let id: IdOnly = serde_json::from_str(record)
-            .map_err(|_| OktaError::Malformed("a record without an \"id\"".into()))?;
-        let path = resource.path.replace("{id}", &id.id);
+    for id in parent_ids(client, link, tally).await? {
+        let path = resource.path_for(&id);
         match fetch(client, resource, &path, 1, tally).await {
             Err(e) if e.refuses_the_object() => {
-                excluded.push(ParentFailure::new(&id.id, &e));
+                excluded.push(ParentFailure::new(&id, &e));
                 refusal = Some(e);
             }
             other => return other,
@@ -185,6 +188,65 @@ async fn probe(
     }
     // No parent to ask about is nothing wrong; only refusals is the answer.
     refusal.map_or(Ok(()), Err)
+}
+
+/// The first ids a child's path takes, as a run would give them: those of its parent's first
+/// records that it would read; for a child of a child, those under the first grandparent with
+/// any (`{grandparent id}/{parent id}`).
+async fn parent_ids(
+    client: &OktaClient,
+    link: &Parent,
+    tally: &RequestCounters,
+) -> Result<Vec<String>, OktaError> {
+    let parent = resources::find(link.resource).expect("parents are declared");
+    let paths: Vec<(String, Option<String>)> = match &parent.parent {
+        None => vec![(parent.path.to_owned(), None)],
+        Some(grand) => {
+            let top = resources::find(grand.resource).expect("parents are declared");
+            let page = client
+                .get_page(
+                    &probe_url(client, top, top.path, PROBED_PARENTS),
+                    top.scope,
+                    top.shape,
+                    tally,
+                )
+                .await?;
+            page.records()
+                .into_iter()
+                .filter(|r| grand.select.accepts(r))
+                .filter_map(|r| grand.id_of(r))
+                .map(|id| (parent.path_for(&id), Some(id)))
+                .collect()
+        }
+    };
+    for (path, outer) in paths {
+        let page = client
+            .get_page(
+                &probe_url(client, parent, &path, PROBED_PARENTS),
+                parent.scope,
+                parent.shape,
+                tally,
+            )
+            .await?;
+        let mut ids = Vec::new();
+        for record in page
+            .records()
+            .into_iter()
+            .filter(|r| link.select.accepts(r))
+        {
+            let id = link.id_of(record).ok_or_else(|| {
+                OktaError::Malformed(format!("a {} record without {:?}", parent.name, link.key))
+            })?;
+            ids.push(match &outer {
+                Some(outer) => format!("{outer}/{id}"),
+                None => id,
+            });
+        }
+        if !ids.is_empty() {
+            return Ok(ids);
+        }
+    }
+    Ok(Vec::new())
 }
 
 /// One page of `resource` at `path`, asking for `records` where the endpoint pages.
@@ -204,11 +266,6 @@ async fn fetch(
         )
         .await
         .map(|_| ())
-}
-
-#[derive(Deserialize)]
-struct IdOnly {
-    id: String,
 }
 
 /// The resource's first listing, asking for `records` where the endpoint pages.

@@ -64,6 +64,39 @@ const STATUS: Column = col("status", "/status", Text);
 const CREATED: Column = col("created", "/created", Timestamp);
 const LAST_UPDATED: Column = col("last_updated", "/lastUpdated", Timestamp);
 
+/// An admin role assignment with its targets (`expand=targets/…`).
+const ROLE_TARGETS: &[Column] = &[
+    ID,
+    col("type", "/type", Text),
+    col("label", "/label", Text),
+    STATUS,
+    col("assignment_type", "/assignmentType", Text),
+    col(
+        "target_group_ids",
+        "/_embedded/targets/groups/*/id",
+        TextList,
+    ),
+    col(
+        "target_app_names",
+        "/_embedded/targets/catalog/apps/*/name",
+        TextList,
+    ),
+    CREATED,
+    LAST_UPDATED,
+];
+
+/// An event or inline hook: where it sends data.
+const HOOK: &[Column] = &[
+    ID,
+    col("name", "/name", Text),
+    col("type", "/type", Text),
+    STATUS,
+    col("verification_status", "/verificationStatus", Text),
+    col("uri", "/channel/config/uri", Text),
+    CREATED,
+    LAST_UPDATED,
+];
+
 /// A user as `users` and `group_members` list it.
 const USER: &[Column] = &[
     ID,
@@ -361,6 +394,211 @@ pub static TABLES: &[Table] = &[
             col("name", "/name", Text),
             col("type", "/type", Text),
             STATUS,
+            CREATED,
+            LAST_UPDATED,
+        ],
+    },
+    // Posture resources (#16).
+    Table {
+        resource: "api_service_integrations",
+        version: 1,
+        columns: &[
+            ID,
+            col("type", "/type", Text),
+            col("name", "/name", Text),
+            col("granted_scopes", "/grantedScopes/*", TextList),
+            col("created_at", "/createdAt", Timestamp),
+            col("created_by", "/createdBy", Text),
+        ],
+    },
+    Table {
+        resource: "user_role_targets",
+        version: 1,
+        columns: ROLE_TARGETS,
+    },
+    Table {
+        resource: "group_role_targets",
+        version: 1,
+        columns: ROLE_TARGETS,
+    },
+    Table {
+        resource: "service_app_roles",
+        version: 1,
+        columns: &[
+            ID,
+            col("type", "/type", Text),
+            col("label", "/label", Text),
+            STATUS,
+            col("assignment_type", "/assignmentType", Text),
+            CREATED,
+            LAST_UPDATED,
+        ],
+    },
+    Table {
+        resource: "resource_set_resources",
+        version: 1,
+        columns: &[ID, col("orn", "/orn", Text), CREATED, LAST_UPDATED],
+    },
+    Table {
+        resource: "resource_set_bindings",
+        version: 1,
+        columns: &[ID, col("self", "/_links/self/href", Text)],
+    },
+    Table {
+        resource: "resource_set_binding_members",
+        version: 1,
+        columns: &[
+            ID,
+            col("resource_set_id", "/resourceSetId", Text),
+            col("member", "/_links/self/href", Text),
+            CREATED,
+            LAST_UPDATED,
+        ],
+    },
+    Table {
+        resource: "authorization_servers",
+        version: 1,
+        columns: &[
+            ID,
+            col("name", "/name", Text),
+            STATUS,
+            col("issuer", "/issuer", Text),
+            col("issuer_mode", "/issuerMode", Text),
+            col("audiences", "/audiences/*", TextList),
+            CREATED,
+            LAST_UPDATED,
+        ],
+    },
+    Table {
+        resource: "authorization_server_policies",
+        version: 1,
+        columns: &[
+            ID,
+            col("name", "/name", Text),
+            STATUS,
+            col("type", "/type", Text),
+            col("priority", "/priority", Integer),
+            col(
+                "clients_included",
+                "/conditions/clients/include/*",
+                TextList,
+            ),
+            CREATED,
+            LAST_UPDATED,
+        ],
+    },
+    Table {
+        resource: "authorization_server_policy_rules",
+        version: 1,
+        columns: &[
+            ID,
+            col("auth_server_id", "/authServerId", Text),
+            col("name", "/name", Text),
+            STATUS,
+            col("type", "/type", Text),
+            col("priority", "/priority", Integer),
+            col("grant_types", "/conditions/grantTypes/include/*", TextList),
+            col("scopes", "/conditions/scopes/include/*", TextList),
+            CREATED,
+            LAST_UPDATED,
+        ],
+    },
+    Table {
+        resource: "authorization_server_scopes",
+        version: 1,
+        columns: &[
+            ID,
+            col("name", "/name", Text),
+            col("consent", "/consent", Text),
+            col("system", "/system", Boolean),
+            col("default", "/default", Boolean),
+        ],
+    },
+    Table {
+        resource: "authorization_server_claims",
+        version: 1,
+        columns: &[
+            ID,
+            col("name", "/name", Text),
+            STATUS,
+            col("claim_type", "/claimType", Text),
+            col("value_type", "/valueType", Text),
+            col("value", "/value", Text),
+            col("system", "/system", Boolean),
+        ],
+    },
+    Table {
+        resource: "org_contact_users",
+        version: 1,
+        columns: &[col("user_id", "/userId", Text)],
+    },
+    Table {
+        resource: "api_tokens",
+        version: 1,
+        columns: &[
+            ID,
+            col("name", "/name", Text),
+            col("user_id", "/userId", Text),
+            col("client_name", "/clientName", Text),
+            col("token_window", "/tokenWindow", Text),
+            col("network_connection", "/network/connection", Text),
+            CREATED,
+            LAST_UPDATED,
+            col("expires_at", "/expiresAt", Timestamp),
+        ],
+    },
+    Table {
+        resource: "authenticators",
+        version: 1,
+        columns: &[
+            ID,
+            col("key", "/key", Text),
+            col("name", "/name", Text),
+            col("type", "/type", Text),
+            STATUS,
+            CREATED,
+            LAST_UPDATED,
+        ],
+    },
+    Table {
+        resource: "authenticator_methods",
+        version: 1,
+        columns: &[col("type", "/type", Text), STATUS],
+    },
+    Table {
+        resource: "trusted_origins",
+        version: 1,
+        columns: &[
+            ID,
+            col("name", "/name", Text),
+            col("origin", "/origin", Text),
+            STATUS,
+            col("scope_types", "/scopes/*/type", TextList),
+            CREATED,
+            LAST_UPDATED,
+        ],
+    },
+    Table {
+        resource: "event_hooks",
+        version: 1,
+        columns: HOOK,
+    },
+    Table {
+        resource: "inline_hooks",
+        version: 1,
+        columns: HOOK,
+    },
+    Table {
+        resource: "log_streams",
+        version: 1,
+        columns: &[
+            ID,
+            col("name", "/name", Text),
+            col("type", "/type", Text),
+            STATUS,
+            col("host", "/settings/host", Text),
+            col("account_id", "/settings/accountId", Text),
+            col("region", "/settings/region", Text),
             CREATED,
             LAST_UPDATED,
         ],

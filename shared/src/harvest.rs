@@ -1,9 +1,10 @@
 //! Reading a group's resources for one tenant: pages in, parts out, one manifest per resource.
 //!
 //! A parent resource streams its pages into its parts and, as each record passes, hands its id
-//! to the child resources, which fetch their listings for it with bounded concurrency. Nothing
-//! waits for a whole listing and nothing holds one in memory; the channels between parent and
-//! children are bounded, so a slow child slows the parent instead of piling up ids.
+//! to the child resources, which fetch their listings for it with bounded concurrency; a child
+//! does the same for its own children (`{grandparent id}/{parent id}`). Nothing waits for a
+//! whole listing and nothing holds one in memory; the channels between parent and children are
+//! bounded, so a slow child slows the parent instead of piling up ids.
 
 use std::borrow::Cow;
 use std::pin::pin;
@@ -21,7 +22,7 @@ use url::Url;
 
 use crate::continuation::{Pending, Position, Unfinished};
 use crate::layout;
-use crate::manifest::{Manifest, ParentFailure};
+use crate::manifest::{Manifest, ParentFailure, Status};
 use crate::okta::{OktaError, RequestCounters};
 use crate::outcome::{Ended, Stop};
 use crate::pii::{scrub, secrets_of};
@@ -36,6 +37,17 @@ const FAN_OUT_BUFFER: usize = 512;
 /// Parents in a row that fail for a passing reason before a fan-out stops trying: an org that
 /// answers everything with 5xx is down, and each further parent would cost its full retries.
 const FAILURES_IN_A_ROW: u64 = 20;
+
+/// The children a resource feeds with ids, each through its channel.
+type Feeds = Vec<(&'static Resource, mpsc::Sender<String>)>;
+
+/// How a resource ended, as its children inherit it.
+struct Concluded {
+    /// Stopped at a page boundary: a continuation reads on (and its children with it).
+    carries_on: bool,
+    /// Ended short for another reason: the status and reason its children take on.
+    problem: Option<(Status, String)>,
+}
 
 /// One tenant's harvest.
 pub struct Harvest<'a> {
@@ -157,16 +169,11 @@ impl Harvest<'_> {
             .iter()
             .filter(|r| selected.contains(&r.name))
         {
-            if let Some(parent) = resource
-                .parent
-                .as_ref()
-                .and_then(|p| resources::find(p.resource))
-                && !plan.iter().any(|(r, _)| r.name == parent.name)
-            {
-                plan.push((parent, Start::fresh(selected.contains(&parent.name))));
-            }
-            if !plan.iter().any(|(r, _)| r.name == resource.name) {
-                plan.push((resource, Start::fresh(true)));
+            // Ancestors first, read for their ids and written only if selected themselves.
+            for ancestor in resource.lineage().into_iter().rev() {
+                if !plan.iter().any(|(r, _)| r.name == ancestor.name) {
+                    plan.push((ancestor, Start::fresh(selected.contains(&ancestor.name))));
+                }
             }
         }
         self.run_plan(group, plan).await
@@ -194,12 +201,10 @@ impl Harvest<'_> {
         let mut harvested = Harvested::default();
         // Trees run one after another, each under its root (which a continuation may not
         // list again: a finished root has no entry, and its children only their pending ids).
+        let root_of = |r: &'static Resource| r.lineage().last().map_or(r.name, |root| root.name);
         let mut roots: Vec<&'static str> = Vec::new();
         for (resource, _) in &plan {
-            let root = resource
-                .parent
-                .as_ref()
-                .map_or(resource.name, |p| p.resource);
+            let root = root_of(resource);
             if !roots.contains(&root) {
                 roots.push(root);
             }
@@ -214,7 +219,7 @@ impl Harvest<'_> {
                 .map(|(_, s)| s.clone());
             let children: Vec<(&'static Resource, Start)> = plan
                 .iter()
-                .filter(|(c, _)| c.parent.as_ref().is_some_and(|p| p.resource == root_name))
+                .filter(|(c, _)| c.name != root_name && root_of(c) == root_name)
                 .cloned()
                 .collect();
             let tree = self.run_tree(root, root_start, &children).await;
@@ -227,7 +232,8 @@ impl Harvest<'_> {
         harvested
     }
 
-    /// One root and its children. `root_start` is `None` when the root finished earlier.
+    /// One root and its descendants (in table order: parents before their children).
+    /// `root_start` is `None` when the root finished earlier.
     async fn run_tree(
         &self,
         root: &'static Resource,
@@ -235,70 +241,86 @@ impl Harvest<'_> {
         children: &[(&'static Resource, Start)],
     ) -> Harvested {
         let started = Utc::now();
-        let (senders, receivers): (Vec<_>, Vec<_>) = children
-            .iter()
-            .map(|_| mpsc::channel::<String>(FAN_OUT_BUFFER))
-            .unzip();
+        // Each child's ids come from its parent: the root, or a child before it. A child whose
+        // parent finished in an earlier invocation gets none (its sender is dropped).
+        let mut root_feeds: Feeds = Vec::new();
+        let mut child_feeds: Vec<Feeds> = children.iter().map(|_| Vec::new()).collect();
+        let mut receivers = Vec::new();
+        for (child, _) in children {
+            let (sender, receiver) = mpsc::channel::<String>(FAN_OUT_BUFFER);
+            receivers.push(receiver);
+            let parent = child
+                .parent
+                .as_ref()
+                .expect("children have parents")
+                .resource;
+            if parent == root.name {
+                root_feeds.push((child, sender));
+            } else if let Some(at) = children.iter().position(|(c, _)| c.name == parent) {
+                child_feeds[at].push((child, sender));
+            }
+        }
         let root_run = async {
             match &root_start {
-                Some(start) => Some(
-                    self.list_root(
-                        root,
-                        start,
-                        children.iter().map(|(c, _)| *c).zip(senders).collect(),
-                    )
-                    .await,
-                ),
+                Some(start) => Some(self.list_root(root, start, root_feeds).await),
                 // Dropping the senders tells children that no more ids come.
                 None => None,
             }
         }
         .instrument(resource_span(root));
-        let child_runs = futures::future::join_all(children.iter().zip(receivers).map(
-            |((child, start), ids)| {
-                self.fan_out(child, start, ids)
-                    .instrument(resource_span(child))
-            },
-        ));
+        let child_runs =
+            futures::future::join_all(children.iter().zip(receivers).zip(child_feeds).map(
+                |(((child, start), ids), feeds)| {
+                    self.fan_out(child, start, ids, feeds)
+                        .instrument(resource_span(child))
+                },
+            ));
         let (root_result, child_results) = futures::join!(root_run, child_runs);
 
         let mut tree = Harvested::default();
-        // Whether the root left ids unlisted, and the problem children inherit, if any.
-        let mut root_carries_on = false;
-        let mut parent_problem = None;
+        // How each resource ended, for its children to inherit.
+        let mut concluded: Vec<(&'static str, Concluded)> = Vec::new();
         if let (Some((listed, parts)), Some(start)) = (root_result, &root_start) {
-            match &listed.outcome {
-                Ok(()) => {}
-                Err(stop) if stop.at_page_boundary() => root_carries_on = true,
-                Err(stop) => {
-                    parent_problem = Some((stop.status(listed.records), stop.to_string()));
-                }
-            }
-            self.conclude(root, start, listed, parts, started, &mut tree)
+            let ended = self
+                .conclude(root, start, listed, parts, started, &mut tree)
                 .await;
+            concluded.push((root.name, ended));
         }
         for ((child, start), (mut listed, parts)) in children.iter().zip(child_results) {
+            let parent = child
+                .parent
+                .as_ref()
+                .expect("children have parents")
+                .resource;
+            let from_parent = concluded.iter().find(|(n, _)| *n == parent).map(|(_, c)| c);
             let ran_out_of_time = matches!(&listed.outcome, Err(stop) if stop.at_page_boundary());
-            match &parent_problem {
+            match from_parent {
                 // A child of an incomplete parent is incomplete too, for the same reason. It
                 // does not carry on even if time ran out: a continuation would finish the ids
                 // it was given and call it complete, short of those its parent never listed.
-                Some((status, reason)) if listed.outcome.is_ok() || ran_out_of_time => {
+                Some(Concluded {
+                    problem: Some((status, reason)),
+                    ..
+                }) if listed.outcome.is_ok() || ran_out_of_time => {
                     listed.outcome = Err(Stop::Parent {
-                        parent: root.name,
+                        parent,
                         status: *status,
                         reason: reason.clone(),
                     });
                 }
-                // Its root has ids still to list: it carries on with them (and with the
+                // Its parent has ids still to list: it carries on with them (and with the
                 // parents it could not read).
-                None if listed.outcome.is_ok() && root_carries_on => {
+                Some(Concluded {
+                    carries_on: true, ..
+                }) if listed.outcome.is_ok() => {
                     listed.outcome = Err(Stop::Deadline);
                 }
                 _ => {}
             }
-            self.conclude(child, start, listed, parts, started, &mut tree)
+            let ended = self
+                .conclude(child, start, listed, parts, started, &mut tree)
                 .await;
+            concluded.push((child.name, ended));
         }
         tree
     }
@@ -308,7 +330,7 @@ impl Harvest<'_> {
         &self,
         resource: &'static Resource,
         start: &Start,
-        mut children: Vec<(&'static Resource, mpsc::Sender<String>)>,
+        mut children: Feeds,
     ) -> (Listed, Option<Parts<'_>>) {
         let tally = RequestCounters::default();
         let mut parts = start.written.then(|| self.part_series(resource, start));
@@ -345,11 +367,16 @@ impl Harvest<'_> {
                 }
                 records += 1;
                 for (child, ids) in &mut children {
-                    let select = child.parent.as_ref().expect("children have parents").select;
-                    if select.accepts(record) {
-                        let id = match &id {
-                            Some(id) => String::clone(id),
-                            None => id.insert(record_id(record)?).clone(),
+                    let parent = child.parent.as_ref().expect("children have parents");
+                    if parent.select.accepts(record) {
+                        let id = match (&id, parent.key) {
+                            (Some(id), "/id") => String::clone(id),
+                            _ => parent.id_of(record).ok_or_else(|| {
+                                Stop::Okta(OktaError::Malformed(format!(
+                                    "a {} record without {:?}, which {} needs",
+                                    resource.name, parent.key, child.name
+                                )))
+                            })?,
                         };
                         // A child that stopped has dropped its receiver; the rest still want ids.
                         let _ = ids.send(id).await;
@@ -380,12 +407,14 @@ impl Harvest<'_> {
     }
 
     /// Lists a child resource once per parent id, `max_in_flight` parents at a time: first
-    /// the parents an earlier invocation left, then those its root lists now.
+    /// the parents an earlier invocation left, then those its parent lists now. Its records
+    /// feed its own children (`children`) their ids.
     async fn fan_out(
         &self,
         resource: &'static Resource,
         start: &Start,
         ids: mpsc::Receiver<String>,
+        children: Feeds,
     ) -> (Listed, Option<Parts<'_>>) {
         let tally = RequestCounters::default();
         let parts = Mutex::new(self.part_series(resource, start));
@@ -399,7 +428,12 @@ impl Harvest<'_> {
         let parents =
             futures::stream::iter(earlier).chain(ids.map(|id| Pending { id, from: None }));
         let read = |pending, pass| {
-            self.read_parent(resource, pending, pass, &parts, &fanned, &records, &tally)
+            let sink = Sink {
+                parts: &parts,
+                records: &records,
+                children: &children,
+            };
+            self.read_parent(resource, pending, pass, sink, &fanned, &tally)
         };
         parents
             .for_each_concurrent(self.max_in_flight, |pending| read(pending, Pass::First))
@@ -410,6 +444,8 @@ impl Harvest<'_> {
         futures::stream::iter(again)
             .for_each_concurrent(self.max_in_flight, |pending| read(pending, Pass::Last))
             .await;
+        // Its children get no more ids.
+        drop(children);
 
         let Fanned {
             stop,
@@ -452,15 +488,13 @@ impl Harvest<'_> {
     /// Reads one parent's child listing and files the outcome: read, left for a continuation,
     /// refused for good (excluded), failed for a passing reason (tried again, then unread), or
     /// a stop for the whole resource.
-    #[allow(clippy::too_many_arguments)]
     async fn read_parent(
         &self,
         resource: &'static Resource,
         pending: Pending,
         pass: Pass,
-        parts: &Mutex<Parts<'_>>,
+        sink: Sink<'_, '_>,
         fanned: &SyncMutex<Fanned>,
-        records: &AtomicU64,
         tally: &RequestCounters,
     ) {
         let parent = resource
@@ -478,21 +512,56 @@ impl Harvest<'_> {
                 return;
             }
         }
-        let path = resource.path.replace("{id}", &pending.id);
+        let path = resource.path_for(&pending.id);
+        // A child of a child has `{grandparent id}/{parent id}`: each id in its own field.
+        let (grandparent, id) = match pending.id.split_once('/') {
+            Some((outer, inner)) if resource.path.contains("{parent_id}") => {
+                let middle = resources::find(parent.resource).expect("parents are declared");
+                let field = middle
+                    .parent
+                    .as_ref()
+                    .expect("a path with {parent_id} is a child of a child")
+                    .field;
+                (Some((field, outer)), inner)
+            }
+            _ => (None, pending.id.as_str()),
+        };
         let field = ParentField {
             name: parent.field,
-            id: &pending.id,
+            id,
         };
+        let mut children: Feeds = sink
+            .children
+            .iter()
+            .map(|(child, ids)| (*child, ids.clone()))
+            .collect();
         let mut walk = Walk::new(resource, &path, pending.from.as_ref());
         let listed = self
             .for_each_record(&mut walk, tally, async |record, _| {
                 let cleaned = scrub(secrets_of(resource), record);
-                let line = scrub(self.scope.pii, &cleaned);
-                parts.lock().await.write(&line, Some(field)).await?;
-                records.fetch_add(1, Ordering::Relaxed);
+                let mut line = scrub(self.scope.pii, &cleaned);
+                if let Some((name, value)) = grandparent {
+                    line = Cow::Owned(with_field(&line, name, value));
+                }
+                sink.parts.lock().await.write(&line, Some(field)).await?;
+                sink.records.fetch_add(1, Ordering::Relaxed);
+                for (child, ids) in &mut children {
+                    let link = child.parent.as_ref().expect("children have parents");
+                    if link.select.accepts(record) {
+                        let key = link.id_of(record).ok_or_else(|| {
+                            Stop::Okta(OktaError::Malformed(format!(
+                                "a {} record without {:?}, which {} needs",
+                                resource.name, link.key, child.name
+                            )))
+                        })?;
+                        // A send fails only once the child has ended and wants no more ids.
+                        let _ = ids.send(format!("{}/{key}", pending.id)).await;
+                    }
+                }
                 Ok(())
             })
             .await;
+        drop(children);
         let mut fanned = fanned.lock().expect("fan-out lock");
         let here = Pending {
             id: pending.id,
@@ -640,7 +709,7 @@ impl Harvest<'_> {
 
     /// Closes the parts and, for a written resource, writes the manifest, which says how
     /// complete they are; a resource stopped at a page boundary also goes on `tree`'s list of
-    /// what a continuation carries on.
+    /// what a continuation carries on. Returns how it ended, for its children.
     async fn conclude(
         &self,
         resource: &Resource,
@@ -649,16 +718,16 @@ impl Harvest<'_> {
         parts: Option<Parts<'_>>,
         started: chrono::DateTime<Utc>,
         tree: &mut Harvested,
-    ) {
+    ) -> Concluded {
         let Listed {
             mut outcome,
+            records,
             tally,
             mut notes,
             excluded,
             unread,
             seen,
             mut rest,
-            ..
         } = listed;
         // Whatever was fetched is written and listed, even when the listing stopped early;
         // only a failing store leaves the open part behind.
@@ -689,6 +758,10 @@ impl Harvest<'_> {
                 });
             }
             unread
+        };
+        let problem = match &outcome {
+            Err(stop) if !stop.at_page_boundary() => Some((stop.status(records), stop.to_string())),
+            _ => None,
         };
         let earlier = start.earlier.as_ref();
         let mut excluded = excluded;
@@ -730,6 +803,36 @@ impl Harvest<'_> {
         if start.written {
             tree.manifests.push(manifest);
         }
+        Concluded {
+            carries_on,
+            problem,
+        }
+    }
+}
+
+/// Where a child's records go: its parts, its count, and its own children's id channels.
+#[derive(Clone, Copy)]
+struct Sink<'s, 'p> {
+    parts: &'s Mutex<Parts<'p>>,
+    records: &'s AtomicU64,
+    children: &'s Feeds,
+}
+
+/// `raw` (a JSON object) with `name` set to `value` as its first field, the rest untouched.
+fn with_field(raw: &str, name: &str, value: &str) -> String {
+    let Some(body) = raw.trim().strip_prefix('{') else {
+        return raw.to_owned();
+    };
+    let body = body.trim_start();
+    let field = format!(
+        "{}:{}",
+        serde_json::Value::from(name),
+        serde_json::Value::from(value)
+    );
+    if body.starts_with('}') {
+        format!("{{{field}}}")
+    } else {
+        format!("{{{field},{body}")
     }
 }
 
@@ -760,4 +863,19 @@ fn record_id(record: &str) -> Result<String, Stop> {
     serde_json::from_str::<Id>(record)
         .map(|r| r.id.into_owned())
         .map_err(|_| Stop::Okta(OktaError::Malformed("a record without an \"id\"".into())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_field;
+
+    #[test]
+    fn a_field_goes_in_front_and_the_rest_is_untouched() {
+        assert_eq!(
+            with_field(r#"{"id":"0pr1","x":1.50}"#, "authServerId", "aus1"),
+            r#"{"authServerId":"aus1","id":"0pr1","x":1.50}"#
+        );
+        assert_eq!(with_field(" { } ", "a", "b\"c"), r#"{"a":"b\"c"}"#);
+        assert_eq!(with_field("[1]", "a", "b"), "[1]");
+    }
 }

@@ -1,7 +1,9 @@
 //! The table of resources: what to read from Okta, and the groups (one Lambda each) that bundle them.
 //!
 //! A resource is data: its output name, endpoint, OAuth scope, largest page size, where the
-//! records sit in the body, and, for child resources, which parent's ids it fans out over.
+//! records sit in the body, and, for child resources, which parent's ids it fans out over. A
+//! child's parent may itself be a child (an authorization server's policies' rules): two levels
+//! at most.
 //! Adding a resource is adding an entry here (and to the simulator).
 //!
 //! This table is the only one: `okta-ingest resources` prints it as JSON, from which
@@ -17,7 +19,8 @@ pub struct Resource {
     pub name: &'static str,
     /// The OAuth scope Okta checks for its endpoint.
     pub scope: &'static str,
-    /// Endpoint path; `{id}` stands for the parent's id in child resources.
+    /// Endpoint path; `{id}` stands for the parent's id in child resources, and `{parent_id}`
+    /// for the grandparent's in a child of a child.
     pub path: &'static str,
     /// The endpoint's largest page size, sent as `limit` on the first request.
     pub limit: Option<u32>,
@@ -53,7 +56,63 @@ pub struct Derived {
     pub map: fn(&str) -> Result<String, String>,
 }
 
+/// The scopes the integration asks every customer to grant. A tenant is Active when the
+/// resources under them answer; a resource that needs any other scope is optional: a customer
+/// may grant it in the same API scopes tab, and without it only that resource is skipped.
+pub const INTEGRATION_SCOPES: &[&str] = &[
+    "okta.users.read",
+    "okta.groups.read",
+    "okta.apps.read",
+    "okta.appGrants.read",
+    "okta.roles.read",
+    "okta.policies.read",
+    "okta.orgs.read",
+    "okta.domains.read",
+    "okta.devices.read",
+    "okta.idps.read",
+    "okta.networkZones.read",
+    "okta.threatInsights.read",
+    "okta.behaviors.read",
+    "okta.logs.read",
+];
+
 impl Resource {
+    /// Every scope a run of this resource needs: its own and its ancestors'.
+    pub fn scopes(&self) -> Vec<&'static str> {
+        let mut scopes: Vec<_> = self.lineage().iter().map(|r| r.scope).collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        scopes
+    }
+
+    /// The resource and its ancestors, itself first.
+    pub fn lineage(&self) -> Vec<&Resource> {
+        std::iter::successors(Some(self), |r| {
+            r.parent.as_ref().and_then(|p| find(p.resource))
+        })
+        .collect()
+    }
+
+    /// The path for one parent. A child of a child is given `{grandparent id}/{parent id}`
+    /// (Okta's ids hold no `/`), the first for `{parent_id}`.
+    pub fn path_for(&self, id: &str) -> String {
+        match id.split_once('/') {
+            Some((outer, inner)) if self.path.contains("{parent_id}") => self
+                .path
+                .replace("{parent_id}", outer)
+                .replace("{id}", inner),
+            _ => self.path.replace("{id}", id),
+        }
+    }
+
+    /// Whether the resource needs a scope beyond the integration's own (see
+    /// [`INTEGRATION_SCOPES`]), so that its absence does not make a tenant inactive.
+    pub fn optional(&self) -> bool {
+        self.scopes()
+            .iter()
+            .any(|s| !INTEGRATION_SCOPES.contains(s))
+    }
+
     /// The first URL of a listing (relative to the org): `path`, the listing's suffix, `limit`.
     pub fn first_url(&self, path: &str, listing: &str, limit: Option<u32>) -> String {
         let url = format!("{path}{listing}");
@@ -68,12 +127,34 @@ impl Resource {
 /// How a child resource hangs off its parent.
 #[derive(Debug)]
 pub struct Parent {
-    /// The parent resource's name (in any group: a group reads a foreign parent for ids only).
+    /// The parent resource's name (in any group: a group reads a foreign parent for ids only;
+    /// a child of a child is in its parent's group).
     pub resource: &'static str,
     /// The field added to each child record with the parent's id (`userId`, `groupId`, …).
     pub field: &'static str,
+    /// Where the id the child's path needs sits in a parent record (a JSON pointer): `/id`
+    /// but for parents known by another key (an OAuth client's `client_id`, a contact's type).
+    pub key: &'static str,
     /// Which parents are worth a request.
     pub select: Select,
+}
+
+impl Parent {
+    /// The id of a parent record for the child's path, if the record has one.
+    pub fn id_of(&self, record: &str) -> Option<String> {
+        if self.key == "/id" {
+            #[derive(serde::Deserialize)]
+            struct Id<'a> {
+                #[serde(borrow)]
+                id: std::borrow::Cow<'a, str>,
+            }
+            return serde_json::from_str::<Id>(record)
+                .ok()
+                .map(|r| r.id.into_owned());
+        }
+        let value: serde_json::Value = serde_json::from_str(record).ok()?;
+        value.pointer(self.key)?.as_str().map(str::to_owned)
+    }
 }
 
 /// A test on a parent record, so fan-out skips calls whose answer is known to be empty.
@@ -158,16 +239,7 @@ impl Group {
 
     /// Every scope the group's resources (and the foreign parents they fan out over) need.
     pub fn scopes(&self) -> Vec<&'static str> {
-        let mut scopes: Vec<_> = self
-            .resources
-            .iter()
-            .flat_map(|r| {
-                std::iter::successors(Some(r), |r| {
-                    r.parent.as_ref().and_then(|p| find(p.resource))
-                })
-            })
-            .map(|r| r.scope)
-            .collect();
+        let mut scopes: Vec<_> = self.resources.iter().flat_map(Resource::scopes).collect();
         scopes.sort_unstable();
         scopes.dedup();
         scopes
@@ -247,6 +319,7 @@ const fn of(resource: &'static str, field: &'static str, select: Select) -> Pare
     Parent {
         resource,
         field,
+        key: "/id",
         select,
     }
 }
@@ -334,7 +407,7 @@ pub const GROUPS: Group = Group {
 pub const APPS: Group = Group {
     name: "apps",
     kind: Kind::Snapshot,
-    summary: "apps, assignments and OAuth grants",
+    summary: "apps, assignments, OAuth grants, API service integrations",
     schedule: "rate(1 hour)",
     timeout_secs: 900,
     resources: &[
@@ -379,13 +452,25 @@ pub const APPS: Group = Group {
                 Select::OneOf("/signOnMode", &["OPENID_CONNECT"]),
             ),
         ),
+        Resource {
+            // Okta returns the secret only when the integration is created; a record that
+            // carries one must not be written.
+            secrets: &["clientSecret"],
+            ..listing(
+                "api_service_integrations",
+                "okta.oauthIntegrations.read",
+                "/integrations/api/v1/api-services",
+                None,
+                Shape::Array,
+            )
+        },
     ],
 };
 
 pub const ROLES: Group = Group {
     name: "roles",
     kind: Kind::Snapshot,
-    summary: "admin role assignments, custom roles, resource sets",
+    summary: "admin roles of users, groups and service apps, their targets, custom roles, resource sets",
     schedule: "rate(1 day)",
     timeout_secs: 900,
     resources: &[
@@ -405,6 +490,20 @@ pub const ROLES: Group = Group {
             Shape::Array,
             of("role_assignees", "userId", Select::All),
         ),
+        // The same assignments with their targets (the groups and apps a scoped role covers)
+        // embedded: `expand` takes one kind at a time, so one listing each. A role with
+        // neither kind of target is not scoped.
+        Resource {
+            listings: ROLE_TARGETS,
+            ..child(
+                "user_role_targets",
+                "okta.roles.read",
+                "/api/v1/users/{id}/roles",
+                None,
+                Shape::Array,
+                of("role_assignees", "userId", Select::All),
+            )
+        },
         // Okta has no list of groups holding roles, but `expand=stats` on the groups (read
         // here for their ids only) says which hold admin privileges.
         child(
@@ -418,6 +517,38 @@ pub const ROLES: Group = Group {
                 "groupId",
                 Select::NotFalse("/_embedded/stats/hasAdminPrivilege"),
             ),
+        ),
+        Resource {
+            listings: ROLE_TARGETS,
+            ..child(
+                "group_role_targets",
+                "okta.roles.read",
+                "/api/v1/groups/{id}/roles",
+                None,
+                Shape::Array,
+                of(
+                    "groups",
+                    "groupId",
+                    Select::NotFalse("/_embedded/stats/hasAdminPrivilege"),
+                ),
+            )
+        },
+        // Roles held by OAuth service apps, which act without a user. The path takes the
+        // client id, which is the app's id unless a custom one was set at creation.
+        child(
+            "service_app_roles",
+            "okta.roles.read",
+            "/oauth2/v1/clients/{id}/roles",
+            None,
+            Shape::Array,
+            Parent {
+                key: "/credentials/oauthClient/client_id",
+                ..of(
+                    "apps",
+                    "clientId",
+                    Select::OneOf("/settings/oauthClient/application_type", &["service"]),
+                )
+            },
         ),
         listing(
             "custom_roles",
@@ -441,13 +572,44 @@ pub const ROLES: Group = Group {
             None,
             Shape::Field("resource-sets"),
         ),
+        // 100 is the spec's default; it names no maximum.
+        child(
+            "resource_set_resources",
+            "okta.roles.read",
+            "/api/v1/iam/resource-sets/{id}/resources",
+            Some(100),
+            Shape::Field("resources"),
+            of("resource_sets", "resourceSetId", Select::All),
+        ),
+        // Which roles each resource set is bound to (takes only `after`).
+        child(
+            "resource_set_bindings",
+            "okta.roles.read",
+            "/api/v1/iam/resource-sets/{id}/bindings",
+            None,
+            Shape::Field("roles"),
+            of("resource_sets", "resourceSetId", Select::All),
+        ),
+        // Who holds each binding (the users and groups assigned the role over the set). Records
+        // get `resourceSetId` and `roleId`.
+        child(
+            "resource_set_binding_members",
+            "okta.roles.read",
+            "/api/v1/iam/resource-sets/{parent_id}/bindings/{id}/members",
+            None,
+            Shape::Field("members"),
+            of("resource_set_bindings", "roleId", Select::All),
+        ),
     ],
 };
+
+/// The two kinds of role target `expand` embeds, one listing each.
+const ROLE_TARGETS: &[&str] = &["?expand=targets/groups", "?expand=targets/catalog/apps"];
 
 pub const POLICIES: Group = Group {
     name: "policies",
     kind: Kind::Snapshot,
-    summary: "policies of every type and their rules",
+    summary: "policies of every type and their rules, authorization servers",
     schedule: "rate(1 day)",
     timeout_secs: 900,
     resources: &[
@@ -484,6 +646,47 @@ pub const POLICIES: Group = Group {
             None,
             Shape::Array,
             of("policies", "policyId", Select::All),
+        ),
+        listing(
+            "authorization_servers",
+            "okta.authorizationServers.read",
+            "/api/v1/authorizationServers",
+            Some(200),
+            Shape::Array,
+        ),
+        child(
+            "authorization_server_policies",
+            "okta.authorizationServers.read",
+            "/api/v1/authorizationServers/{id}/policies",
+            None,
+            Shape::Array,
+            of("authorization_servers", "authServerId", Select::All),
+        ),
+        // Two levels down: each policy's rules, for every server. Records get `authServerId` and
+        // `policyId`.
+        child(
+            "authorization_server_policy_rules",
+            "okta.authorizationServers.read",
+            "/api/v1/authorizationServers/{parent_id}/policies/{id}/rules",
+            None,
+            Shape::Array,
+            of("authorization_server_policies", "policyId", Select::All),
+        ),
+        child(
+            "authorization_server_scopes",
+            "okta.authorizationServers.read",
+            "/api/v1/authorizationServers/{id}/scopes",
+            Some(200),
+            Shape::Array,
+            of("authorization_servers", "authServerId", Select::All),
+        ),
+        child(
+            "authorization_server_claims",
+            "okta.authorizationServers.read",
+            "/api/v1/authorizationServers/{id}/claims",
+            None,
+            Shape::Array,
+            of("authorization_servers", "authServerId", Select::All),
         ),
     ],
 };
@@ -524,6 +727,18 @@ pub const ORG: Group = Group {
             None,
             Shape::Array,
         ),
+        // Contacts are known by their type (BILLING, TECHNICAL), not an id.
+        child(
+            "org_contact_users",
+            "okta.orgs.read",
+            "/api/v1/org/contacts/{id}",
+            None,
+            Shape::Object,
+            Parent {
+                key: "/contactType",
+                ..of("org_contacts", "contactType", Select::All)
+            },
+        ),
         listing(
             "domains",
             "okta.domains.read",
@@ -555,7 +770,7 @@ pub const DEVICES: Group = Group {
 pub const SECURITY: Group = Group {
     name: "security",
     kind: Kind::Snapshot,
-    summary: "IdPs, network zones, ThreatInsight, behaviors",
+    summary: "IdPs, network zones, ThreatInsight, behaviors, API tokens, authenticators, trusted origins, hooks, log streams",
     schedule: "rate(1 day)",
     timeout_secs: 900,
     resources: &[
@@ -591,8 +806,79 @@ pub const SECURITY: Group = Group {
             None,
             Shape::Array,
         ),
+        // Metadata only: Okta never returns a token's value.
+        listing(
+            "api_tokens",
+            "okta.apiTokens.read",
+            "/api/v1/api-tokens",
+            None,
+            Shape::Array,
+        ),
+        listing(
+            "authenticators",
+            "okta.authenticators.read",
+            "/api/v1/authenticators",
+            None,
+            Shape::Array,
+        ),
+        child(
+            "authenticator_methods",
+            "okta.authenticators.read",
+            "/api/v1/authenticators/{id}/methods",
+            None,
+            Shape::Array,
+            of("authenticators", "authenticatorId", Select::All),
+        ),
+        listing(
+            "trusted_origins",
+            "okta.trustedOrigins.read",
+            "/api/v1/trustedOrigins",
+            Some(200),
+            Shape::Array,
+        ),
+        // Hooks and log streams send data out of the org. The header a hook authenticates
+        // with (and any other header value) is a credential of the receiving service.
+        Resource {
+            secrets: HOOK_SECRETS,
+            ..listing(
+                "event_hooks",
+                "okta.eventHooks.read",
+                "/api/v1/eventHooks",
+                None,
+                Shape::Array,
+            )
+        },
+        Resource {
+            secrets: HOOK_SECRETS,
+            ..listing(
+                "inline_hooks",
+                "okta.inlineHooks.read",
+                "/api/v1/inlineHooks",
+                None,
+                Shape::Array,
+            )
+        },
+        Resource {
+            // A Splunk stream's HEC token.
+            secrets: &["settings.token"],
+            ..listing(
+                "log_streams",
+                "okta.logStreams.read",
+                "/api/v1/logStreams",
+                Some(200),
+                Shape::Array,
+            )
+        },
     ],
 };
+
+/// A hook's authentication header value and its other header values, and an OAuth inline
+/// hook's client secret.
+const HOOK_SECRETS: &[&str] = &[
+    "channel.config.authScheme.value",
+    "channel.config.headers[].value",
+    "channel.config.clientSecret",
+];
 
 pub const LOGS: Group = Group {
     name: "logs",
@@ -648,8 +934,8 @@ pub const CHANGE_FEED: ChangeFeed = ChangeFeed {
 };
 
 /// The whole table as JSON, for the template generator, scripts and readers: every group with
-/// its function, schedule and timeout, and every resource with its endpoint, scope, page size
-/// and parent.
+/// its function, schedule and timeout, every resource with its endpoint, scope, page size,
+/// parent and whether it is optional, and the integration's own scopes.
 pub fn describe() -> serde_json::Value {
     let resource = |group: &Group, r: &Resource| {
         serde_json::json!({
@@ -660,9 +946,11 @@ pub fn describe() -> serde_json::Value {
             "path": r.path,
             "listings": r.listings,
             "limit": r.limit,
+            "optional": r.optional(),
             "parent": r.parent.as_ref().map(|p| serde_json::json!({
                 "resource": p.resource,
                 "field": p.field,
+                "key": p.key,
             })),
             "derived_from": r.derived.as_ref().map(|d| d.from),
         })
@@ -684,6 +972,7 @@ pub fn describe() -> serde_json::Value {
         .collect();
     serde_json::json!({
         "groups": groups,
+        "integration_scopes": INTEGRATION_SCOPES,
         "change_feed": {
             "name": CHANGE_FEED.name,
             "written_by": "snapshot",
@@ -703,9 +992,11 @@ pub fn group(name: &str) -> Option<&'static Group> {
     ALL.iter().copied().find(|g| g.name == name)
 }
 
-/// Resolves a `--resources` list: group names, resource names, or `all`. A group name wins
-/// where the two coincide (`users` is both). Returns the groups to run, each with the resource
-/// names selected in it, in table order.
+/// Resolves a `--resources` list: resource names, groups by function name (`okta-users`), or
+/// `all`. A resource's name means that resource alone, even where a group has the same name
+/// (`users` is both); a group's bare name that no resource has (`roles`) is refused with its
+/// function name, so that no word means a group in one place and a resource in another.
+/// Returns the groups to run, each with the resource names selected in it, in table order.
 pub fn select(list: &str) -> Result<Vec<(&'static Group, Vec<&'static str>)>, String> {
     let mut picked: Vec<(&'static Group, Vec<&'static str>)> = Vec::new();
     let mut add = |group: &'static Group, names: Vec<&'static str>| match picked
@@ -715,19 +1006,28 @@ pub fn select(list: &str) -> Result<Vec<(&'static Group, Vec<&'static str>)>, St
         Some((_, have)) => have.extend(names),
         None => picked.push((group, names)),
     };
+    let whole = |g: &Group| g.resources.iter().map(|r| r.name).collect::<Vec<_>>();
     for word in list.split(',').map(str::trim).filter(|w| !w.is_empty()) {
         if word == "all" {
             for g in ALL {
-                add(g, g.resources.iter().map(|r| r.name).collect());
+                add(g, whole(g));
             }
-        } else if let Some(g) = group(word) {
-            add(g, g.resources.iter().map(|r| r.name).collect());
         } else if let Some((g, r)) = ALL.iter().find_map(|g| g.resource(word).map(|r| (*g, r))) {
             add(g, vec![r.name]);
+        } else if let Some(g) = word.strip_prefix("okta-").and_then(group) {
+            add(g, whole(g));
+        } else if let Some(g) = group(word) {
+            return Err(format!(
+                "{word:?} is a group: name it by its function, {}",
+                g.function_name()
+            ));
         } else {
-            let known: Vec<&str> = ALL
+            let known: Vec<String> = ALL
                 .iter()
-                .flat_map(|g| std::iter::once(g.name).chain(g.resources.iter().map(|r| r.name)))
+                .flat_map(|g| {
+                    std::iter::once(g.function_name())
+                        .chain(g.resources.iter().map(|r| r.name.to_owned()))
+                })
                 .collect();
             return Err(format!(
                 "unknown resource {word:?}; known: all, {}",
@@ -759,7 +1059,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_are_unique_and_parents_are_roots() {
+    fn names_are_unique_and_fan_out_is_two_levels_at_most() {
         let mut names: Vec<&str> = ALL
             .iter()
             .flat_map(|g| g.resources.iter().map(|r| r.name))
@@ -773,7 +1073,19 @@ mod tests {
                 if let Some(p) = &r.parent {
                     let parent = find(p.resource)
                         .unwrap_or_else(|| panic!("{}: no parent {}", r.name, p.resource));
-                    assert!(parent.parent.is_none(), "{}: one level of fan-out", r.name);
+                    match &parent.parent {
+                        None => assert!(!r.path.contains("{parent_id}"), "{}", r.name),
+                        Some(grand) => {
+                            let grand = find(grand.resource).unwrap();
+                            assert!(grand.parent.is_none(), "{}: two levels at most", r.name);
+                            assert!(r.path.contains("{parent_id}"), "{}", r.name);
+                            assert!(
+                                g.resource(p.resource).is_some(),
+                                "{}: in its parent's group",
+                                r.name
+                            );
+                        }
+                    }
                     if let Some(own) = g.resource(p.resource) {
                         let at = g.resources.iter().position(|e| e.name == own.name).unwrap();
                         assert!(at < i, "{}: parent {} must come first", r.name, p.resource);
@@ -787,7 +1099,92 @@ mod tests {
     #[test]
     fn a_foreign_parent_brings_its_scope() {
         assert!(ROLES.scopes().contains(&"okta.groups.read"));
-        assert_eq!(APPS.scopes(), vec!["okta.appGrants.read", "okta.apps.read"]);
+        assert!(
+            ROLES.scopes().contains(&"okta.apps.read"),
+            "service apps' roles"
+        );
+        assert_eq!(
+            APPS.scopes(),
+            vec![
+                "okta.appGrants.read",
+                "okta.apps.read",
+                "okta.oauthIntegrations.read"
+            ]
+        );
+    }
+
+    #[test]
+    fn resources_beyond_the_integrations_scopes_are_optional() {
+        assert_eq!(INTEGRATION_SCOPES.len(), 14);
+        let optional: Vec<&str> = ALL
+            .iter()
+            .flat_map(|g| g.resources)
+            .filter(|r| r.optional())
+            .map(|r| r.name)
+            .collect();
+        assert_eq!(
+            optional,
+            vec![
+                "api_service_integrations",
+                "authorization_servers",
+                "authorization_server_policies",
+                "authorization_server_policy_rules",
+                "authorization_server_scopes",
+                "authorization_server_claims",
+                "api_tokens",
+                "authenticators",
+                "authenticator_methods",
+                "trusted_origins",
+                "event_hooks",
+                "inline_hooks",
+                "log_streams",
+            ]
+        );
+        // Under the integration's scopes, even with a parent in another group.
+        assert!(!find("service_app_roles").unwrap().optional());
+        assert!(!find("org_contact_users").unwrap().optional());
+    }
+
+    #[test]
+    fn a_child_of_a_child_gets_both_ids() {
+        let rules = find("authorization_server_policy_rules").unwrap();
+        assert_eq!(
+            rules.path_for("aus1/00p2"),
+            "/api/v1/authorizationServers/aus1/policies/00p2/rules"
+        );
+        assert_eq!(
+            find("user_factors").unwrap().path_for("00u1"),
+            "/api/v1/users/00u1/factors"
+        );
+        let names: Vec<&str> = rules.lineage().iter().map(|r| r.name).collect();
+        assert_eq!(
+            names,
+            vec![
+                "authorization_server_policy_rules",
+                "authorization_server_policies",
+                "authorization_servers"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_parent_is_known_by_its_key() {
+        let clients = &find("service_app_roles").unwrap().parent.as_ref().unwrap();
+        let app = r#"{"id":"0oa1","credentials":{"oauthClient":{"client_id":"custom-id"}}}"#;
+        assert_eq!(clients.id_of(app).as_deref(), Some("custom-id"));
+        assert_eq!(clients.id_of(r#"{"id":"0oa2"}"#), None);
+        let contacts = &find("org_contact_users").unwrap().parent.as_ref().unwrap();
+        assert_eq!(
+            contacts
+                .id_of(r#"{"contactType":"BILLING","_links":{}}"#)
+                .as_deref(),
+            Some("BILLING")
+        );
+        let users = &find("user_factors").unwrap().parent.as_ref().unwrap();
+        assert_eq!(
+            users.id_of(r#"{"id":"00u1","x":1}"#).as_deref(),
+            Some("00u1")
+        );
     }
 
     #[test]
@@ -818,9 +1215,21 @@ mod tests {
     #[test]
     fn selection_by_group_resource_or_all() {
         let s = select("users").unwrap();
+        assert_eq!(
+            s[0].1,
+            vec!["users"],
+            "a resource's name means the resource"
+        );
+        let s = select("okta-users").unwrap();
         assert_eq!(s[0].1, vec!["users", "user_factors"]);
         let s = select("user_factors").unwrap();
         assert_eq!(s[0].1, vec!["user_factors"]);
+        let s = select("groups,okta-security").unwrap();
+        assert_eq!(s[0].0.name, "groups");
+        assert_eq!(s[0].1, vec!["groups"]);
+        assert_eq!(s[1].1.len(), SECURITY.resources.len());
+        assert!(select("roles").unwrap_err().contains("okta-roles"));
+        assert!(select("okta-nope").unwrap_err().contains("okta-users"));
         let s = select("all").unwrap();
         assert_eq!(s.len(), ALL.len());
         assert!(select("nope").unwrap_err().contains("user_factors"));

@@ -20,6 +20,7 @@ use okta_ingest::runtime::{self, Options, Runtime};
 use okta_ingest::sink::Formats;
 use okta_ingest::system_log::Window;
 use okta_ingest::tenant::TenantId;
+use okta_ingest::tenants::TenantSource;
 use okta_ingest::{Error, resources};
 
 #[derive(Parser)]
@@ -33,7 +34,7 @@ struct Cli {
     command: Command,
 }
 
-/// Which tenant, configured how, written where: shared by `run` and `check`.
+/// Which tenant, configured how: shared by `run` and `check`.
 #[derive(clap::Args)]
 struct TenantArgs {
     /// Tenant config (the secret's JSON schema). Without it, OKTA_CLIENT_ORGURL and
@@ -41,25 +42,30 @@ struct TenantArgs {
     /// OKTA_CLIENT_PRIVATEKEY [+ OKTA_CLIENT_KID]) are used.
     #[arg(long)]
     config: Option<String>,
-    /// A folder, or s3://bucket/prefix (AWS settings from the standard AWS environment).
-    #[arg(long)]
-    out: String,
     /// The tenant id used in the output layout.
     #[arg(long, default_value = "local")]
     tenant: String,
 }
 
 impl TenantArgs {
-    async fn runtime(&self, options: Options) -> Result<(TenantId, Runtime), Error> {
-        let id = TenantId::parse(&self.tenant).map_err(|e| Error::Invocation(e.to_string()))?;
+    fn id(&self) -> Result<TenantId, Error> {
+        TenantId::parse(&self.tenant).map_err(|e| Error::Invocation(e.to_string()))
+    }
+
+    fn source(&self) -> Result<TenantSource, Error> {
+        local_config::source(self.id()?, self.config.as_deref())
+    }
+
+    /// Everything a run needs, writing to `out`.
+    async fn runtime(&self, out: &str, options: Options) -> Result<(TenantId, Runtime), Error> {
         let rt = Runtime {
-            store: runtime::store_at(&self.out).await?,
-            tenants: local_config::source(id.clone(), self.config.as_deref())?,
+            store: runtime::store_at(out).await?,
+            tenants: self.source()?,
             http: runtime::http_client(&options)?,
             options,
             queue: None,
         };
-        Ok((id, rt))
+        Ok((self.id()?, rt))
     }
 }
 
@@ -87,17 +93,26 @@ enum Command {
     Run {
         #[command(flatten)]
         tenant: TenantArgs,
-        /// Groups (users, …), resources (user_factors, …) or all, comma-separated.
-        #[arg(long, default_value = "all")]
+        /// A folder, or s3://bucket/prefix (AWS settings from the standard AWS environment).
+        #[arg(long)]
+        out: String,
+        /// Resources (users, user_factors, …), groups by function name (okta-users, …) or all,
+        /// comma-separated.
+        #[arg(long, default_value = "all", long_help = resources_help())]
         resources: String,
         #[command(flatten)]
         format: FormatArg,
     },
-    /// Validate the tenant's config and probe every resource once (writing
-    /// `_status/tenant=…/integration.json`); exit 0 only if all work.
+    /// Validate the tenant's config and probe every resource once; exit 0 only if the
+    /// tenant is Active (every resource under the integration's scopes answers; optional
+    /// ones may be missing). Prints the result; writes it only with --out.
     Check {
         #[command(flatten)]
         tenant: TenantArgs,
+        /// Also write the result to `_status/tenant=…/integration.json` under this folder or
+        /// s3://bucket/prefix, where the Lambda check writes it.
+        #[arg(long)]
+        out: Option<String>,
     },
     /// Start the Okta simulator on loopback and ingest from it: no AWS, no Okta account.
     Demo {
@@ -189,15 +204,27 @@ impl Command {
         match self {
             Command::Run {
                 tenant,
+                out,
                 resources,
                 format,
             } => {
-                let (id, rt) = tenant.runtime(format.options(options)).await?;
+                let (id, rt) = tenant.runtime(&out, format.options(options)).await?;
                 run(&rt, id, &resources, display).await
             }
-            Command::Check { tenant } => {
-                let (id, rt) = tenant.runtime(options).await?;
-                let statuses = check::tenants(&rt, &Target::Tenant(id)).await?;
+            Command::Check { tenant, out } => {
+                let statuses = match out {
+                    Some(out) => {
+                        let (id, rt) = tenant.runtime(&out, options).await?;
+                        check::tenants(&rt, &Target::Tenant(id)).await?
+                    }
+                    None => {
+                        let http = runtime::http_client(&options)?;
+                        let status =
+                            check::tenant_status(&tenant.source()?, &http, &options, &tenant.id()?)
+                                .await;
+                        vec![status]
+                    }
+                };
                 print!("{}", table::render_check(&statuses));
                 Ok(if statuses.iter().all(|s| s.active) {
                     ExitCode::SUCCESS
@@ -301,6 +328,26 @@ fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, Error> {
                 "--since {text:?}: give an RFC 3339 time (2026-12-01T00:00:00Z) or a date (2026-12-01)"
             ))
         })
+}
+
+/// `--resources` in full: what each word means, with every group's resources.
+fn resources_help() -> String {
+    let mut help = String::from(
+        "What to read, comma-separated:\n\
+         - a resource's name (users, user_factors, …) reads that resource alone; a child \
+         resource still reads its parent's ids, without writing the parent\n\
+         - a group's function name (okta-users, …) reads all of the group's resources\n\
+         - all reads every group\n\nGroups and their resources:",
+    );
+    for group in resources::ALL {
+        let names: Vec<&str> = group.resources.iter().map(|r| r.name).collect();
+        help.push_str(&format!(
+            "\n  {}: {}",
+            group.function_name(),
+            names.join(", ")
+        ));
+    }
+    help
 }
 
 /// Runs `resources` for one tenant and prints the summary table (below the progress `display`,

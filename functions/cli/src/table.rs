@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use okta_ingest::check::IntegrationStatus;
+use okta_ingest::check::{IntegrationStatus, Probe};
 use okta_ingest::summary::RunSummary;
 use serde_json::Value;
 
@@ -30,13 +30,13 @@ pub fn render(summary: &RunSummary) -> String {
         }
         let _ = writeln!(
             out,
-            "  {:<26} {:<9} {:>10} {:>6} {:>9}",
+            "  {:<30} {:<9} {:>10} {:>6} {:>9}",
             "resource", "status", "records", "parts", "requests"
         );
         for res in &tenant.resources {
             let _ = writeln!(
                 out,
-                "  {:<26} {:<9} {:>10} {:>6} {:>9}",
+                "  {:<30} {:<9} {:>10} {:>6} {:>9}",
                 res.resource,
                 format!("{:?}", res.status).to_lowercase(),
                 res.records,
@@ -121,6 +121,8 @@ pub fn render_changes(records: &[Value], all: bool) -> String {
     out
 }
 
+/// A check's verdict per tenant, then its resources in two tiers: those under the
+/// integration's scopes, which decide the verdict, and the optional ones.
 pub fn render_check(statuses: &[IntegrationStatus]) -> String {
     let mut out = String::new();
     for status in statuses {
@@ -133,23 +135,44 @@ pub fn render_check(statuses: &[IntegrationStatus]) -> String {
         if let Some(error) = &status.error {
             let _ = writeln!(out, "  error: {error}");
         }
-        for probe in &status.resources {
-            let _ = writeln!(out, "  {:<26} {}", probe.resource, probe.status);
-            if let Some(detail) = &probe.detail {
-                let _ = writeln!(out, "    ↳ {detail}");
+        let (optional, core): (Vec<&Probe>, Vec<&Probe>) =
+            status.resources.iter().partition(|p| p.optional);
+        for (title, probes) in [
+            ("the integration's scopes (all must answer)", core),
+            ("optional scopes (not needed to be Active)", optional),
+        ] {
+            if probes.is_empty() {
+                continue;
             }
-            for parent in &probe.excluded {
-                let status = parent
-                    .status
-                    .map_or(String::new(), |s| format!("HTTP {s} "));
-                let code = parent.error_code.as_deref().unwrap_or("");
-                let _ = writeln!(
-                    out,
-                    "    excluded: {} ({status}{code}), left out of runs",
-                    parent.id
-                );
+            let _ = writeln!(out, "  {title}");
+            for probe in probes {
+                render_probe(&mut out, probe);
             }
         }
     }
     out
+}
+
+fn render_probe(out: &mut String, probe: &Probe) {
+    let status = match probe.status.as_str() {
+        "missing_scope" if probe.optional => {
+            "optional: not granted, these resources will be skipped"
+        }
+        status => status,
+    };
+    let _ = writeln!(out, "    {:<30} {status}", probe.resource);
+    if let Some(detail) = &probe.detail {
+        let _ = writeln!(out, "      ↳ {detail}");
+    }
+    for parent in &probe.excluded {
+        let status = parent
+            .status
+            .map_or(String::new(), |s| format!("HTTP {s} "));
+        let code = parent.error_code.as_deref().unwrap_or("");
+        let _ = writeln!(
+            out,
+            "      excluded: {} ({status}{code}), left out of runs",
+            parent.id
+        );
+    }
 }

@@ -29,7 +29,7 @@ LOCATION 's3://${bucket}/${prefix}_manifests/'
 TBLPROPERTIES (
   'projection.enabled' = 'true',
   'projection.resource.type' = 'enum',
-  'projection.resource.values' = 'users,user_factors,groups,group_members,group_rules,apps,app_users,app_groups,app_grants,role_assignees,user_roles,group_roles,custom_roles,custom_role_permissions,resource_sets,policies,policy_rules,org,org_settings,org_contacts,domains,devices,idps,network_zones,threat_insight,behaviors,system_log,system_log_ocsf,changes',
+  'projection.resource.values' = 'users,user_factors,groups,group_members,group_rules,apps,app_users,app_groups,app_grants,api_service_integrations,role_assignees,user_roles,user_role_targets,group_roles,group_role_targets,service_app_roles,custom_roles,custom_role_permissions,resource_sets,resource_set_resources,resource_set_bindings,resource_set_binding_members,policies,policy_rules,authorization_servers,authorization_server_policies,authorization_server_policy_rules,authorization_server_scopes,authorization_server_claims,org,org_settings,org_contacts,org_contact_users,domains,devices,idps,network_zones,threat_insight,behaviors,api_tokens,authenticators,authenticator_methods,trusted_origins,event_hooks,inline_hooks,log_streams,system_log,system_log_ocsf,changes',
   'projection.tenant.type' = 'injected',
   'storage.location.template' = 's3://${bucket}/${prefix}_manifests/${resource}/tenant=${tenant}/'
 );

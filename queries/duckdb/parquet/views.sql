@@ -120,6 +120,26 @@ CREATE OR REPLACE VIEW idps AS FROM okta_current('idps');
 CREATE OR REPLACE VIEW network_zones AS FROM okta_current('network_zones');
 CREATE OR REPLACE VIEW threat_insight AS FROM okta_current('threat_insight');
 CREATE OR REPLACE VIEW behaviors AS FROM okta_current('behaviors');
+CREATE OR REPLACE VIEW api_service_integrations AS FROM okta_current('api_service_integrations');
+CREATE OR REPLACE VIEW user_role_targets AS FROM okta_current('user_role_targets');
+CREATE OR REPLACE VIEW group_role_targets AS FROM okta_current('group_role_targets');
+CREATE OR REPLACE VIEW service_app_roles AS FROM okta_current('service_app_roles');
+CREATE OR REPLACE VIEW resource_set_resources AS FROM okta_current('resource_set_resources');
+CREATE OR REPLACE VIEW resource_set_bindings AS FROM okta_current('resource_set_bindings');
+CREATE OR REPLACE VIEW resource_set_binding_members AS FROM okta_current('resource_set_binding_members');
+CREATE OR REPLACE VIEW authorization_servers AS FROM okta_current('authorization_servers');
+CREATE OR REPLACE VIEW authorization_server_policies AS FROM okta_current('authorization_server_policies');
+CREATE OR REPLACE VIEW authorization_server_policy_rules AS FROM okta_current('authorization_server_policy_rules');
+CREATE OR REPLACE VIEW authorization_server_scopes AS FROM okta_current('authorization_server_scopes');
+CREATE OR REPLACE VIEW authorization_server_claims AS FROM okta_current('authorization_server_claims');
+CREATE OR REPLACE VIEW org_contact_users AS FROM okta_current('org_contact_users');
+CREATE OR REPLACE VIEW api_tokens AS FROM okta_current('api_tokens');
+CREATE OR REPLACE VIEW authenticators AS FROM okta_current('authenticators');
+CREATE OR REPLACE VIEW authenticator_methods AS FROM okta_current('authenticator_methods');
+CREATE OR REPLACE VIEW trusted_origins AS FROM okta_current('trusted_origins');
+CREATE OR REPLACE VIEW event_hooks AS FROM okta_current('event_hooks');
+CREATE OR REPLACE VIEW inline_hooks AS FROM okta_current('inline_hooks');
+CREATE OR REPLACE VIEW log_streams AS FROM okta_current('log_streams');
 
 -- The change feed: the changes of every complete comparison (its manifest, resource 'changes',
 -- one per run and compared resource, says complete), with tenant, dt and run from the key.

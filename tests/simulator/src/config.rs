@@ -25,6 +25,14 @@ pub const READ_SCOPES: &[&str] = &[
     "okta.threatInsights.read",
     "okta.behaviors.read",
     "okta.logs.read",
+    "okta.apiTokens.read",
+    "okta.authenticators.read",
+    "okta.authorizationServers.read",
+    "okta.trustedOrigins.read",
+    "okta.eventHooks.read",
+    "okta.inlineHooks.read",
+    "okta.logStreams.read",
+    "okta.oauthIntegrations.read",
 ];
 
 /// Which Okta engine the org runs: Classic lacks devices and the newer policy types.

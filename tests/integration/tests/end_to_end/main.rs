@@ -11,6 +11,7 @@ mod fan_out;
 mod ocsf;
 mod parquet;
 mod pii;
+mod posture;
 mod rate_limits;
 mod real_org;
 mod resource_groups;

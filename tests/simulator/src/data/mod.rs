@@ -6,6 +6,7 @@ mod devices;
 mod groups;
 mod org;
 pub(crate) mod policies;
+mod posture;
 mod roles;
 mod security;
 mod users;
@@ -71,6 +72,38 @@ pub struct Dataset {
     pub network_zones: Vec<Value>,
     pub threat_insight: Value,
     pub behaviors: Vec<Value>,
+    pub api_tokens: Vec<Value>,
+    pub authenticators: Vec<Value>,
+    /// Authenticator id → its methods.
+    pub authenticator_methods: BTreeMap<String, Vec<Value>>,
+    pub authorization_servers: Vec<Value>,
+    /// Authorization server id → its policies, by priority.
+    pub authorization_server_policies: BTreeMap<String, Vec<Value>>,
+    /// Authorization server id → its scopes.
+    pub authorization_server_scopes: BTreeMap<String, Vec<Value>>,
+    /// Authorization server id → its claims.
+    pub authorization_server_claims: BTreeMap<String, Vec<Value>>,
+    /// Authorization server policy id → its rules, by priority.
+    pub authorization_server_policy_rules: BTreeMap<String, Vec<Value>>,
+    pub trusted_origins: Vec<Value>,
+    pub event_hooks: Vec<Value>,
+    pub inline_hooks: Vec<Value>,
+    pub log_streams: Vec<Value>,
+    pub api_service_integrations: Vec<Value>,
+    /// Contact type (`BILLING`, `TECHNICAL`) → `{userId, _links}`.
+    pub org_contact_users: BTreeMap<String, Value>,
+    /// Role assignment id → the groups it is scoped to (see [`Dataset::role_with_targets`]).
+    pub role_group_targets: BTreeMap<String, Vec<Value>>,
+    /// Role assignment id → the catalog apps it is scoped to.
+    pub role_app_targets: BTreeMap<String, Vec<Value>>,
+    /// OAuth client id → its role assignments, for every service app.
+    pub client_roles: BTreeMap<String, Vec<Value>>,
+    /// Resource set id → its resources.
+    pub resource_set_resources: BTreeMap<String, Vec<Value>>,
+    /// Resource set id → the roles bound to it.
+    pub resource_set_bindings: BTreeMap<String, Vec<Value>>,
+    /// `{resource set id}/{role id}` → the binding's members, sorted by id.
+    pub resource_set_binding_members: BTreeMap<String, Vec<Value>>,
     /// Live: shared with the running simulator (see [`Dataset::events`]).
     system_log: Arc<SystemLog>,
 }
@@ -152,6 +185,26 @@ impl Dataset {
         let idps = security::idps(rng, config.idps, url, anchor);
         let behaviors = security::behaviors(rng, config.behaviors, url, anchor);
         let threat_insight = security::threat_insight(&network_zones, url, anchor);
+        let org_contacts = org.contacts;
+        // Its own generator, so that adding these objects left every other one as it was.
+        let posture = posture::posture(
+            &mut fastrand::Rng::with_seed(config.seed ^ 0x5ec_0517),
+            &posture::Context {
+                org_id: &org_id,
+                url,
+                anchor,
+                users: &users,
+                groups: &groups.groups,
+                apps: &apps.apps,
+                user_roles: &roles.user_roles,
+                group_roles: &roles.group_roles,
+                resource_sets: &roles.resource_sets,
+                custom_roles: &roles.custom_roles,
+                network_zones: &network_zones,
+                org_contacts: &org_contacts,
+                super_admin: &super_admin,
+            },
+        );
         let directory = directory(
             &users,
             &super_admin,
@@ -188,7 +241,7 @@ impl Dataset {
             policy_rules: policies.rules,
             org: org.org,
             org_settings: org.settings,
-            org_contacts: org.contacts,
+            org_contacts,
             domains: org.domains,
             devices: devices.devices,
             device_users: devices.users,
@@ -196,6 +249,26 @@ impl Dataset {
             network_zones,
             threat_insight,
             behaviors,
+            api_tokens: posture.api_tokens,
+            authenticators: posture.authenticators,
+            authenticator_methods: posture.authenticator_methods,
+            authorization_servers: posture.authorization_servers,
+            authorization_server_policies: posture.authorization_server_policies,
+            authorization_server_scopes: posture.authorization_server_scopes,
+            authorization_server_claims: posture.authorization_server_claims,
+            authorization_server_policy_rules: posture.authorization_server_policy_rules,
+            trusted_origins: posture.trusted_origins,
+            event_hooks: posture.event_hooks,
+            inline_hooks: posture.inline_hooks,
+            log_streams: posture.log_streams,
+            api_service_integrations: posture.api_service_integrations,
+            org_contact_users: posture.org_contact_users,
+            role_group_targets: posture.role_group_targets,
+            role_app_targets: posture.role_app_targets,
+            client_roles: posture.client_roles,
+            resource_set_resources: posture.resource_set_resources,
+            resource_set_bindings: posture.resource_set_bindings,
+            resource_set_binding_members: posture.resource_set_binding_members,
             system_log: Arc::new(system_log),
         }
     }
@@ -231,6 +304,28 @@ impl Dataset {
                 "hasAdminPrivilege": self.group_roles.contains_key(id),
             },
         });
+        expanded
+    }
+
+    /// A role assignment as `expand=targets/groups` or `expand=targets/catalog/apps` returns
+    /// it: its targets of that kind under `_embedded.targets`, none for an unscoped role.
+    pub fn role_with_targets(&self, role: &Value, expand: &str) -> Value {
+        let id = role["id"].as_str().unwrap_or_default();
+        let mut expanded = role.clone();
+        let targets = match expand {
+            "targets/groups" => self
+                .role_group_targets
+                .get(id)
+                .map(|groups| json!({ "groups": groups })),
+            "targets/catalog/apps" => self
+                .role_app_targets
+                .get(id)
+                .map(|apps| json!({ "catalog": { "apps": apps } })),
+            _ => None,
+        };
+        if let Some(targets) = targets {
+            expanded["_embedded"] = json!({ "targets": targets });
+        }
         expanded
     }
 

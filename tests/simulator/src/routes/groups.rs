@@ -88,7 +88,11 @@ pub(crate) fn roles(call: &Call) -> Response {
         return no_permission();
     }
     let exists = find(&data.groups, call.id()).is_some();
-    children(call, exists, data.group_roles.get(call.id()))
+    let roles = data
+        .group_roles
+        .get(call.id())
+        .map(|roles| super::with_targets(call, roles));
+    children(call, exists, roles.as_ref())
 }
 
 fn no_permission() -> Response {

@@ -8,6 +8,7 @@ mod iam;
 mod logs;
 mod org;
 mod policies;
+mod posture;
 mod security;
 mod users;
 
@@ -70,6 +71,8 @@ const GROUPS: &str = "okta.groups.read";
 const APPS: &str = "okta.apps.read";
 const ROLES: &str = "okta.roles.read";
 const ORGS: &str = "okta.orgs.read";
+const AUTHENTICATORS: &str = "okta.authenticators.read";
+const AUTHORIZATION_SERVERS: &str = "okta.authorizationServers.read";
 
 const fn route(
     template: &'static str,
@@ -108,6 +111,26 @@ static ROUTES: &[Route] = &[
         iam::permissions,
     ),
     route("/api/v1/iam/resource-sets", ROLES, iam::resource_sets),
+    route(
+        "/api/v1/iam/resource-sets/{id}/resources",
+        ROLES,
+        posture::resource_set_resources,
+    ),
+    route(
+        "/api/v1/iam/resource-sets/{id}/bindings",
+        ROLES,
+        posture::resource_set_bindings,
+    ),
+    route(
+        "/api/v1/iam/resource-sets/{id}/bindings/{id}/members",
+        ROLES,
+        posture::resource_set_binding_members,
+    ),
+    route(
+        "/oauth2/v1/clients/{id}/roles",
+        ROLES,
+        posture::client_roles,
+    ),
     route("/api/v1/policies", "okta.policies.read", policies::list),
     route(
         "/api/v1/policies/{id}/rules",
@@ -116,6 +139,7 @@ static ROUTES: &[Route] = &[
     ),
     route("/api/v1/org", ORGS, org::org),
     route("/api/v1/org/contacts", ORGS, org::contacts),
+    route("/api/v1/org/contacts/{id}", ORGS, posture::org_contact_user),
     route("/api/v1/org/preferences", ORGS, org::setting),
     route("/api/v1/org/privacy/oktaSupport", ORGS, org::setting),
     route("/api/v1/org/privacy/oktaCommunication", ORGS, org::setting),
@@ -149,6 +173,71 @@ static ROUTES: &[Route] = &[
         security::behaviors,
     ),
     route("/api/v1/logs", "okta.logs.read", logs::list),
+    route(
+        "/api/v1/api-tokens",
+        "okta.apiTokens.read",
+        posture::api_tokens,
+    ),
+    route(
+        "/api/v1/authenticators",
+        AUTHENTICATORS,
+        posture::authenticators,
+    ),
+    route(
+        "/api/v1/authenticators/{id}/methods",
+        AUTHENTICATORS,
+        posture::authenticator_methods,
+    ),
+    route(
+        "/api/v1/authorizationServers",
+        AUTHORIZATION_SERVERS,
+        posture::authorization_servers,
+    ),
+    route(
+        "/api/v1/authorizationServers/{id}/policies",
+        AUTHORIZATION_SERVERS,
+        posture::authorization_server_policies,
+    ),
+    route(
+        "/api/v1/authorizationServers/{id}/policies/{id}/rules",
+        AUTHORIZATION_SERVERS,
+        posture::authorization_server_policy_rules,
+    ),
+    route(
+        "/api/v1/authorizationServers/{id}/scopes",
+        AUTHORIZATION_SERVERS,
+        posture::authorization_server_scopes,
+    ),
+    route(
+        "/api/v1/authorizationServers/{id}/claims",
+        AUTHORIZATION_SERVERS,
+        posture::authorization_server_claims,
+    ),
+    route(
+        "/api/v1/trustedOrigins",
+        "okta.trustedOrigins.read",
+        posture::trusted_origins,
+    ),
+    route(
+        "/api/v1/eventHooks",
+        "okta.eventHooks.read",
+        posture::event_hooks,
+    ),
+    route(
+        "/api/v1/inlineHooks",
+        "okta.inlineHooks.read",
+        posture::inline_hooks,
+    ),
+    route(
+        "/api/v1/logStreams",
+        "okta.logStreams.read",
+        posture::log_streams,
+    ),
+    route(
+        "/integrations/api/v1/api-services",
+        "okta.oauthIntegrations.read",
+        posture::api_service_integrations,
+    ),
 ];
 
 /// A parent's unpaged child list: 404 for an unknown parent, `[]` for one without children.
@@ -157,6 +246,17 @@ fn children(call: &Call, parent_exists: bool, children: Option<&Vec<Value>>) -> 
         (false, _) => not_found(call.id()),
         (true, Some(children)) => json(children),
         (true, None) => json(&Vec::<Value>::new()),
+    }
+}
+
+/// Role assignments as listed: with `expand=targets/…`, each with its targets of that kind.
+fn with_targets(call: &Call, roles: &[Value]) -> Vec<Value> {
+    match call.param("expand") {
+        Some(expand) => roles
+            .iter()
+            .map(|role| call.data.role_with_targets(role, expand))
+            .collect(),
+        None => roles.to_vec(),
     }
 }
 

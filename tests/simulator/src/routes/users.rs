@@ -65,11 +65,12 @@ pub(crate) fn factors(call: &Call) -> Response {
     )
 }
 
+/// With `expand`, each assignment carries its targets of that kind.
 pub(crate) fn roles(call: &Call) -> Response {
     let data = &call.data;
-    children(
-        call,
-        data.user(call.id()).is_some(),
-        data.user_roles.get(call.id()),
-    )
+    let roles = data
+        .user_roles
+        .get(call.id())
+        .map(|roles| super::with_targets(call, roles));
+    children(call, data.user(call.id()).is_some(), roles.as_ref())
 }

@@ -15,7 +15,7 @@ mod openapi;
 use std::collections::BTreeMap;
 
 use okta_ingest::okta::Shape;
-use okta_ingest::resources::{self, Kind, Parent, Resource};
+use okta_ingest::resources::{self, Kind, Parent, Resource, Select};
 use okta_sim::{READ_SCOPES, SimConfig, Simulator};
 use serde_json::Value;
 
@@ -52,7 +52,7 @@ async fn every_response_the_ingest_reads_keeps_to_oktas_schema() {
             Some(parent) => parent_ids(&http, &sim, parent)
                 .await
                 .iter()
-                .map(|id| resource.path.replace("{id}", id))
+                .map(|id| resource.path_for(id))
                 .collect(),
         };
         for listing in resource.listings {
@@ -73,7 +73,11 @@ async fn every_response_the_ingest_reads_keeps_to_oktas_schema() {
                 let records = records(resource.shape, &body);
                 covered.records += records.len();
                 for (i, record) in records.iter().enumerate() {
-                    for field in needs.iter().filter(|f| !record[**f].is_string()) {
+                    let missing = needs.iter().filter(|(field, select)| {
+                        select.accepts(&record.to_string())
+                            && !record.pointer(field).is_some_and(Value::is_string)
+                    });
+                    for (field, _) in missing {
                         violations.push(format!(
                             "GET {url}: record {i} has no {field}, which the ingest reads"
                         ));
@@ -155,7 +159,17 @@ async fn okta_error_bodies_keep_to_the_error_schema() {
         let listing = resource.listings[0];
         let template = operation_path(resource, listing);
         let op = spec.get(&template).expect("the operation is in the spec");
-        let path = resource.path.replace("{id}", "00u0000000000nosuch");
+        let nosuch = "00u0000000000nosuch";
+        let path = match resource
+            .parent
+            .as_ref()
+            .and_then(|p| resources::find(p.resource))
+        {
+            Some(parent) if parent.parent.is_some() => {
+                resource.path_for(&format!("{nosuch}/{nosuch}"))
+            }
+            _ => resource.path_for(nosuch),
+        };
         let mut cases = vec![(&denied, "403")];
         if resource.parent.is_some() {
             cases.push((&sim, "404"));
@@ -201,25 +215,41 @@ fn first_url(resource: &Resource, path: &str, listing: &str) -> String {
     resource.first_url(path, listing, resource.limit)
 }
 
-/// The first few parents the ingest would fan out over, from the parent's first page.
+/// The first few parents the ingest would fan out over, from the parent's first page (for a
+/// child of a child, under each of the first few grandparents: `{grandparent}/{parent}`).
 async fn parent_ids(http: &reqwest::Client, sim: &Simulator, parent: &Parent) -> Vec<String> {
     let resource = resources::find(parent.resource).expect("the parent is in the table");
-    let url = first_url(resource, resource.path, resource.listings[0]);
-    let (status, body) = get(http, sim, &url).await;
-    assert_eq!(status, 200, "GET {url}: {body}");
-    let list = match resource.shape {
-        Shape::Field(field) => &body[field],
-        _ => &body,
+    let paths: Vec<(String, Option<String>)> = match &resource.parent {
+        None => vec![(resource.path.to_owned(), None)],
+        Some(grand) => Box::pin(parent_ids(http, sim, grand))
+            .await
+            .into_iter()
+            .map(|id| (resource.path_for(&id), Some(id)))
+            .collect(),
     };
-    let ids: Vec<String> = list
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|r| parent.select.accepts(&r.to_string()))
-        .filter_map(|r| r["id"].as_str().map(str::to_owned))
-        .take(PARENTS)
-        .collect();
-    assert!(!ids.is_empty(), "{url}: no parent for {}", parent.field);
+    let mut ids = Vec::new();
+    for (path, outer) in paths {
+        let url = first_url(resource, &path, resource.listings[0]);
+        let (status, body) = get(http, sim, &url).await;
+        assert_eq!(status, 200, "GET {url}: {body}");
+        let list = match resource.shape {
+            Shape::Field(field) => &body[field],
+            _ => &body,
+        };
+        ids.extend(
+            list.as_array()
+                .into_iter()
+                .flatten()
+                .filter(|r| parent.select.accepts(&r.to_string()))
+                .filter_map(|r| r.pointer(parent.key)?.as_str().map(str::to_owned))
+                .map(|id| match &outer {
+                    Some(outer) => format!("{outer}/{id}"),
+                    None => id,
+                }),
+        );
+    }
+    ids.truncate(PARENTS);
+    assert!(!ids.is_empty(), "no parent for {}", parent.field);
     ids
 }
 
@@ -232,19 +262,20 @@ fn records(shape: Shape, body: &Value) -> Vec<&Value> {
     }
 }
 
-/// The string fields the ingest reads from each record of `resource`: the `id` of a parent
-/// (its children's requests carry it), an event's `uuid` and `published` (de-duplication and
-/// partitioning).
-fn ingest_needs(kind: Kind, resource: &Resource) -> &'static [&'static str] {
-    let parent = resources::ALL.iter().flat_map(|g| g.resources).any(|r| {
-        r.parent
-            .as_ref()
-            .is_some_and(|p| p.resource == resource.name)
-    });
+/// The string fields (JSON pointers) the ingest reads from each record of `resource`, with the
+/// records it reads them from: the key of a parent, from the records a child fans out over
+/// (its requests carry it: `/id`, or a client id, a contact type), an event's `uuid` and
+/// `published` (de-duplication and partitioning).
+fn ingest_needs(kind: Kind, resource: &Resource) -> Vec<(&'static str, Select)> {
     match kind {
-        Kind::EventLog => &["uuid", "published"],
-        Kind::Snapshot if parent => &["id"],
-        Kind::Snapshot => &[],
+        Kind::EventLog => vec![("/uuid", Select::All), ("/published", Select::All)],
+        Kind::Snapshot => resources::ALL
+            .iter()
+            .flat_map(|g| g.resources)
+            .filter_map(|r| r.parent.as_ref())
+            .filter(|p| p.resource == resource.name)
+            .map(|p| (p.key, p.select))
+            .collect(),
     }
 }
 

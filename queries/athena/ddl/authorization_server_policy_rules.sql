@@ -1,0 +1,39 @@
+-- authorization_server_policy_rules: Rules of each authorization server policy (GET /api/v1/authorizationServers/{authServerId}/policies/{policyId}/rules): grant types, scopes, people, token lifetimes; authServerId and policyId name the server and the policy.
+-- Files: authorization_server_policy_rules/tenant=…/dt=…/run=…/part-NNNNN.json.gz. A dt partition holds every run of that day;
+-- the run is in "$path" (see queries/README.md: read the newest complete run).
+-- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh. See queries/README.md for the choices.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`authorization_server_policy_rules` (
+  `policyId`     string,
+  `authServerId` string,
+  `actions`      string,
+  `conditions`   string,
+  `created`      string,
+  `id`           string,
+  `lastUpdated`  string,
+  `name`         string,
+  `priority`     int,
+  `status`       string,
+  `system`       boolean,
+  `type`         string
+)
+PARTITIONED BY (`tenant` string, `dt` string)
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES (
+  'case.insensitive' = 'false',
+  'mapping.authserverid' = 'authServerId',
+  'mapping.lastupdated' = 'lastUpdated',
+  'mapping.policyid' = 'policyId'
+)
+STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'
+  OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION 's3://${bucket}/${prefix}authorization_server_policy_rules/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.tenant.type' = 'injected',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd',
+  'projection.dt.range' = '2024-01-01,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://${bucket}/${prefix}authorization_server_policy_rules/tenant=${tenant}/dt=${dt}/'
+);

@@ -1,0 +1,37 @@
+-- authorization_servers: Custom authorization servers (GET /api/v1/authorizationServers).
+-- Files: authorization_servers/tenant=…/dt=…/run=…/part-NNNNN.json.gz. A dt partition holds every run of that day;
+-- the run is in "$path" (see queries/README.md: read the newest complete run).
+-- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh. See queries/README.md for the choices.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`authorization_servers` (
+  `_links`      string,
+  `audiences`   string,
+  `created`     string,
+  `credentials` string,
+  `description` string,
+  `id`          string,
+  `issuer`      string,
+  `issuerMode`  string,
+  `lastUpdated` string,
+  `name`        string,
+  `status`      string
+)
+PARTITIONED BY (`tenant` string, `dt` string)
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES (
+  'case.insensitive' = 'false',
+  'mapping.issuermode' = 'issuerMode',
+  'mapping.lastupdated' = 'lastUpdated'
+)
+STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'
+  OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION 's3://${bucket}/${prefix}authorization_servers/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.tenant.type' = 'injected',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd',
+  'projection.dt.range' = '2024-01-01,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://${bucket}/${prefix}authorization_servers/tenant=${tenant}/dt=${dt}/'
+);

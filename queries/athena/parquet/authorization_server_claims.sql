@@ -1,0 +1,38 @@
+-- authorization_server_claims, Parquet parts (schema version 1). Rendered from shared/src/columns.rs by
+-- shared/src/athena.rs: change the declaration, not this file.
+-- Files: authorization_server_claims/tenant=…/dt=…/run=…/part-NNNNN.parquet.
+-- raw holds the record as Okta sent it (after the tenant's PII policy); every other column
+-- is read from it (JSON pointer below), null where the field is absent or of another type:
+--   auth_server_id: the parent's id
+--   id: /id
+--   name: /name
+--   status: /status
+--   claim_type: /claimType
+--   value_type: /valueType
+--   value: /value
+--   system: /system
+-- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh -p.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`authorization_server_claims` (
+  `raw`            string,
+  `auth_server_id` string,
+  `id`             string,
+  `name`           string,
+  `status`         string,
+  `claim_type`     string,
+  `value_type`     string,
+  `value`          string,
+  `system`         boolean
+)
+PARTITIONED BY (`tenant` string, `dt` string)
+STORED AS PARQUET
+LOCATION 's3://${bucket}/${prefix}authorization_server_claims/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.tenant.type' = 'injected',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd',
+  'projection.dt.range' = '2024-01-01,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://${bucket}/${prefix}authorization_server_claims/tenant=${tenant}/dt=${dt}/'
+);

@@ -1,0 +1,42 @@
+-- group_role_targets, Parquet parts (schema version 1). Rendered from shared/src/columns.rs by
+-- shared/src/athena.rs: change the declaration, not this file.
+-- Files: group_role_targets/tenant=…/dt=…/run=…/part-NNNNN.parquet.
+-- raw holds the record as Okta sent it (after the tenant's PII policy); every other column
+-- is read from it (JSON pointer below), null where the field is absent or of another type:
+--   group_id: the parent's id
+--   id: /id
+--   type: /type
+--   label: /label
+--   status: /status
+--   assignment_type: /assignmentType
+--   target_group_ids: /_embedded/targets/groups/*/id
+--   target_app_names: /_embedded/targets/catalog/apps/*/name
+--   created: /created
+--   last_updated: /lastUpdated
+-- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh -p.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`group_role_targets` (
+  `raw`              string,
+  `group_id`         string,
+  `id`               string,
+  `type`             string,
+  `label`            string,
+  `status`           string,
+  `assignment_type`  string,
+  `target_group_ids` array<string>,
+  `target_app_names` array<string>,
+  `created`          timestamp,
+  `last_updated`     timestamp
+)
+PARTITIONED BY (`tenant` string, `dt` string)
+STORED AS PARQUET
+LOCATION 's3://${bucket}/${prefix}group_role_targets/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.tenant.type' = 'injected',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd',
+  'projection.dt.range' = '2024-01-01,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://${bucket}/${prefix}group_role_targets/tenant=${tenant}/dt=${dt}/'
+);

@@ -1,0 +1,34 @@
+-- resource_set_binding_members, Parquet parts (schema version 1). Rendered from shared/src/columns.rs by
+-- shared/src/athena.rs: change the declaration, not this file.
+-- Files: resource_set_binding_members/tenant=…/dt=…/run=…/part-NNNNN.parquet.
+-- raw holds the record as Okta sent it (after the tenant's PII policy); every other column
+-- is read from it (JSON pointer below), null where the field is absent or of another type:
+--   role_id: the parent's id
+--   id: /id
+--   resource_set_id: /resourceSetId
+--   member: /_links/self/href
+--   created: /created
+--   last_updated: /lastUpdated
+-- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh -p.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`resource_set_binding_members` (
+  `raw`             string,
+  `role_id`         string,
+  `id`              string,
+  `resource_set_id` string,
+  `member`          string,
+  `created`         timestamp,
+  `last_updated`    timestamp
+)
+PARTITIONED BY (`tenant` string, `dt` string)
+STORED AS PARQUET
+LOCATION 's3://${bucket}/${prefix}resource_set_binding_members/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.tenant.type' = 'injected',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd',
+  'projection.dt.range' = '2024-01-01,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://${bucket}/${prefix}resource_set_binding_members/tenant=${tenant}/dt=${dt}/'
+);

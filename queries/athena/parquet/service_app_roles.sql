@@ -1,0 +1,38 @@
+-- service_app_roles, Parquet parts (schema version 1). Rendered from shared/src/columns.rs by
+-- shared/src/athena.rs: change the declaration, not this file.
+-- Files: service_app_roles/tenant=…/dt=…/run=…/part-NNNNN.parquet.
+-- raw holds the record as Okta sent it (after the tenant's PII policy); every other column
+-- is read from it (JSON pointer below), null where the field is absent or of another type:
+--   client_id: the parent's id
+--   id: /id
+--   type: /type
+--   label: /label
+--   status: /status
+--   assignment_type: /assignmentType
+--   created: /created
+--   last_updated: /lastUpdated
+-- Placeholders ${bucket}, ${prefix}, ${database}: fill with queries/athena/render.sh -p.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`service_app_roles` (
+  `raw`             string,
+  `client_id`       string,
+  `id`              string,
+  `type`            string,
+  `label`           string,
+  `status`          string,
+  `assignment_type` string,
+  `created`         timestamp,
+  `last_updated`    timestamp
+)
+PARTITIONED BY (`tenant` string, `dt` string)
+STORED AS PARQUET
+LOCATION 's3://${bucket}/${prefix}service_app_roles/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.tenant.type' = 'injected',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd',
+  'projection.dt.range' = '2024-01-01,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://${bucket}/${prefix}service_app_roles/tenant=${tenant}/dt=${dt}/'
+);
