@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+use okta_ingest::layout::RunId;
 use okta_ingest::manifest::Status;
 use okta_ingest::queue::WorkMessage;
 use okta_ingest::resources::{self, Group};
+use okta_ingest::tenant::TenantId;
 use okta_ingest_tests::{TestOrg, TestQueue};
 use okta_sim::{OAuthClient, READ_SCOPES, SimConfig};
 use serde_json::{Value, json};
@@ -128,7 +130,7 @@ async fn every_posture_resource_lands_whole_and_without_credentials() {
             requests.insert(r.resource.clone(), r.requests.requests);
         }
     }
-    let data = org.sim.dataset();
+    let data = &org.sim.dataset();
 
     assert_same(
         lines(&org, "api_tokens").await,
@@ -395,9 +397,9 @@ async fn a_run_cut_by_deadlines_carries_two_levels_on_to_one_complete_snapshot()
     let queue = TestQueue::new(3, 10).await;
     org.rt.queue = Some(queue.work_queue().await);
     let first = WorkMessage {
-        tenant: "acme".into(),
+        tenant: TenantId::parse("acme").expect("a tenant id"),
         group: "policies".into(),
-        dispatch: "test".into(),
+        dispatch: RunId::new(Utc::now()),
         scheduled_at: Utc::now(),
         continues: None,
     };
@@ -413,7 +415,7 @@ async fn a_run_cut_by_deadlines_carries_two_levels_on_to_one_complete_snapshot()
     assert!(
         deliveries
             .iter()
-            .all(|d| d.reply.batch_item_failures.is_empty()),
+            .all(|d| d.reply.sqs.batch_item_failures.is_empty()),
         "{deliveries:?}"
     );
     assert!(
@@ -423,7 +425,7 @@ async fn a_run_cut_by_deadlines_carries_two_levels_on_to_one_complete_snapshot()
     );
 
     // Each resource complete, each record once: what the continuations read is what was left.
-    let data = org.sim.dataset();
+    let data = &org.sim.dataset();
     let rules = lines(&org, "authorization_server_policy_rules").await;
     let ids: std::collections::BTreeSet<&str> =
         rules.iter().map(|r| r["id"].as_str().unwrap()).collect();

@@ -40,7 +40,7 @@ async fn groups_members_and_rules_match_the_dataset() {
     let sim = Simulator::start(SimConfig::small().with_users(300).with_groups(30))
         .await
         .unwrap();
-    let data = sim.dataset();
+    let data = &sim.dataset();
     let url = sim.url();
 
     let (groups, _) = walk(
@@ -123,7 +123,7 @@ async fn apps_and_their_users_groups_and_grants_match_the_dataset() {
     )
     .await
     .unwrap();
-    let data = sim.dataset();
+    let data = &sim.dataset();
     let url = sim.url();
 
     let (apps, requests) = walk(&format!("{url}/api/v1/apps?limit=200"), &ssws()).await;
@@ -177,7 +177,7 @@ async fn roles_are_paged_in_the_body_and_match_the_dataset() {
         ..SimConfig::small()
     };
     let sim = Simulator::start(config).await.unwrap();
-    let data = sim.dataset();
+    let data = &sim.dataset();
     let url = sim.url();
 
     let (assignees, requests) = walk_body(
@@ -241,7 +241,7 @@ async fn roles_are_paged_in_the_body_and_match_the_dataset() {
 #[tokio::test]
 async fn every_policy_type_has_policies_with_rules() {
     let sim = Simulator::start(SimConfig::small()).await.unwrap();
-    let data = sim.dataset();
+    let data = &sim.dataset();
     let url = sim.url();
     let types = [
         "OKTA_SIGN_ON",
@@ -288,7 +288,7 @@ async fn every_policy_type_has_policies_with_rules() {
 #[tokio::test]
 async fn org_settings_domains_devices_and_security_match_the_dataset() {
     let sim = Simulator::start(SimConfig::small()).await.unwrap();
-    let data = sim.dataset();
+    let data = &sim.dataset();
     let url = sim.url();
 
     assert_eq!(fetch(&format!("{url}/api/v1/org")).await, data.org);
@@ -435,7 +435,7 @@ async fn each_endpoint_demands_its_own_scope() {
 async fn the_demo_org_has_the_promised_fan_out() {
     let started = std::time::Instant::now();
     let sim = Simulator::start(SimConfig::demo()).await.unwrap();
-    let data = sim.dataset();
+    let data = &sim.dataset();
     eprintln!("demo org generated in {:?}", started.elapsed());
     assert_eq!(data.users.len(), 2_000);
     assert_eq!(data.groups.len(), 100);

@@ -11,7 +11,7 @@ async fn paging_lists_every_listed_user_once_and_search_finds_the_deprovisioned(
     let sim = Simulator::start(SimConfig::small().with_users(480))
         .await
         .unwrap();
-    let data = sim.dataset();
+    let data = &sim.dataset();
     let deprovisioned: BTreeSet<_> = data
         .users
         .iter()
@@ -142,7 +142,7 @@ async fn factors_are_served_per_user() {
     let sim = Simulator::start(SimConfig::small().with_users(60))
         .await
         .unwrap();
-    let data = sim.dataset();
+    let data = &sim.dataset();
     assert_eq!(data.factors.len(), 60, "an entry per user");
     assert!(data.factors.values().any(|f| f.len() >= 2));
     for (user, factors) in &data.factors {
