@@ -271,7 +271,7 @@ def expected_answers(root):
         if r["type_uid"] in (300501, 300601):
             grantee = (r.get("user") or r.get("group"))["name"]
             grants += [(tenant, r["metadata"]["original_time"], r["actor"]["user"]["name"],
-                        r["class_name"], grantee, p) for p in r["privileges"]]
+                        r["class_name"], grantee, p) for p in r.get("privileges", [])]
     auth_failures = sorted(((t, day, user, n) for (t, day, user), n in auth_failures.items()),
                            key=lambda r: (r[0], r[1], -r[3], r[2]))
     grants.sort(key=lambda r: (r[0], r[1], r[4], r[5]))
