@@ -77,6 +77,15 @@ pub const EXPLAINS: &[Explains] = &[
         Names::EventTypeOnly,
     ),
     explains("org_settings", "system.org.", Names::EventTypeOnly),
+    explains("api_tokens", "system.api_token.", Names::Own),
+    explains(
+        "authenticators",
+        "security.authenticator.lifecycle.",
+        Names::Own,
+    ),
+    explains("event_hooks", "event_hook.", Names::Own),
+    explains("inline_hooks", "inline_hook.", Names::Own),
+    explains("log_streams", "system.log_stream.", Names::Own),
 ];
 
 /// What a change record says of its cause.
