@@ -728,7 +728,7 @@ def check_parquet_ddl(checks, root):
                     [os.path.join(root, key)]).fetchall()]
                 assert got == want, f"{name}: {key} has {got}, the DDL {want}"
         checks.run(f"athena parquet ddl {name}: columns and types of every part", columns)
-        if name == "system_log":
+        if name in EVENT_LOGS:
             checks.run(f"athena parquet ddl {name}: projection vs keys", check_projection, t, keys,
                        ["tenant", "dt", "hour"], rf"{RUN_ID}-part-\d{{5}}\.parquet")
         elif name == "changes":
