@@ -27,7 +27,7 @@ async fn changes_of(org: &TestOrg, run: &str) -> (Vec<Manifest>, Vec<Value>) {
 /// One run: the System Log first (it runs every few minutes), then every snapshot.
 async fn hourly_run(org: &TestOrg) -> String {
     let limit = Duration::from_secs(120);
-    run_like_the_cli(&org.rt, "logs", limit).await;
+    run_like_the_cli(&org.rt, "okta-logs", limit).await;
     let summary = run_like_the_cli(&org.rt, "all", limit).await;
     assert_eq!(summary.status, Status::Complete, "{summary:?}");
     summary.run_id.to_string()
