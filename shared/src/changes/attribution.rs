@@ -62,6 +62,12 @@ pub const EXPLAINS: &[Explains] = &[
     explains("role_assignees", "user.account.privilege.", Names::Own),
     explains("user_roles", "user.account.privilege.", Names::Parent),
     explains("group_roles", "group.privilege.", Names::Parent),
+    explains(
+        "user_role_targets",
+        "user.account.privilege.",
+        Names::Parent,
+    ),
+    explains("group_role_targets", "group.privilege.", Names::Parent),
     explains("policies", "policy.lifecycle.", Names::Own),
     explains("policy_rules", "policy.rule.", Names::Own),
     explains("network_zones", "zone.", Names::Own),

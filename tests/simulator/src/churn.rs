@@ -504,11 +504,18 @@ impl Churn<'_> {
                     "Revoke user privilege",
                 ),
                 vec![user_target(&user)],
-                vec![(
-                    "user_roles",
-                    format!("{user_id}/{}", id_of(&revoked)),
-                    "removed",
-                )],
+                vec![
+                    (
+                        "user_roles",
+                        format!("{user_id}/{}", id_of(&revoked)),
+                        "removed",
+                    ),
+                    (
+                        "user_role_targets",
+                        format!("{user_id}/{}", id_of(&revoked)),
+                        "removed",
+                    ),
+                ],
             );
         }
         let Some(template) = data.user_roles.values().flatten().next().cloned() else {
@@ -530,7 +537,12 @@ impl Churn<'_> {
             role["assignmentType"] = json!("USER");
             role["created"] = json!(now());
             role["lastUpdated"] = json!(now());
-            let mut changed = vec![("user_roles", format!("{user_id}/{role_id}"), "added")];
+            // The same assignment, listed with its targets, is a record of user_role_targets.
+            let key = format!("{user_id}/{role_id}");
+            let mut changed = vec![
+                ("user_roles", key.clone(), "added"),
+                ("user_role_targets", key, "added"),
+            ];
             if !data
                 .role_assignees
                 .iter()
@@ -585,7 +597,10 @@ impl Churn<'_> {
                 "Grant group privilege",
             ),
             vec![object_target(&group, "UserGroup", "unknown")],
-            vec![("group_roles", format!("{group}/{role_id}"), "added")],
+            vec![
+                ("group_roles", format!("{group}/{role_id}"), "added"),
+                ("group_role_targets", format!("{group}/{role_id}"), "added"),
+            ],
         );
     }
 
