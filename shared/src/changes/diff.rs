@@ -268,14 +268,16 @@ pub struct Sorted {
 }
 
 impl Sorted {
-    /// The next (key, record). Of records sharing a key (an object Okta listed twice), the
-    /// last one is kept.
+    /// The next (key, record). Records sharing a key are merged into one: an object listed
+    /// once per kind of expansion (a role with its group targets, then with its app targets)
+    /// is the union of its listings, whatever order they came in.
     pub fn next_entry(&mut self) -> std::io::Result<Option<(String, String)>> {
         let Some(mut current) = self.pop()? else {
             return Ok(None);
         };
         while self.heap.peek().is_some_and(|h| h.entry.0 == current.0) {
-            current = self.pop()?.expect("peeked");
+            let next = self.pop()?.expect("peeked");
+            current.1 = merged(&current.1, &next.1)?;
         }
         Ok(Some(current))
     }
@@ -289,6 +291,33 @@ impl Sorted {
         }
         Ok(Some(entry))
     }
+}
+
+/// Two listings of one object as one: objects' members united (recursively), anything else
+/// taken from the later listing.
+fn merged(a: &str, b: &str) -> std::io::Result<String> {
+    fn merge(into: &mut Value, from: Value) {
+        match (into, from) {
+            (Value::Object(into), Value::Object(from)) => {
+                for (name, value) in from {
+                    match into.get_mut(&name) {
+                        Some(existing) => merge(existing, value),
+                        None => {
+                            into.insert(name, value);
+                        }
+                    }
+                }
+            }
+            (into, from) => *into = from,
+        }
+    }
+    let parse = |text: &str| -> std::io::Result<Value> {
+        serde_json::from_str(text)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    };
+    let mut first = parse(a)?;
+    merge(&mut first, parse(b)?);
+    Ok(first.to_string())
 }
 
 /// Walks two sorted snapshots side by side and hands each difference to `found`.
@@ -370,7 +399,7 @@ mod tests {
             ("b", json!({"id": "b", "n": 2, "tags": [1, 2]})),
             ("a", json!({"id": "a", "n": 1})),
             ("c", json!({"n": 1, "id": "c"})),
-            // Listed twice (it changed while listed): the later one counts.
+            // Listed twice (once per expansion): the listings are united.
             ("e", json!({"id": "e", "late": true})),
         ];
         let mut seen = Vec::new();
@@ -409,6 +438,23 @@ mod tests {
             ]
         );
         assert_eq!(seen[2].after, Some(json!({"id": "e", "late": true})));
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn an_object_listed_once_per_expansion_is_their_union_in_any_order() {
+        let dir = scratch();
+        let groups = json!({"id": "r", "_embedded": {"targets": {"groups": [{"id": "g"}]}}});
+        let apps =
+            json!({"id": "r", "_embedded": {"targets": {"catalog": {"apps": [{"name": "a"}]}}}});
+        let mut one = sorted(
+            &dir,
+            "one",
+            &[("r", groups.clone()), ("r", apps.clone())],
+            1,
+        );
+        let mut two = sorted(&dir, "two", &[("r", apps), ("r", groups)], 1);
+        assert_eq!(one.next_entry().unwrap(), two.next_entry().unwrap());
         std::fs::remove_dir_all(dir).ok();
     }
 
