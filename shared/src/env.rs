@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::refresh::RefreshPolicy;
 use crate::runtime::Options;
 use crate::tenants::DEFAULT_SECRET_PREFIX;
 
@@ -19,6 +20,8 @@ const QUEUE_URL: &str = "OKTA_INGEST_QUEUE_URL";
 const ALLOW_HTTP_LOOPBACK: &str = "OKTA_INGEST_ALLOW_HTTP_LOOPBACK";
 const LOG: &str = "OKTA_INGEST_LOG";
 const FORMAT: &str = "OKTA_INGEST_FORMAT";
+const REFRESH: &str = "OKTA_INGEST_REFRESH";
+const RECONCILE_HOURS: &str = "OKTA_INGEST_RECONCILE_HOURS";
 const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
 const NO_COLOR: &str = "NO_COLOR";
 /// Where reqwest takes proxies from: names reached through a proxy are resolved by it.
@@ -42,6 +45,8 @@ pub const DOCUMENTED: &[&str] = &[
     ALLOW_HTTP_LOOPBACK,
     LOG,
     FORMAT,
+    REFRESH,
+    RECONCILE_HOURS,
     SSL_CERT_FILE,
     NO_COLOR,
 ];
@@ -99,6 +104,25 @@ impl Environment {
                     .map_err(|e| Error::Environment(format!("{FORMAT}: {e}")))?,
                 None => defaults.formats,
             },
+            refresh: RefreshPolicy {
+                mode: match set(REFRESH) {
+                    Some(v) => v
+                        .trim()
+                        .parse()
+                        .map_err(|e| Error::Environment(format!("{REFRESH}: {e}")))?,
+                    None => defaults.refresh.mode,
+                },
+                reconcile_every: match number(RECONCILE_HOURS)? {
+                    Some(0) => {
+                        return Err(Error::Environment(format!(
+                            "{RECONCILE_HOURS} must be at least 1"
+                        )));
+                    }
+                    Some(hours) => chrono::Duration::hours(hours as i64),
+                    None => defaults.refresh.reconcile_every,
+                },
+                overlap: defaults.refresh.overlap,
+            },
             ..defaults
         };
         Ok(Self {
@@ -125,6 +149,7 @@ impl Environment {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::refresh::RefreshMode;
     use std::collections::HashMap;
 
     fn read(vars: &[(&str, &str)]) -> Result<Environment, Error> {
@@ -174,6 +199,19 @@ mod tests {
         assert!(
             e.contains("OKTA_INGEST_FORMAT") && e.contains("parquet, ndjson or both"),
             "{e}"
+        );
+        let e = read(&[(REFRESH, "sometimes")]).unwrap_err().to_string();
+        assert!(
+            e.contains("OKTA_INGEST_REFRESH") && e.contains("auto or full"),
+            "{e}"
+        );
+        let e = read(&[(RECONCILE_HOURS, "0")]).unwrap_err().to_string();
+        assert!(e.contains("at least 1"), "{e}");
+        let env = read(&[(REFRESH, "full"), (RECONCILE_HOURS, "6")]).unwrap();
+        assert_eq!(env.options.refresh.mode, RefreshMode::Full);
+        assert_eq!(
+            env.options.refresh.reconcile_every,
+            chrono::Duration::hours(6)
         );
         let e = read(&[(TIME_BUDGET_SECS, "10m")]).unwrap_err().to_string();
         assert!(

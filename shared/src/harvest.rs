@@ -7,6 +7,7 @@
 //! bounded, so a slow child slows the parent instead of piling up ids.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::pin::pin;
 use std::sync::Mutex as SyncMutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +28,8 @@ use crate::okta::{OktaError, RequestCounters};
 use crate::outcome::{Ended, Stop};
 use crate::pii::{scrub, secrets_of};
 use crate::progress::{self, resource_span};
+use crate::refresh::carry::{self, Verdict};
+use crate::refresh::{Incremental, RefreshNote};
 use crate::resources::{self, Group, Resource};
 use crate::scope::Scope;
 use crate::seen::SeenIds;
@@ -45,6 +48,8 @@ type Feeds = Vec<(&'static Resource, mpsc::Sender<String>)>;
 struct Concluded {
     /// Stopped at a page boundary: a continuation reads on (and its children with it).
     carries_on: bool,
+    /// A root in an incremental run: what changed, for its children's carry.
+    touched: Option<Touched>,
     /// Ended short for another reason: the status and reason its children take on.
     problem: Option<(Status, String)>,
 }
@@ -54,6 +59,19 @@ pub struct Harvest<'a> {
     pub scope: &'a Scope<'a>,
     /// Requests in flight at once for fan-out calls.
     pub max_in_flight: usize,
+    /// An incremental run (or a reconciliation measuring one): what changed, and the state.
+    pub refresh: Option<&'a Incremental>,
+    /// A full run of a group that may run incrementally: why it is full, for its manifests.
+    pub full: Option<RefreshNote>,
+}
+
+/// What an incremental run learnt from a root's listing, for its own carry and its children.
+#[derive(Default, Clone)]
+struct Touched {
+    /// Ids of records read that are new or changed since the state.
+    changed: HashSet<String>,
+    /// A root listed in full: every id listed.
+    alive: Option<HashSet<String>>,
 }
 
 /// How a resource's listing went, before it becomes a manifest.
@@ -70,6 +88,8 @@ struct Listed {
     seen: Option<SeenIds>,
     /// Where it would carry on, when it stopped at a page boundary.
     rest: Rest,
+    /// A root in an incremental run: what changed.
+    touched: Option<Touched>,
 }
 
 /// What a fan-out has learnt so far, shared by the tasks reading its parents.
@@ -129,6 +149,8 @@ impl Start {
 struct Walk<'a> {
     resource: &'a Resource,
     path: &'a str,
+    /// The listings read: the resource's, or its change-filtered one in an incremental run.
+    listings: Vec<String>,
     from: Option<&'a Position>,
     at: Option<Position>,
     /// Whether a page was read (so a refusal now comes after records were written).
@@ -142,6 +164,7 @@ impl<'a> Walk<'a> {
         Self {
             resource,
             path,
+            listings: resource.listings.iter().map(|l| l.to_string()).collect(),
             from,
             at: None,
             read_any: false,
@@ -282,7 +305,7 @@ impl Harvest<'_> {
         let mut concluded: Vec<(&'static str, Concluded)> = Vec::new();
         if let (Some((listed, parts)), Some(start)) = (root_result, &root_start) {
             let ended = self
-                .conclude(root, start, listed, parts, started, &mut tree)
+                .conclude(root, start, listed, parts, started, None, &mut tree)
                 .await;
             concluded.push((root.name, ended));
         }
@@ -317,8 +340,17 @@ impl Harvest<'_> {
                 }
                 _ => {}
             }
+            let parent_touched = from_parent.and_then(|c| c.touched.clone());
             let ended = self
-                .conclude(child, start, listed, parts, started, &mut tree)
+                .conclude(
+                    child,
+                    start,
+                    listed,
+                    parts,
+                    started,
+                    parent_touched.as_ref(),
+                    &mut tree,
+                )
                 .await;
             concluded.push((child.name, ended));
         }
@@ -348,6 +380,19 @@ impl Harvest<'_> {
             resource.path,
             start.earlier.as_ref().and_then(|e| e.from.as_ref()),
         );
+        // An incremental run lists what changed (where Okta can filter by change) and reads
+        // children only for what changed; a reconciliation lists everything but notes what
+        // an incremental run would have read.
+        let refresh = self.refresh.filter(|_| start.earlier.is_none());
+        if let Some(listings) = refresh.and_then(|r| r.listings(resource)) {
+            walk.listings = listings;
+        }
+        let apply = refresh.is_some_and(|r| r.apply);
+        let mut touched = refresh.map(|_| Touched {
+            changed: HashSet::new(),
+            alive: resource.changed_since.is_none().then(HashSet::new),
+        });
+        let previous = refresh.and_then(|r| r.previous_roots.get(resource.name));
         let outcome = self
             .for_each_record(&mut walk, &tally, async |record, label| {
                 let mut id = None;
@@ -356,6 +401,26 @@ impl Harvest<'_> {
                 {
                     repeated += 1;
                     return Ok(());
+                }
+                let mut changed = true;
+                if let (Some(touched), Some(refresh)) = (touched.as_mut(), refresh) {
+                    let own = match &id {
+                        Some(id) => String::clone(id),
+                        None => record_id(record)?,
+                    };
+                    changed = match &resource.changed_since {
+                        Some(_) if apply => true,
+                        Some(filter) => filter.lists(record, refresh.since),
+                        None => previous
+                            .and_then(|p| p.get(&own))
+                            .is_none_or(|h| *h != carry::hash(record)),
+                    };
+                    if let Some(alive) = touched.alive.as_mut() {
+                        alive.insert(own.clone());
+                    }
+                    if changed {
+                        touched.changed.insert(own);
+                    }
                 }
                 if let Some(parts) = parts.as_mut() {
                     parts
@@ -366,6 +431,9 @@ impl Harvest<'_> {
                         .await?;
                 }
                 records += 1;
+                if apply && !changed {
+                    return Ok(());
+                }
                 for (child, ids) in &mut children {
                     let parent = child.parent.as_ref().expect("children have parents");
                     if parent.select.accepts(record) {
@@ -385,6 +453,20 @@ impl Harvest<'_> {
                 Ok(())
             })
             .await;
+        // The parents the System Log names, read again whether or not they changed
+        // themselves (none of a root listed in full that is gone).
+        if let (Some(refresh), Some(touched), Ok(())) =
+            (refresh.filter(|_| apply), &touched, &outcome)
+        {
+            for (child, ids) in &mut children {
+                for id in refresh.named.reread_of(child.name) {
+                    let gone = touched.alive.as_ref().is_some_and(|a| !a.contains(id));
+                    if !touched.changed.contains(id) && !gone {
+                        let _ = ids.send(id.clone()).await;
+                    }
+                }
+            }
+        }
         drop(children);
         let mut notes = walk.notes;
         if repeated > 0 {
@@ -402,6 +484,7 @@ impl Harvest<'_> {
             unread: Vec::new(),
             seen,
             rest: Rest::At(walk.at),
+            touched,
         };
         (listed, parts)
     }
@@ -481,6 +564,7 @@ impl Harvest<'_> {
             unread,
             seen: None,
             rest: Rest::Parents(left),
+            touched: None,
         };
         (listed, Some(parts.into_inner()))
     }
@@ -619,7 +703,8 @@ impl Harvest<'_> {
         let mut listed_any = from.is_some_and(|f| f.listed_earlier);
         let mut refusal = None;
         let first_listing = from.map_or(0, |f| f.listing);
-        for (index, listing) in resource.listings.iter().enumerate().skip(first_listing) {
+        let listings = walk.listings.clone();
+        for (index, listing) in listings.iter().enumerate().skip(first_listing) {
             let label = resource.label.map(|name| ParentField {
                 name,
                 id: listing.trim_start_matches('/'),
@@ -709,14 +794,18 @@ impl Harvest<'_> {
 
     /// Closes the parts and, for a written resource, writes the manifest, which says how
     /// complete they are; a resource stopped at a page boundary also goes on `tree`'s list of
-    /// what a continuation carries on. Returns how it ended, for its children.
+    /// what a continuation carries on. In an incremental run the previous state's records
+    /// that nothing superseded are written first; a reconciliation measures the drift. Returns
+    /// how it ended, for its children (`parent_touched`: what its parent's listing changed).
+    #[allow(clippy::too_many_arguments)]
     async fn conclude(
         &self,
-        resource: &Resource,
+        resource: &'static Resource,
         start: &Start,
         listed: Listed,
-        parts: Option<Parts<'_>>,
+        mut parts: Option<Parts<'_>>,
         started: chrono::DateTime<Utc>,
+        parent_touched: Option<&Touched>,
         tree: &mut Harvested,
     ) -> Concluded {
         let Listed {
@@ -724,11 +813,56 @@ impl Harvest<'_> {
             records,
             tally,
             mut notes,
-            excluded,
+            mut excluded,
             unread,
             seen,
             mut rest,
+            touched,
         } = listed;
+        let refresh = self
+            .refresh
+            .filter(|_| start.earlier.is_none() && start.written);
+        let verdict = refresh.and_then(|r| verdict(r, resource, touched.as_ref(), parent_touched));
+        let mut note = match refresh {
+            Some(r) => Some(RefreshNote {
+                read: records,
+                events: r.named.events,
+                ..r.note(resource.name)
+            }),
+            None => self
+                .full
+                .clone()
+                .filter(|_| start.written)
+                .map(|n| RefreshNote { read: records, ..n }),
+        };
+        if let Some(refresh) = refresh.filter(|r| r.apply) {
+            // Its changes are read again from the same state by the next run.
+            if outcome.as_ref().is_err_and(Stop::at_page_boundary) {
+                outcome = Err(Stop::IncrementalCut);
+            }
+            if let (Ok(()), Some(parts), Some(verdict), Some(previous)) = (
+                &outcome,
+                parts.as_mut(),
+                &verdict,
+                refresh.previous.get(resource.name),
+            ) {
+                match carry::carry(self.scope.store, &previous.parts, verdict, parts).await {
+                    Ok(carried) => {
+                        let note = note.as_mut().expect("noted when refreshing");
+                        note.carried = carried.kept;
+                        note.dropped = carried.dropped;
+                        excluded.extend(
+                            previous
+                                .excluded
+                                .iter()
+                                .filter(|e| verdict.fate(Some(&e.id), "") == carry::Fate::Keep)
+                                .cloned(),
+                        );
+                    }
+                    Err(e) => outcome = Err(Stop::Store(e)),
+                }
+            }
+        }
         // Whatever was fetched is written and listed, even when the listing stopped early;
         // only a failing store leaves the open part behind.
         let parts = match parts {
@@ -764,12 +898,56 @@ impl Harvest<'_> {
             _ => None,
         };
         let earlier = start.earlier.as_ref();
-        let mut excluded = excluded;
         if let Some(earlier) = earlier {
             let mut all = earlier.notes.clone();
             all.extend(notes);
             notes = all;
             excluded.splice(0..0, earlier.excluded.iter().cloned());
+        }
+        // A reconciliation: what an incremental run would have carried, against Okta now.
+        if let (Some(refresh), Some(verdict), Ok(())) =
+            (refresh.filter(|r| !r.apply), verdict, &outcome)
+            && let Some(previous) = refresh.previous.get(resource.name)
+        {
+            let now: Vec<String> = parts.iter().map(|p| p.key.clone()).collect();
+            let scratch = std::env::temp_dir().join(format!(
+                "okta-ingest-drift-{}-{}-{:08x}",
+                self.scope.tenant,
+                resource.name,
+                fastrand::u32(..)
+            ));
+            let keep: crate::changes::KeyFilter = {
+                let verdict = std::sync::Arc::new(verdict);
+                std::sync::Arc::new(move |key: &str| verdict.keeps_key(key))
+            };
+            let measured = crate::changes::differences_where(
+                self.scope.store,
+                resource,
+                &previous.parts,
+                &now,
+                &scratch,
+                Some(keep),
+            )
+            .await;
+            match measured {
+                Ok(found) => {
+                    let examples = found.keys(5).unwrap_or_default();
+                    if found.count > 0 {
+                        tracing::warn!(resource = resource.name, drift = found.count, examples = ?examples, "reconciliation: the incremental state had drifted");
+                    } else {
+                        tracing::info!(
+                            resource = resource.name,
+                            drift = 0,
+                            "reconciliation: no drift"
+                        );
+                    }
+                    let note = note.as_mut().expect("noted when refreshing");
+                    note.drift = Some(found.count as u64);
+                    note.drift_examples = examples;
+                }
+                Err(e) => notes.push(format!("reconciliation: drift not measured ({e})")),
+            }
+            let _ = tokio::fs::remove_dir_all(&scratch).await;
         }
         let manifest = Ended {
             resource: resource.name,
@@ -783,6 +961,7 @@ impl Harvest<'_> {
             excluded,
             unread,
             lag_seconds: None,
+            refresh: note,
         };
         let manifest = if start.written {
             manifest
@@ -806,8 +985,41 @@ impl Harvest<'_> {
         Concluded {
             carries_on,
             problem,
+            touched,
         }
     }
+}
+
+/// What becomes of `resource`'s previous records in an incremental run: a root with a change
+/// filter keeps those it did not read again, a child those of parents not read again (none
+/// for a root listed in full, which is read whole).
+fn verdict(
+    refresh: &Incremental,
+    resource: &'static Resource,
+    own: Option<&Touched>,
+    parent: Option<&Touched>,
+) -> Option<Verdict> {
+    let (read_again, alive) = match (&resource.parent, &resource.changed_since) {
+        (None, Some(_)) => (own?.changed.clone(), None),
+        (None, None) => return None,
+        (Some(_), _) => {
+            let parent = parent?;
+            let mut read_again = parent.changed.clone();
+            read_again.extend(refresh.named.reread_of(resource.name).cloned());
+            (read_again, parent.alive.clone())
+        }
+    };
+    Some(Verdict {
+        resource,
+        named: refresh.named.clone(),
+        read_again,
+        alive,
+        mirrored: refresh
+            .mirrored
+            .get(resource.name)
+            .cloned()
+            .unwrap_or_default(),
+    })
 }
 
 /// Where a child's records go: its parts, its count, and its own children's id channels.

@@ -30,6 +30,7 @@
 //! | [`process`] | a run's host and process id, and whether a process on this host still runs |
 //! | [`progress`] | the events a progress display follows: resource spans and page counts |
 //! | [`queue`] | the SQS work queue: one message per tenant and group, sent in batches |
+//! | [`refresh`] | incremental runs: what changed since the current state, merged into a complete one; reconciliation |
 //! | [`resources`] | the table of resources and the groups (one Lambda each) that bundle them |
 //! | [`router`] | the Lambda handler's body: SQS batch, check, tick dispatch or direct run |
 //! | [`runner`] | target tenants → each tenant's groups, in isolation → a summary |
@@ -69,6 +70,7 @@ pub mod pii;
 pub mod process;
 pub mod progress;
 pub mod queue;
+pub mod refresh;
 pub mod resources;
 pub mod router;
 pub mod runner;

@@ -130,6 +130,9 @@ pub struct Manifest {
     /// The change feed's manifests only: which resource was compared with which base.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<ChangeSummary>,
+    /// Snapshots of groups that may run incrementally: how this one was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<crate::refresh::RefreshNote>,
 }
 
 /// What a comparison of two snapshots of one resource found.

@@ -35,6 +35,10 @@ pub(crate) enum Stop {
         "{count} parent(s) could not be read after retries (listed under \"unread\"; the next run reads them again), e.g. {example}"
     )]
     Unread { count: usize, example: String },
+    #[error(
+        "an incremental run ran out of time; it is not carried on, and the next run reads the changes from the same state again"
+    )]
+    IncrementalCut,
 }
 
 impl Stop {
@@ -54,7 +58,11 @@ impl Stop {
     pub(crate) fn status(&self, written: u64) -> Status {
         match self {
             // Every other parent was read: what is missing is listed, and only that.
-            _ if self.at_page_boundary() || matches!(self, Stop::Unread { .. }) => Status::Partial,
+            _ if self.at_page_boundary()
+                || matches!(self, Stop::Unread { .. } | Stop::IncrementalCut) =>
+            {
+                Status::Partial
+            }
             Stop::Okta(e) if e.is_skip() && written == 0 => Status::Skipped,
             Stop::Parent {
                 status: Status::Skipped,
@@ -86,6 +94,8 @@ pub(crate) struct Ended<'a> {
     pub excluded: Vec<ParentFailure>,
     pub unread: Vec<ParentFailure>,
     pub lag_seconds: Option<i64>,
+    /// How a snapshot of an incremental group was made.
+    pub refresh: Option<crate::refresh::RefreshNote>,
 }
 
 impl Ended<'_> {
@@ -117,6 +127,7 @@ impl Ended<'_> {
             started_at: self.started,
             finished_at: Utc::now(),
             changes: None,
+            refresh: self.refresh,
         }
     }
 

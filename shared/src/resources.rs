@@ -44,6 +44,42 @@ pub struct Resource {
     pub parent: Option<Parent>,
     /// Made from another resource's records as they are written, instead of read from Okta.
     pub derived: Option<Derived>,
+    /// How an incremental run lists only what changed (a root with a change filter). A root
+    /// without one is listed in full and compared with its previous records.
+    pub changed_since: Option<ChangedSince>,
+    /// A resource whose records are this one's objects too (a group member is a user): an
+    /// incremental run refreshes the records it carries from that resource's changed ones.
+    pub mirrors: Option<&'static str>,
+}
+
+/// A root's listing of what changed since a moment, and the fields it tests.
+#[derive(Debug)]
+pub struct ChangedSince {
+    /// The listing (as in [`Resource::listings`]) with `{since}` for the moment, which is
+    /// given URL-encoded.
+    pub listing: &'static str,
+    /// The timestamps (JSON pointers) the filter compares: a record with any of them at or
+    /// after the moment is in the listing.
+    pub fields: &'static [&'static str],
+}
+
+impl ChangedSince {
+    /// Whether the filter lists `record` for `since`.
+    pub fn lists(&self, record: &str, since: chrono::DateTime<chrono::Utc>) -> bool {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(record) else {
+            return true;
+        };
+        let times: Vec<_> = self
+            .fields
+            .iter()
+            .filter_map(|pointer| {
+                let time = value.pointer(pointer)?.as_str()?;
+                chrono::DateTime::parse_from_rfc3339(time).ok()
+            })
+            .collect();
+        // A record with none of the timestamps cannot be ruled out.
+        times.is_empty() || times.iter().any(|t| *t >= since)
+    }
 }
 
 /// A resource written beside another, one record for each of its records, under the same
@@ -211,6 +247,9 @@ pub struct Group {
     pub schedule: &'static str,
     /// Its Lambda timeout in seconds (a stack parameter's default).
     pub timeout_secs: u32,
+    /// Whether its runs may be incremental (see [`crate::refresh`]): only what changed is
+    /// read, and the rest taken over from the last complete state.
+    pub incremental: bool,
     pub resources: &'static [Resource],
 }
 
@@ -237,9 +276,13 @@ impl Group {
         format!("okta-{}", self.name)
     }
 
-    /// Every scope the group's resources (and the foreign parents they fan out over) need.
+    /// Every scope the group's resources (and the foreign parents they fan out over) need,
+    /// and the System Log's for a group whose runs may be incremental.
     pub fn scopes(&self) -> Vec<&'static str> {
         let mut scopes: Vec<_> = self.resources.iter().flat_map(Resource::scopes).collect();
+        if self.incremental {
+            scopes.push("okta.logs.read");
+        }
         scopes.sort_unstable();
         scopes.dedup();
         scopes
@@ -286,6 +329,8 @@ const fn listing(
         secrets: &[],
         parent: None,
         derived: None,
+        changed_since: None,
+        mirrors: None,
     }
 }
 
@@ -311,6 +356,8 @@ const fn child(
         secrets: &[],
         parent: Some(parent),
         derived: None,
+        changed_since: None,
+        mirrors: None,
     }
 }
 
@@ -330,12 +377,18 @@ pub const USERS: Group = Group {
     summary: "users and their factors",
     schedule: "rate(1 hour)",
     timeout_secs: 900,
+    incremental: true,
     resources: &[
         Resource {
             // The plain list omits DEPROVISIONED users; a search is the only way to get them.
             // A user deactivated between the two is in both.
             listings: &["", "?search=status%20eq%20%22DEPROVISIONED%22"],
             overlapping_listings: true,
+            // A filter lists DEPROVISIONED users too, so one listing finds every change.
+            changed_since: Some(ChangedSince {
+                listing: "?filter=lastUpdated%20ge%20%22{since}%22",
+                fields: &["/lastUpdated"],
+            }),
             ..listing(
                 "users",
                 "okta.users.read",
@@ -367,11 +420,17 @@ pub const GROUPS: Group = Group {
     summary: "groups, members and group rules",
     schedule: "rate(1 hour)",
     timeout_secs: 900,
+    incremental: true,
     resources: &[
         Resource {
             // `expand=stats` adds each group's member count, so empty groups cost no request.
             // 200: Okta's recommended maximum (larger pages of groups time out).
             listings: &["?expand=stats"],
+            // A member added or removed moves `lastMembershipUpdated`, not `lastUpdated`.
+            changed_since: Some(ChangedSince {
+                listing: "?expand=stats&filter=lastUpdated%20ge%20%22{since}%22%20or%20lastMembershipUpdated%20ge%20%22{since}%22",
+                fields: &["/lastUpdated", "/lastMembershipUpdated"],
+            }),
             ..listing(
                 "groups",
                 "okta.groups.read",
@@ -382,18 +441,23 @@ pub const GROUPS: Group = Group {
         },
         // 200, not the 1000 Okta allows: the spec recommends it (larger pages of full users
         // time out on big groups), and a page that still times out is asked for smaller.
-        child(
-            "group_members",
-            "okta.groups.read",
-            "/api/v1/groups/{id}/users",
-            Some(200),
-            Shape::Array,
-            of(
-                "groups",
-                "groupId",
-                Select::NotZero("/_embedded/stats/usersCount"),
-            ),
-        ),
+        // A member is a full user object: one that changed is refreshed from the users
+        // that changed, without reading its groups again.
+        Resource {
+            mirrors: Some("users"),
+            ..child(
+                "group_members",
+                "okta.groups.read",
+                "/api/v1/groups/{id}/users",
+                Some(200),
+                Shape::Array,
+                of(
+                    "groups",
+                    "groupId",
+                    Select::NotZero("/_embedded/stats/usersCount"),
+                ),
+            )
+        },
         listing(
             "group_rules",
             "okta.groups.read",
@@ -410,6 +474,7 @@ pub const APPS: Group = Group {
     summary: "apps, assignments, OAuth grants, API service integrations",
     schedule: "rate(1 hour)",
     timeout_secs: 900,
+    incremental: true,
     resources: &[
         Resource {
             // Okta shows an OAuth client's secret only on create and update, but a record
@@ -473,6 +538,7 @@ pub const ROLES: Group = Group {
     summary: "admin roles of users, groups and service apps, their targets, custom roles, resource sets",
     schedule: "rate(1 day)",
     timeout_secs: 900,
+    incremental: false,
     resources: &[
         // Only users who hold a role: one request each instead of one per user.
         listing(
@@ -612,6 +678,7 @@ pub const POLICIES: Group = Group {
     summary: "policies of every type and their rules, authorization servers",
     schedule: "rate(1 day)",
     timeout_secs: 900,
+    incremental: false,
     resources: &[
         Resource {
             // `type` is required: one listing per type. Identity Engine types are absent on
@@ -697,6 +764,7 @@ pub const ORG: Group = Group {
     summary: "org profile, settings, contacts, domains",
     schedule: "rate(1 day)",
     timeout_secs: 900,
+    incremental: false,
     resources: &[
         listing("org", "okta.orgs.read", "/api/v1/org", None, Shape::Object),
         Resource {
@@ -755,6 +823,7 @@ pub const DEVICES: Group = Group {
     summary: "devices (Identity Engine)",
     schedule: "rate(1 day)",
     timeout_secs: 900,
+    incremental: false,
     resources: &[Resource {
         listings: &["?expand=user"],
         ..listing(
@@ -773,6 +842,7 @@ pub const SECURITY: Group = Group {
     summary: "IdPs, network zones, ThreatInsight, behaviors, API tokens, authenticators, trusted origins, hooks, log streams",
     schedule: "rate(1 day)",
     timeout_secs: 900,
+    incremental: false,
     resources: &[
         Resource {
             // Okta returns an OIDC IdP's client secret in the clear (the spec's examples do).
@@ -886,6 +956,7 @@ pub const LOGS: Group = Group {
     summary: "the System Log, continuously",
     schedule: "rate(5 minutes)",
     timeout_secs: 300,
+    incremental: false,
     resources: &[
         listing(
             "system_log",
@@ -1108,8 +1179,10 @@ mod tests {
             vec![
                 "okta.appGrants.read",
                 "okta.apps.read",
+                "okta.logs.read",
                 "okta.oauthIntegrations.read"
-            ]
+            ],
+            "an incremental run reads the System Log"
         );
     }
 
@@ -1234,7 +1307,7 @@ mod tests {
         assert_eq!(s.len(), ALL.len());
         assert!(select("nope").unwrap_err().contains("user_factors"));
         assert_eq!(group("okta-users").unwrap().name, "users");
-        assert_eq!(USERS.scopes(), vec!["okta.users.read"]);
+        assert_eq!(USERS.scopes(), vec!["okta.logs.read", "okta.users.read"]);
     }
 
     /// A file of the repository, which tests hold to this table.

@@ -18,6 +18,7 @@ use crate::invocation::Target;
 use crate::layout::RunId;
 use crate::manifest::Status;
 use crate::okta::OktaClient;
+use crate::refresh;
 use crate::resources::{self, Group, Kind};
 use crate::runtime::Runtime;
 use crate::scope::Scope;
@@ -103,10 +104,6 @@ pub(crate) async fn run_tenant(
         formats: rt.options.formats,
         time,
     };
-    let harvest = Harvest {
-        scope: &scope,
-        max_in_flight: config.settings.max_in_flight,
-    };
     let mut resources = Vec::new();
     let mut changes = Vec::new();
     let mut unfinished = Vec::new();
@@ -118,10 +115,27 @@ pub(crate) async fn run_tenant(
     for (group, names) in ordered {
         let manifests = match group.kind {
             Kind::Snapshot => {
-                let harvested = match resume.filter(|c| c.group == group.name) {
+                let resumed = resume.filter(|c| c.group == group.name);
+                // A continuation carries on a full run (an incremental one never continues).
+                let plan = match resumed {
+                    Some(_) => refresh::Plan::Full {
+                        reason: "a full run carried on".into(),
+                    },
+                    None => refresh::plan(&scope, group, names, &rt.options.refresh).await,
+                };
+                let harvest = Harvest {
+                    scope: &scope,
+                    max_in_flight: config.settings.max_in_flight,
+                    refresh: plan.incremental(),
+                    full: plan.full_note().filter(|_| group.incremental),
+                };
+                let harvested = match resumed {
                     Some(c) => harvest.resume(group, c.resources.clone()).await,
                     None => harvest.run(group, names).await,
                 };
+                if group.incremental {
+                    refresh::advance(&scope, &plan, &harvested.manifests).await;
+                }
                 for manifest in &harvested.manifests {
                     let Some(resource) = resources::find(&manifest.resource) else {
                         continue;

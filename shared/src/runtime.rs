@@ -9,6 +9,7 @@ use crate::env::Environment;
 use crate::error::Error;
 use crate::okta::{PublicResolver, RetryPolicy};
 use crate::queue::WorkQueue;
+use crate::refresh::RefreshPolicy;
 use crate::sink::Formats;
 use crate::store::ObjectStore;
 use crate::tenants::TenantSource;
@@ -32,6 +33,8 @@ pub struct Options {
     pub proxies: Vec<String>,
     /// Print CloudWatch metric lines (Embedded Metric Format) on stdout: in Lambda.
     pub metric_lines: bool,
+    /// When snapshot runs are incremental (`OKTA_INGEST_REFRESH`, `OKTA_INGEST_RECONCILE_HOURS`).
+    pub refresh: RefreshPolicy,
 }
 
 impl Default for Options {
@@ -45,6 +48,7 @@ impl Default for Options {
             ca_bundle: None,
             proxies: Vec::new(),
             metric_lines: false,
+            refresh: RefreshPolicy::default(),
         }
     }
 }

@@ -168,6 +168,7 @@ impl LogRun<'_> {
                 excluded: Vec::new(),
                 unread: Vec::new(),
                 lag_seconds,
+                refresh: None,
             }
             .record(self.scope.store, self.scope.tenant, self.scope.run)
             .await;

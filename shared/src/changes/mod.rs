@@ -276,6 +276,7 @@ fn summary(
         started_at: started,
         finished_at: Utc::now(),
         changes: Some(changes.unwrap_or_else(|| ChangeSummary::of(resource.name))),
+        refresh: None,
     }
 }
 
@@ -367,6 +368,22 @@ pub struct Found {
     path: PathBuf,
 }
 
+impl Found {
+    /// The keys of the first `n` differences.
+    pub fn keys(&self, n: usize) -> std::io::Result<Vec<String>> {
+        let reader = BufReader::new(std::fs::File::open(&self.path)?);
+        let mut keys = Vec::new();
+        for line in reader.lines().take(n) {
+            let pending: Pending = serde_json::from_str(&line?).map_err(std::io::Error::other)?;
+            keys.push(format!("{} {}", pending.change.as_str(), pending.key));
+        }
+        Ok(keys)
+    }
+}
+
+/// Which records of a snapshot a comparison looks at, by key.
+pub type KeyFilter = std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
 /// Sorts two snapshots of `resource` (the keys of their parts) in `scratch` and writes their
 /// differences to a file there.
 pub async fn differences(
@@ -376,9 +393,21 @@ pub async fn differences(
     after: &[String],
     scratch: &Path,
 ) -> Result<Found, FeedError> {
+    differences_where(store, resource, before, after, scratch, None).await
+}
+
+/// [`differences`] between the records of both snapshots that `keep` keeps (all without).
+pub async fn differences_where(
+    store: &ObjectStore,
+    resource: &'static Resource,
+    before: &[String],
+    after: &[String],
+    scratch: &Path,
+    keep: Option<KeyFilter>,
+) -> Result<Found, FeedError> {
     tokio::fs::create_dir_all(scratch).await?;
-    let before = sort_snapshot(store, resource, before, scratch, "before").await?;
-    let after = sort_snapshot(store, resource, after, scratch, "after").await?;
+    let before = sort_snapshot(store, resource, before, scratch, "before", keep.clone()).await?;
+    let after = sort_snapshot(store, resource, after, scratch, "after", keep).await?;
     let path = scratch.join("differences.jsonl");
     let file = path.clone();
     let presence_only = rules::presence_only(resource.name);
@@ -426,6 +455,7 @@ async fn sort_snapshot(
     parts: &[String],
     scratch: &Path,
     name: &str,
+    keep: Option<KeyFilter>,
 ) -> Result<diff::Sorted, FeedError> {
     let mut sorter = Sorter::new(scratch, name);
     let added = resource.parent.as_ref().map(|p| p.field).or(resource.label);
@@ -437,9 +467,13 @@ async fn sort_snapshot(
                 store.location(&key)
             )));
         }
+        let keep = keep.clone();
         sorter = blocking(move || {
             records::for_each(&key, &file, added, |record| {
                 let key = rules::key(resource, &record);
+                if keep.as_ref().is_some_and(|keep| !keep(&key)) {
+                    return Ok(());
+                }
                 let kept = rules::without_noise(resource.name, record);
                 sorter.push(key, kept.to_string())
             })?;

@@ -15,6 +15,7 @@ use okta_ingest::lambda;
 use okta_ingest::manifest::Manifest;
 use okta_ingest::okta::RetryPolicy;
 use okta_ingest::queue::{WorkMessage, WorkQueue};
+use okta_ingest::refresh::{RefreshMode, RefreshPolicy};
 use okta_ingest::resources::Group;
 use okta_ingest::router::Reply;
 use okta_ingest::runtime::{self, Options, Runtime};
@@ -586,11 +587,17 @@ pub fn gunzip_lines(body: &[u8]) -> Vec<Value> {
 }
 
 /// Options for tests: loopback http allowed, quick retries, waits of at most a minute, gzip
-/// NDJSON parts (which the tests read line by line; the `parquet` module writes both formats).
+/// NDJSON parts (which the tests read line by line; the `parquet` module writes both formats),
+/// and full runs every time (the `incremental` module and the change feed's day turn
+/// incremental runs on).
 pub fn test_options() -> Options {
     Options {
         allow_http_loopback: true,
         formats: Formats::Ndjson,
+        refresh: RefreshPolicy {
+            mode: RefreshMode::Full,
+            ..RefreshPolicy::default()
+        },
         retry: RetryPolicy {
             max_attempts: 3,
             max_rate_limited: 4,

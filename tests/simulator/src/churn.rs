@@ -31,8 +31,42 @@ pub struct Change {
     pub actor_id: String,
 }
 
+/// How much one step changes: the user-level changes each happen this many times (admin
+/// roles, policies, apps, zones and settings change once a step).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rate {
+    profiles: usize,
+    lifecycle: usize,
+    memberships: usize,
+    factors: usize,
+}
+
+impl Rate {
+    /// A few of each: three profile edits, one of every other change.
+    pub(crate) const FEW: Rate = Rate {
+        profiles: 3,
+        lifecycle: 1,
+        memberships: 1,
+        factors: 1,
+    };
+
+    /// About `fraction` of `users` changed in one step: half of them profile edits, the rest
+    /// spread over suspensions, deactivations, reactivations, new and deleted users (a tenth
+    /// each), and as many membership and factor changes.
+    pub(crate) fn of(users: usize, fraction: f64) -> Rate {
+        let changed = (users as f64 * fraction).round() as usize;
+        let tenth = (changed / 10).max(1);
+        Rate {
+            profiles: (changed / 2).max(3),
+            lifecycle: tenth,
+            memberships: tenth,
+            factors: tenth,
+        }
+    }
+}
+
 /// Applies one step of churn (seeded by the org's seed and `step`) and returns its changes.
-pub(crate) fn apply(org: &OrgState, step: u64) -> Vec<Change> {
+pub(crate) fn apply(org: &OrgState, step: u64, rate: Rate) -> Vec<Change> {
     let mut data = Dataset::clone(&org.data());
     let mut churn = Churn {
         rng: fastrand::Rng::with_seed(org.config.seed ^ step.wrapping_mul(0x2545_F491_4F6C_DD1D)),
@@ -43,16 +77,22 @@ pub(crate) fn apply(org: &OrgState, step: u64) -> Vec<Change> {
     };
     let c = &mut churn;
     c.sign_ins(&mut data);
-    c.update_profiles(&mut data);
-    c.suspend_and_unsuspend(&mut data);
-    c.deactivate(&mut data);
-    c.activate(&mut data);
-    c.create_user(&mut data);
-    c.delete_user(&mut data);
-    c.memberships(&mut data);
+    c.update_profiles(&mut data, rate.profiles);
+    for _ in 0..rate.lifecycle {
+        c.suspend_and_unsuspend(&mut data);
+        c.deactivate(&mut data);
+        c.activate(&mut data);
+        c.create_user(&mut data);
+        c.delete_user(&mut data);
+    }
+    for _ in 0..rate.memberships {
+        c.memberships(&mut data);
+    }
     c.user_roles(&mut data);
     c.group_role(&mut data);
-    c.factors(&mut data);
+    for _ in 0..rate.factors {
+        c.factors(&mut data);
+    }
     c.loosen_policy_rule(&mut data);
     c.app_grant(&mut data);
     c.create_app_and_assign(&mut data);
@@ -216,8 +256,8 @@ impl Churn<'_> {
         }
     }
 
-    fn update_profiles(&mut self, data: &mut Dataset) {
-        for i in self.users_with(data, "ACTIVE").into_iter().take(3) {
+    fn update_profiles(&mut self, data: &mut Dataset, count: usize) {
+        for i in self.users_with(data, "ACTIVE").into_iter().take(count) {
             let title = format!("Engineer {}", self.rng.u16(..));
             self.touched.insert(id_of(&data.users[i]));
             let user = &mut data.users[i];
@@ -374,13 +414,23 @@ impl Churn<'_> {
             .filter(|g| members_read(data, g))
             .cloned()
             .collect();
+        let mut left = Vec::new();
         for (group, members) in data.group_members.iter_mut() {
             if let Some(at) = members.iter().position(|m| *m == id) {
                 members.remove(at);
+                left.push(group.clone());
                 if served.contains(group) {
                     changed.push(("group_members", format!("{group}/{id}"), "removed"));
                 }
             }
+        }
+        // Their groups' memberships changed, as Okta's `lastMembershipUpdated` says.
+        for group in data
+            .groups
+            .iter_mut()
+            .filter(|g| left.iter().any(|l| g["id"] == l.as_str()))
+        {
+            group["lastMembershipUpdated"] = json!(now());
         }
         for (app, assigned) in data.app_users.iter_mut() {
             if let Some(at) = assigned.iter().position(|a| a["id"] == id.as_str()) {

@@ -44,6 +44,7 @@ mod config;
 mod data;
 mod dpop;
 mod faults;
+mod filter;
 mod foreign;
 mod ids;
 pub mod keys;

@@ -74,7 +74,22 @@ impl Simulator {
     /// Changes the org as admins would between two runs (see [`crate::churn`]); `step`
     /// seeds which objects change. Returns what changed, with each change's System Log event.
     pub fn churn(&self, step: u64) -> Vec<Change> {
-        churn::apply(&self.org, step)
+        churn::apply(&self.org, step, churn::Rate::FEW)
+    }
+
+    /// Changes the org without a System Log event or a moved timestamp: what a change the
+    /// log missed looks like, which only a full read finds.
+    pub fn edit_quietly(&self, edit: impl FnOnce(&mut Dataset)) {
+        let mut data = Dataset::clone(&self.org.data());
+        edit(&mut data);
+        self.org.replace_data(data);
+    }
+
+    /// A step of churn that changes about `fraction` of the org's users (1 % an hour is a
+    /// typical org), with the rest of the org changing as in [`Simulator::churn`].
+    pub fn churn_fraction(&self, step: u64, fraction: f64) -> Vec<Change> {
+        let users = self.org.data().users.len();
+        churn::apply(&self.org, step, churn::Rate::of(users, fraction))
     }
 
     /// A snapshot of the counters.

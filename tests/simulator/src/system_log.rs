@@ -174,9 +174,9 @@ impl SystemLog {
         (events, next)
     }
 
-    /// Bounded: events with `since_ms <= published < until_ms`, ordered by (published,
-    /// sequence) ascending or descending, strictly after the `after` key, up to `limit`.
-    /// Returns them and, if more follow, the key of the last one.
+    /// Bounded: events with `since_ms <= published < until_ms` that `keep` keeps, ordered by
+    /// (published, sequence) ascending or descending, strictly after the `after` key, up to
+    /// `limit`. Returns them and, if more follow, the key of the last one.
     pub(crate) fn bounded(
         &self,
         since_ms: i64,
@@ -184,6 +184,7 @@ impl SystemLog {
         descending: bool,
         after: Option<(i64, usize)>,
         limit: usize,
+        keep: impl Fn(&RawValue) -> bool,
     ) -> (Vec<Box<RawValue>>, Option<(i64, usize)>) {
         let state = self.state.lock().unwrap();
         let mut keys: Vec<(i64, usize)> = state
@@ -203,10 +204,22 @@ impl SystemLog {
             Some(key) => keys.partition_point(|k| *k <= key),
             None => 0,
         };
-        let page: Vec<(i64, usize)> = keys[start..].iter().take(limit).copied().collect();
-        let more = keys.len() > start + page.len();
-        let next = more.then(|| page.last().copied()).flatten();
-        let events = page.iter().map(|&(at, seq)| self.render(seq, at)).collect();
+        let mut events = Vec::new();
+        let mut last = None;
+        let mut examined = 0;
+        for &(at, seq) in &keys[start..] {
+            if events.len() == limit {
+                break;
+            }
+            examined += 1;
+            last = Some((at, seq));
+            let event = self.render(seq, at);
+            if keep(&event) {
+                events.push(event);
+            }
+        }
+        let more = keys.len() > start + examined;
+        let next = more.then_some(last).flatten();
         (events, next)
     }
 

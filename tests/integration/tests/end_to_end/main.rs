@@ -8,6 +8,7 @@ mod changes;
 mod contract;
 mod failures;
 mod fan_out;
+mod incremental;
 mod ocsf;
 mod parquet;
 mod pii;

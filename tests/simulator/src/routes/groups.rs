@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 
 use super::{Call, children};
 use crate::data::find;
+use crate::filter::Filter;
 use crate::paging;
 use crate::reply::{not_found, okta_error, server_error};
 
@@ -17,7 +18,26 @@ pub(crate) fn list(call: &Call) -> Response {
         Ok(limit) => limit,
         Err(response) => return response,
     };
-    let page = paging::page(call, &data.groups, limit, |_| true);
+    let filter = match call.param("filter").map(|text| {
+        Filter::parse(
+            text,
+            &["id", "type", "lastUpdated", "lastMembershipUpdated"],
+            &["lastUpdated", "lastMembershipUpdated"],
+        )
+    }) {
+        None => None,
+        Some(Ok(filter)) => Some(filter),
+        Some(Err(e)) => {
+            return okta_error(
+                StatusCode::BAD_REQUEST,
+                "E0000031",
+                &format!("Invalid filter: {e}"),
+            );
+        }
+    };
+    let page = paging::page(call, &data.groups, limit, |g| {
+        filter.as_ref().is_none_or(|f| f.accepts(g))
+    });
     let with_stats = call
         .param("expand")
         .is_some_and(|e| e.split(',').any(|x| x.trim() == "stats"));

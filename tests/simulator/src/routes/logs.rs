@@ -5,7 +5,8 @@
 //!   `published`, the last page without `next`.
 //!
 //! `since` more than 180 days back is refused (400 E0000053); events older than the 90-day
-//! retention are never returned. `filter` and `q` are accepted but not applied.
+//! retention are never returned. A bounded request applies `filter` on `eventType` (`eq`, `sw`,
+//! joined by `or`); polling accepts `filter` and `q` but does not apply them.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -14,6 +15,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 
 use super::Call;
+use crate::filter::Filter;
 use crate::paging;
 use crate::reply::{invalid_parameter, okta_error};
 
@@ -90,12 +92,25 @@ pub(crate) fn list(call: &Call) -> Response {
         Some(Cursor::Poll { .. }) => return invalid_parameter("after: not a bounded cursor"),
         None => None,
     };
+    let filter = match call
+        .param("filter")
+        .map(|f| Filter::parse(f, &["eventType"], &[]))
+    {
+        None => None,
+        Some(Ok(filter)) => Some(filter),
+        Some(Err(e)) => return invalid_parameter(&format!("filter: {e}")),
+    };
     let (events, next) = log.bounded(
         since.timestamp_millis().max(retained_ms),
         until.timestamp_millis(),
         descending,
         after,
         limit,
+        |event| {
+            filter.as_ref().is_none_or(|f| {
+                serde_json::from_str::<serde_json::Value>(event.get()).is_ok_and(|e| f.accepts(&e))
+            })
+        },
     );
     let next_url = next.map(|(published_ms, seq)| {
         paging::next_url(

@@ -1,22 +1,48 @@
-//! `/api/v1/users` (the plain list without DEPROVISIONED users, or the one search that finds
-//! them) and the per-user `factors` and `roles`.
+//! `/api/v1/users` (the plain list without DEPROVISIONED users, the one search that finds
+//! them, or a `filter`, which lists every status) and the per-user `factors` and `roles`.
 
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 
 use super::{Call, children};
+use crate::filter::Filter;
 use crate::paging;
 use crate::reply::{not_found, okta_error};
 
 const MAX_LIMIT: usize = 200;
 const DEPROVISIONED_SEARCH: &str = "status eq \"DEPROVISIONED\"";
+/// What Okta's user filter takes (the spec's list).
+const FILTER_FIELDS: &[&str] = &[
+    "status",
+    "lastUpdated",
+    "id",
+    "profile.login",
+    "profile.email",
+    "profile.firstName",
+    "profile.lastName",
+];
 
 pub(crate) fn list(call: &Call) -> Response {
     let limit = match paging::limit(call, MAX_LIMIT, MAX_LIMIT) {
         Ok(limit) => limit,
         Err(response) => return response,
     };
+    // A filter lists DEPROVISIONED users too (the plain list and `q` do not).
+    if let Some(text) = call.param("filter") {
+        let filter = match Filter::parse(text, FILTER_FIELDS, &["lastUpdated"]) {
+            Ok(filter) => filter,
+            Err(e) => {
+                return okta_error(
+                    StatusCode::BAD_REQUEST,
+                    "E0000031",
+                    &format!("Invalid filter: {e}"),
+                );
+            }
+        };
+        let page = paging::page(call, &call.data.users, limit, |user| filter.accepts(user));
+        return paging::link_response(call, &page.items, page.next.as_deref());
+    }
     let deprovisioned = match call.param("search").map(str::trim) {
         None => false,
         Some(DEPROVISIONED_SEARCH) => true,
