@@ -140,6 +140,16 @@ Parameters:
     Default: parquet
     AllowedValues: [parquet, ndjson, both]
     Description: Part format written - parquet (typed columns plus each record as sent, zstd), ndjson (gzip NDJSON) or both (Athena reads one format per table location; see the README)
+  Refresh:
+    Type: String
+    Default: auto
+    AllowedValues: [auto, full]
+    Description: auto - hourly runs of users, groups and apps read only what changed since the last complete state (System Log and change filters) and carry the rest; full - every run reads everything
+  ReconcileHours:
+    Type: Number
+    Default: 24
+    MinValue: 1
+    Description: With Refresh auto, a run is full again (a reconciliation, which measures how far the incremental state drifted) once the last full run is this many hours old
   TenantConcurrency:
     Type: Number
     Default: 4
@@ -244,6 +254,8 @@ Globals:
         OKTA_INGEST_SECRET_PREFIX: !Ref SecretPrefix
         OKTA_INGEST_TENANT_CONCURRENCY: !Ref TenantConcurrency
         OKTA_INGEST_FORMAT: !Ref OutputFormat
+        OKTA_INGEST_REFRESH: !Ref Refresh
+        OKTA_INGEST_RECONCILE_HOURS: !Ref ReconcileHours
     EventInvokeConfig:
       MaximumRetryAttempts: !Ref MaximumRetryAttempts
       MaximumEventAgeInSeconds: 3600

@@ -9,10 +9,12 @@
 //! cargo run --release -p okta-ingest-bench -- --full       # adds 1M users and 100k factor calls
 //! cargo run --release -p okta-ingest-bench -- users-10k    # named scenarios only
 //! cargo run --release -p okta-ingest-bench -- changes      # the change feed's comparison
+//! cargo run --release -p okta-ingest-bench -- incremental  # a day of incremental refresh
 //! cargo run --release -p okta-ingest-bench -- --format ndjson   # parquet (default), ndjson, both
 //! ```
 
 mod diff;
+mod incremental;
 mod measure;
 mod scenarios;
 
@@ -36,6 +38,8 @@ fn main() -> ExitCode {
         Some("child") => return child(&args[1..]),
         Some("diff-child") => return diff::child(&args[1..]),
         Some("changes") => return diff::run(full),
+        Some("incremental") => return incremental::run(&args[1..]),
+        Some("incremental-child") => return incremental::child_main(&args[1..]),
         _ => {}
     }
     // `--format F`: the output format, handed to the child as OKTA_INGEST_FORMAT.

@@ -33,6 +33,17 @@ pub fn emf_lines(function: &str, summary: &RunSummary) -> Vec<String> {
             if let Some(lag) = r.lag_seconds {
                 metrics.push(("SystemLogLagSeconds", "Seconds", json!(lag)));
             }
+            if let Some(refresh) = &r.refresh {
+                metrics.push((
+                    "Incremental",
+                    "Count",
+                    json!(u8::from(refresh.mode == "incremental")),
+                ));
+                // Records an incremental run would have carried that Okta lists otherwise.
+                if let Some(drift) = refresh.drift {
+                    metrics.push(("ReconciliationDrift", "Count", json!(drift)));
+                }
+            }
             let mut line = json!({
                 "_aws": {
                     "Timestamp": Utc::now().timestamp_millis(),
@@ -111,6 +122,11 @@ mod tests {
             },
             lag_seconds: lag,
             notes: vec![],
+            refresh: (name == "users").then(|| crate::refresh::RefreshNote {
+                mode: "full".into(),
+                drift: Some(0),
+                ..Default::default()
+            }),
         };
         let summary = RunSummary {
             run_id: crate::layout::RunId::new(Utc::now()),
@@ -131,7 +147,11 @@ mod tests {
         for line in &lines {
             assert_valid_emf(line);
         }
+        let users: Value = serde_json::from_str(&lines[0]).unwrap();
+        assert_eq!(users["ReconciliationDrift"], 0);
+        assert_eq!(users["Incremental"], 0);
         let log: Value = serde_json::from_str(&lines[1]).unwrap();
+        assert!(log.get("ReconciliationDrift").is_none());
         assert_eq!(log["SystemLogLagSeconds"], 42);
         assert_eq!(log["Function"], "okta-logs");
     }

@@ -23,6 +23,9 @@ pub struct ResourceSummary {
     pub lag_seconds: Option<i64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// How a snapshot of an incremental group was made (see [`crate::refresh`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<crate::refresh::RefreshNote>,
 }
 
 impl From<&Manifest> for ResourceSummary {
@@ -36,6 +39,7 @@ impl From<&Manifest> for ResourceSummary {
             requests: m.requests,
             lag_seconds: m.lag_seconds,
             notes: m.notes.clone(),
+            refresh: m.refresh.clone(),
         }
     }
 }

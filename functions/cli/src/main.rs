@@ -15,6 +15,7 @@ use okta_ingest::check;
 use okta_ingest::env::Environment;
 use okta_ingest::invocation::Target;
 use okta_ingest::manifest::Status;
+use okta_ingest::refresh::RefreshMode;
 use okta_ingest::runner;
 use okta_ingest::runtime::{self, Options, Runtime};
 use okta_ingest::sink::Formats;
@@ -102,6 +103,11 @@ enum Command {
         resources: String,
         #[command(flatten)]
         format: FormatArg,
+        /// auto: read only what changed since the last complete run where a recent state
+        /// allows it (users, groups, apps); full: read everything (default: OKTA_INGEST_REFRESH,
+        /// else auto).
+        #[arg(long)]
+        refresh: Option<RefreshMode>,
     },
     /// Validate the tenant's config and probe every resource once; exit 0 only if the
     /// tenant is Active (every resource under the integration's scopes answers; optional
@@ -207,8 +213,11 @@ impl Command {
                 out,
                 resources,
                 format,
+                refresh,
             } => {
-                let (id, rt) = tenant.runtime(&out, format.options(options)).await?;
+                let mut options = format.options(options);
+                options.refresh.mode = refresh.unwrap_or(options.refresh.mode);
+                let (id, rt) = tenant.runtime(&out, options).await?;
                 run(&rt, id, &resources, display).await
             }
             Command::Check { tenant, out } => {

@@ -46,6 +46,30 @@ pub fn render(summary: &RunSummary) -> String {
             if let Some(reason) = &res.reason {
                 let _ = writeln!(out, "    ↳ {reason}");
             }
+            match &res.refresh {
+                Some(r) if r.mode == "incremental" => {
+                    let _ = writeln!(
+                        out,
+                        "    ↳ incremental: {} read, {} carried from run {}",
+                        r.read,
+                        r.carried,
+                        r.base_run.as_deref().unwrap_or("?")
+                    );
+                }
+                Some(r) if r.drift.is_some() => {
+                    let _ = writeln!(
+                        out,
+                        "    ↳ reconciliation: {} record(s) the incremental state had wrong{}",
+                        r.drift.unwrap_or(0),
+                        if r.drift_examples.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (e.g. {})", r.drift_examples.join(", "))
+                        }
+                    );
+                }
+                _ => {}
+            }
         }
         let compared: Vec<String> = tenant
             .changes

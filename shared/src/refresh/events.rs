@@ -83,8 +83,14 @@ pub const TRIGGERS: &[Trigger] = &[
         "AppInstance",
         &["app_users"],
     ),
+    // Okta logs a group's app assignment under both names.
     reread(
         "group.application_assignment.",
+        "AppInstance",
+        &["app_groups"],
+    ),
+    reread(
+        "application.group_membership.",
         "AppInstance",
         &["app_groups"],
     ),
@@ -281,6 +287,12 @@ mod tests {
             ),
             (
                 "group.application_assignment.add",
+                "AppInstance",
+                "app_groups",
+                "",
+            ),
+            (
+                "application.group_membership.remove",
                 "AppInstance",
                 "app_groups",
                 "",

@@ -228,6 +228,9 @@ pub async fn plan(
     let now = scope.run.started();
     let mut previous = HashMap::new();
     let mut why_full = None;
+    // A root listed in full and read whole needs no state (one with children uses its state,
+    // if any, to tell which parents changed).
+    let needs_state = |r: &Resource| r.parent.is_some() || r.changed_since.is_some();
     for resource in group.resources.iter().filter(|r| names.contains(&r.name)) {
         let state = StateObject::new(
             scope.store,
@@ -237,9 +240,10 @@ pub async fn plan(
             Ok(Some((current, _))) => {
                 previous.insert(resource.name, current);
             }
-            Ok(None) => {
+            Ok(None) if needs_state(resource) => {
                 why_full.get_or_insert(format!("{} has no complete state yet", resource.name));
             }
+            Ok(None) => {}
             Err(e) => {
                 why_full
                     .get_or_insert(format!("{}'s state could not be read ({e})", resource.name));

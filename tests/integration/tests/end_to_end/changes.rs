@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use okta_ingest::manifest::{Manifest, Status};
-use okta_ingest_tests::{TestOrg, run_like_the_cli};
+use okta_ingest::refresh::{RefreshMode, RefreshPolicy};
+use okta_ingest::runtime::{Options, Runtime};
+use okta_ingest_tests::{TestOrg, run_like_the_cli, test_options};
 use okta_sim::SimConfig;
 use serde_json::Value;
 
@@ -24,19 +26,36 @@ async fn changes_of(org: &TestOrg, run: &str) -> (Vec<Manifest>, Vec<Value>) {
     (manifests, records)
 }
 
-/// One run: the System Log first (it runs every few minutes), then every snapshot.
-async fn hourly_run(org: &TestOrg) -> String {
+/// One run: the System Log first (it runs every few minutes), then every snapshot, the hourly
+/// groups incrementally after the first (so the feed compares incremental states too).
+async fn hourly_run(rt: &Runtime) -> String {
     let limit = Duration::from_secs(120);
-    run_like_the_cli(&org.rt, "okta-logs", limit).await;
-    let summary = run_like_the_cli(&org.rt, "all", limit).await;
+    run_like_the_cli(rt, "okta-logs", limit).await;
+    let summary = run_like_the_cli(rt, "all", limit).await;
     assert_eq!(summary.status, Status::Complete, "{summary:?}");
     summary.run_id.to_string()
+}
+
+/// The test's runtime: incremental refresh on, with an overlap of a second (its runs are
+/// seconds apart, not an hour).
+async fn incremental(org: &TestOrg) -> Runtime {
+    org.aws
+        .runtime(Options {
+            refresh: RefreshPolicy {
+                mode: RefreshMode::Auto,
+                overlap: chrono::Duration::seconds(1),
+                ..RefreshPolicy::default()
+            },
+            ..test_options()
+        })
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_day_of_hourly_runs_reports_every_change_once_with_who_made_it() {
     let org = TestOrg::start(SimConfig::small()).await;
-    let first = hourly_run(&org).await;
+    let rt = incremental(&org).await;
+    let first = hourly_run(&rt).await;
     let (manifests, records) = changes_of(&org, &first).await;
     assert!(records.is_empty(), "nothing to compare with yet");
     assert!(
@@ -50,7 +69,7 @@ async fn a_day_of_hourly_runs_reports_every_change_once_with_who_made_it() {
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     for step in 1..=24 {
         let truth = org.sim.churn(step);
-        let run = hourly_run(&org).await;
+        let run = hourly_run(&rt).await;
         let (manifests, records) = changes_of(&org, &run).await;
         assert!(
             manifests.iter().all(|m| m.status == Status::Complete),
