@@ -7,10 +7,9 @@
 //! cargo run --release -p okta-ingest-bench -- changes --full     # and 1M
 //! ```
 
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
-use std::time::Instant;
+use std::process::ExitCode;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -44,28 +43,15 @@ pub fn run(full: bool) -> ExitCode {
         ));
         let _ = std::fs::remove_dir_all(&dir);
         let (before, after, expected) = write_snapshots(&dir, users, &template);
-        let exe = std::env::current_exe().expect("own path");
-        let started = Instant::now();
-        // `wait4` (in `wait_for_cpu`), not `Child::wait`, reaps it, to read its own CPU time.
-        #[allow(clippy::zombie_processes)]
-        let mut child = Command::new(exe)
-            .arg("diff-child")
-            .arg(&dir)
-            .args(["--before", &before.join(",")])
-            .args(["--after", &after.join(",")])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the child starts");
-        let mut stdout = String::new();
-        child
-            .stdout
-            .take()
-            .expect("piped")
-            .read_to_string(&mut stdout)
-            .expect("the child's output");
-        let cpu = measure::wait_for_cpu(child.id() as libc::pid_t);
-        let wall = started.elapsed();
-        let reply: Value = serde_json::from_str(stdout.trim()).expect("the child's reply");
+        let child = measure::run_child(&[
+            "diff-child".to_owned(),
+            dir.display().to_string(),
+            "--before".to_owned(),
+            before.join(","),
+            "--after".to_owned(),
+            after.join(","),
+        ]);
+        let (reply, wall, cpu) = (child.reply, child.wall, child.cpu);
         let found = reply["changes"].as_u64().unwrap_or(0) as usize;
         assert_eq!(
             found, expected,

@@ -11,23 +11,18 @@
 //! cargo run --release -p okta-ingest-bench -- incremental [--users 100000] [--hours 24]
 //! ```
 
-use std::io::Read;
-use std::process::{Command, ExitCode, Stdio};
-use std::time::{Duration, Instant};
+use std::process::ExitCode;
+use std::time::Duration;
 
 use okta_ingest::invocation::Target;
 use okta_ingest::manifest::Manifest;
 use okta_ingest::refresh::{RefreshMode, RefreshPolicy};
 use okta_ingest::resources::{self, Group};
 use okta_ingest::runner;
-use okta_ingest::runtime::{self, Options, Runtime};
-use okta_ingest::store::{LocalStore, ObjectStore};
+use okta_ingest::runtime::Options;
 use okta_ingest::summary::RunSummary;
 use okta_ingest::system_log::Window;
-use okta_ingest::tenant::TenantId;
-use okta_ingest::tenants::TenantSource;
 use okta_sim::{SimConfig, Simulator};
-use secrecy::SecretString;
 
 use crate::measure;
 
@@ -159,42 +154,22 @@ fn row(name: &str, m: &Measured, full_requests: u64, out: &std::path::Path) {
 
 /// Runs one ingest in a child process and measures it.
 async fn child(sim: &Simulator, out: &std::path::Path, reconcile_hours: u32) -> Measured {
-    let exe = std::env::current_exe().expect("own path");
-    let (url, out) = (sim.url(), out.display().to_string());
-    // The child is waited for on a blocking thread so the simulator keeps serving.
-    #[allow(clippy::zombie_processes)]
-    tokio::task::spawn_blocking(move || {
-        let started = Instant::now();
-        let mut child = Command::new(exe)
-            .args([
-                "incremental-child",
-                &url,
-                &out,
-                &reconcile_hours.to_string(),
-            ])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the child starts");
-        let mut stdout = String::new();
-        child
-            .stdout
-            .take()
-            .expect("piped")
-            .read_to_string(&mut stdout)
-            .expect("the child's output");
-        let cpu = measure::wait_for_cpu(child.id() as libc::pid_t);
-        let reply: serde_json::Value =
-            serde_json::from_str(stdout.trim()).expect("the child prints its summary");
-        Measured {
-            summary: serde_json::from_value(reply["summary"].clone()).expect("a run summary"),
-            wall: started.elapsed(),
-            cpu,
-            rss_mb: reply["peak_rss_kb"].as_u64().unwrap_or(0) as f64 / 1024.0,
-        }
-    })
-    .await
-    .expect("the child finishes")
+    let args = vec![
+        "incremental-child".to_owned(),
+        sim.url(),
+        out.display().to_string(),
+        reconcile_hours.to_string(),
+    ];
+    // Waited for on a blocking thread so the simulator keeps serving.
+    let child = tokio::task::spawn_blocking(move || measure::run_child(&args))
+        .await
+        .expect("the child finishes");
+    Measured {
+        summary: serde_json::from_value(child.reply["summary"].clone()).expect("a run summary"),
+        wall: child.wall,
+        cpu: child.cpu,
+        rss_mb: child.reply["peak_rss_kb"].as_u64().unwrap_or(0) as f64 / 1024.0,
+    }
 }
 
 /// Child mode: `incremental-child <org-url> <out-dir> <reconcile-hours>` runs the hourly
@@ -207,14 +182,7 @@ pub fn child_main(args: &[String]) -> ExitCode {
     let reconcile_hours: i64 = reconcile_hours.parse().expect("hours");
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let summary = runtime.block_on(async {
-        let id = TenantId::parse("bench").expect("a valid id");
-        let secret = serde_json::json!({
-            "org_url": org_url,
-            "auth": {"type": "ssws", "token": okta_sim::API_TOKEN},
-            "rate_limit_fraction": 0.5,
-        });
         let options = Options {
-            allow_http_loopback: true,
             refresh: RefreshPolicy {
                 mode: RefreshMode::Auto,
                 // Zero: the run is a reconciliation (its full run is "old enough").
@@ -228,17 +196,7 @@ pub fn child_main(args: &[String]) -> ExitCode {
                 .expect("the environment")
                 .options
         };
-        let rt = Runtime {
-            store: ObjectStore::Local(LocalStore::new(out).expect("the output folder")),
-            tenants: TenantSource::Single {
-                id: id.clone(),
-                origin: "the benchmark".into(),
-                json: SecretString::from(secret.to_string()),
-            },
-            http: runtime::http_client(&options).expect("an HTTP client"),
-            options,
-            queue: None,
-        };
+        let (id, rt) = crate::bench_runtime(org_url, out, options);
         let plan: Vec<_> = GROUPS
             .iter()
             .map(|g| (*g, g.resources.iter().map(|r| r.name).collect()))

@@ -97,6 +97,34 @@ fn main() -> ExitCode {
     }
 }
 
+/// The benchmark's tenant `bench` on the simulator at `org_url` (half of each bucket, 16
+/// requests in flight), written to the folder `out`, with loopback allowed.
+fn bench_runtime(org_url: &str, out: &str, options: Options) -> (TenantId, Runtime) {
+    let id = TenantId::parse("bench").expect("a valid id");
+    let secret = serde_json::json!({
+        "org_url": org_url,
+        "auth": {"type": "ssws", "token": okta_sim::API_TOKEN},
+        "rate_limit_fraction": 0.5,
+        "max_in_flight": 16,
+    });
+    let options = Options {
+        allow_http_loopback: true,
+        ..options
+    };
+    let rt = Runtime {
+        store: ObjectStore::Local(LocalStore::new(out).expect("the output folder")),
+        tenants: TenantSource::Single {
+            id: id.clone(),
+            origin: "the benchmark".into(),
+            json: SecretString::from(secret.to_string()),
+        },
+        http: runtime::http_client(&options).expect("an HTTP client"),
+        options,
+        queue: None,
+    };
+    (id, rt)
+}
+
 /// Child mode: `child <scenario> <org-url> <out-dir>` runs one ingest and prints its summary.
 fn child(args: &[String]) -> ExitCode {
     let [name, org_url, out] = args else {
@@ -109,30 +137,10 @@ fn child(args: &[String]) -> ExitCode {
         .expect("a known scenario");
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let summary = runtime.block_on(async {
-        let id = TenantId::parse("bench").expect("a valid id");
-        let secret = serde_json::json!({
-            "org_url": org_url,
-            "auth": {"type": "ssws", "token": okta_sim::API_TOKEN},
-            "rate_limit_fraction": 0.5,
-            "max_in_flight": 16,
-        });
-        let options = Options {
-            allow_http_loopback: true,
-            ..okta_ingest::env::Environment::read()
-                .expect("OKTA_INGEST_FORMAT was checked")
-                .options
-        };
-        let rt = Runtime {
-            store: ObjectStore::Local(LocalStore::new(out).expect("the output folder")),
-            tenants: TenantSource::Single {
-                id: id.clone(),
-                origin: "the benchmark".into(),
-                json: SecretString::from(secret.to_string()),
-            },
-            http: runtime::http_client(&options).expect("an HTTP client"),
-            options,
-            queue: None,
-        };
+        let options = okta_ingest::env::Environment::read()
+            .expect("OKTA_INGEST_FORMAT was checked")
+            .options;
+        let (id, rt) = bench_runtime(org_url, out, options);
         runner::run(
             &rt,
             &Target::Tenant(id),

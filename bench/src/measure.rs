@@ -49,40 +49,21 @@ pub async fn run(scenario: &Scenario) -> Row {
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&out);
-    let exe = std::env::current_exe().expect("own path");
     let (summary, wall, cpu, peak_rss_kb) = {
-        let url = sim.url();
-        let out = out.display().to_string();
-        let name = scenario.name.to_owned();
-        // The child is waited for on a blocking thread so the simulator keeps serving.
-        // `wait4` (not `Child::wait`) reaps it, to read its own CPU time and peak RSS.
-        #[allow(clippy::zombie_processes)]
-        tokio::task::spawn_blocking(move || {
-            let started = Instant::now();
-            let mut child = Command::new(exe)
-                .args(["child", &name, &url, &out])
-                .env("RUST_LOG", "warn")
-                .stdout(Stdio::piped())
-                .spawn()
-                .expect("the child starts");
-            let mut stdout = String::new();
-            child
-                .stdout
-                .take()
-                .expect("piped")
-                .read_to_string(&mut stdout)
-                .expect("the child's output");
-            let cpu = wait_for_cpu(child.id() as libc::pid_t);
-            let wall = started.elapsed();
-            let reply: serde_json::Value =
-                serde_json::from_str(stdout.trim()).expect("the child prints its summary");
-            let summary: RunSummary =
-                serde_json::from_value(reply["summary"].clone()).expect("a run summary");
-            let peak_rss_kb = reply["peak_rss_kb"].as_u64().unwrap_or(0);
-            (summary, wall, cpu, peak_rss_kb)
-        })
-        .await
-        .expect("the child finishes")
+        let args = vec![
+            "child".to_owned(),
+            scenario.name.to_owned(),
+            sim.url(),
+            out.display().to_string(),
+        ];
+        // Waited for on a blocking thread so the simulator keeps serving.
+        let child = tokio::task::spawn_blocking(move || run_child(&args))
+            .await
+            .expect("the child finishes");
+        let summary: RunSummary =
+            serde_json::from_value(child.reply["summary"].clone()).expect("a run summary");
+        let peak_rss_kb = child.reply["peak_rss_kb"].as_u64().unwrap_or(0);
+        (summary, child.wall, child.cpu, peak_rss_kb)
     };
     let tenant = &summary.tenants[0];
     let records = tenant.resources.iter().map(|r| r.records).sum();
@@ -116,8 +97,42 @@ pub async fn run(scenario: &Scenario) -> Row {
     row
 }
 
+/// One run of this program as a child: the JSON it printed, its wall time and its own CPU.
+pub struct ChildRun {
+    pub reply: serde_json::Value,
+    pub wall: Duration,
+    pub cpu: Duration,
+}
+
+/// Runs this program with `args` as a child (logging warnings only) and waits for it; blocks.
+pub fn run_child(args: &[String]) -> ChildRun {
+    let exe = std::env::current_exe().expect("own path");
+    let started = Instant::now();
+    // `wait4` (in `wait_for_cpu`), not `Child::wait`, reaps it, to read its own CPU time.
+    #[allow(clippy::zombie_processes)]
+    let mut child = Command::new(exe)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the child starts");
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .expect("piped")
+        .read_to_string(&mut stdout)
+        .expect("the child's output");
+    let cpu = wait_for_cpu(child.id() as libc::pid_t);
+    ChildRun {
+        reply: serde_json::from_str(stdout.trim()).expect("the child prints its reply"),
+        wall: started.elapsed(),
+        cpu,
+    }
+}
+
 /// Waits for the child and returns its own CPU time (user + system).
-pub fn wait_for_cpu(pid: libc::pid_t) -> Duration {
+fn wait_for_cpu(pid: libc::pid_t) -> Duration {
     let mut status = 0;
     // SAFETY: `rusage` is plain old data that wait4 fills in; `pid` is our own child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };

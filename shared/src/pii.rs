@@ -71,6 +71,20 @@ impl PiiPolicy {
         }
     }
 
+    /// What the policy does, as a short tag that changes whenever its fields or its key do
+    /// (the key itself is never in it): an incremental run carries records written under
+    /// the same policy only.
+    pub fn fingerprint(&self) -> String {
+        let key_tag = self
+            .key
+            .as_ref()
+            .map(|k| hex(hmac::sign(k, b"okta-ingest pii fingerprint").as_ref()))
+            .unwrap_or_default();
+        let text = format!("{:?}|{:?}|{key_tag}", self.drop, self.hash);
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes());
+        hex(&digest.as_ref()[..8])
+    }
+
     /// The record with listed fields dropped or hashed; untouched (and unparsed) otherwise.
     pub fn apply<'r>(&self, raw: &'r str) -> Cow<'r, str> {
         if !self.needles.iter().any(|n| raw.contains(n.as_str())) {
@@ -207,5 +221,24 @@ mod tests {
         let policy = PiiPolicy::new(vec!["profile.mobilePhone".into()], vec![], None);
         let raw = r#"{"id":"g1",  "profile":{"name":"Everyone"}}"#;
         assert!(matches!(policy.apply(raw), Cow::Borrowed(r) if r == raw));
+    }
+
+    #[test]
+    fn the_fingerprint_follows_the_fields_and_the_key_but_never_shows_the_key() {
+        let policy = |drop: &str, key: &[u8]| {
+            PiiPolicy::new(vec![drop.into()], vec!["profile.email".into()], Some(key))
+        };
+        let fingerprint = policy("profile.mobilePhone", b"k1").fingerprint();
+        assert_eq!(
+            fingerprint,
+            policy("profile.mobilePhone", b"k1").fingerprint()
+        );
+        assert_ne!(fingerprint, policy("profile.login", b"k1").fingerprint());
+        assert_ne!(
+            fingerprint,
+            policy("profile.mobilePhone", b"k2").fingerprint()
+        );
+        assert_eq!(fingerprint.len(), 16);
+        assert!(!fingerprint.contains(&hex(b"k1")));
     }
 }

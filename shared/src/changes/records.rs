@@ -42,49 +42,17 @@ pub fn for_each(
     added: Option<&str>,
     mut each: impl FnMut(Value) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let invalid = |e: &dyn std::fmt::Display| {
-        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{key}: {e}"))
-    };
-    if key.ends_with(&format!(".{}", Format::Parquet.extension())) {
-        let builder =
-            ParquetRecordBatchReaderBuilder::try_new(File::open(path)?).map_err(|e| invalid(&e))?;
-        let column = added.map(columns::snake_case);
-        let wanted: Vec<usize> = builder
-            .parquet_schema()
-            .columns()
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.name() == RAW || Some(c.name()) == column.as_deref())
-            .map(|(i, _)| i)
-            .collect();
-        let mask = ProjectionMask::leaves(builder.parquet_schema(), wanted);
-        for batch in builder
-            .with_projection(mask)
-            .build()
-            .map_err(|e| invalid(&e))?
-        {
-            let batch = batch.map_err(|e| invalid(&e))?;
-            let raw = batch
-                .column_by_name(RAW)
-                .ok_or_else(|| invalid(&"no raw column"))?
-                .as_string::<i32>();
-            let parent = column
-                .as_deref()
-                .and_then(|c| batch.column_by_name(c))
-                .map(|c| c.as_string::<i32>());
-            for row in 0..batch.num_rows() {
-                let mut record: Value =
-                    serde_json::from_str(raw.value(row)).map_err(|e| invalid(&e))?;
-                if let (Some(field), Some(parent)) = (added, parent)
-                    && !parent.is_null(row)
-                    && let Some(object) = record.as_object_mut()
-                {
-                    object.insert(field.to_owned(), Value::from(parent.value(row)));
-                }
-                each(record)?;
+    let invalid = |e: &dyn std::fmt::Display| invalid_data(key, e);
+    if is_parquet(key) {
+        return parquet_rows(key, path, added, |raw, parent| {
+            let mut record: Value = serde_json::from_str(raw).map_err(|e| invalid(&e))?;
+            if let (Some(field), Some(parent)) = (added, parent)
+                && let Some(object) = record.as_object_mut()
+            {
+                object.insert(field.to_owned(), Value::from(parent));
             }
-        }
-        return Ok(());
+            each(record)
+        });
     }
     let reader = BufReader::new(MultiGzDecoder::new(File::open(path)?));
     for line in reader.lines() {
@@ -105,42 +73,9 @@ pub fn for_each_raw(
     added: Option<&str>,
     mut each: impl FnMut(&str, Option<&str>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let invalid = |e: &dyn std::fmt::Display| {
-        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{key}: {e}"))
-    };
-    if key.ends_with(&format!(".{}", Format::Parquet.extension())) {
-        let builder =
-            ParquetRecordBatchReaderBuilder::try_new(File::open(path)?).map_err(|e| invalid(&e))?;
-        let column = added.map(columns::snake_case);
-        let wanted: Vec<usize> = builder
-            .parquet_schema()
-            .columns()
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.name() == RAW || Some(c.name()) == column.as_deref())
-            .map(|(i, _)| i)
-            .collect();
-        let mask = ProjectionMask::leaves(builder.parquet_schema(), wanted);
-        for batch in builder
-            .with_projection(mask)
-            .build()
-            .map_err(|e| invalid(&e))?
-        {
-            let batch = batch.map_err(|e| invalid(&e))?;
-            let raw = batch
-                .column_by_name(RAW)
-                .ok_or_else(|| invalid(&"no raw column"))?
-                .as_string::<i32>();
-            let parent = column
-                .as_deref()
-                .and_then(|c| batch.column_by_name(c))
-                .map(|c| c.as_string::<i32>());
-            for row in 0..batch.num_rows() {
-                let id = parent.filter(|p| !p.is_null(row)).map(|p| p.value(row));
-                each(raw.value(row), id)?;
-            }
-        }
-        return Ok(());
+    let invalid = |e: &dyn std::fmt::Display| invalid_data(key, e);
+    if is_parquet(key) {
+        return parquet_rows(key, path, added, each);
     }
     let reader = BufReader::new(MultiGzDecoder::new(File::open(path)?));
     for line in reader.lines() {
@@ -156,6 +91,56 @@ pub fn for_each_raw(
                 each(&raw, Some(&id))?;
             }
             None => each(&line, None)?,
+        }
+    }
+    Ok(())
+}
+
+fn invalid_data(key: &str, e: &dyn std::fmt::Display) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{key}: {e}"))
+}
+
+fn is_parquet(key: &str) -> bool {
+    key.ends_with(&format!(".{}", Format::Parquet.extension()))
+}
+
+/// Every row of a Parquet part: its `raw` column and, for `added`, that field's column.
+fn parquet_rows(
+    key: &str,
+    path: &Path,
+    added: Option<&str>,
+    mut each: impl FnMut(&str, Option<&str>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let invalid = |e: &dyn std::fmt::Display| invalid_data(key, e);
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(File::open(path)?).map_err(|e| invalid(&e))?;
+    let column = added.map(columns::snake_case);
+    let wanted: Vec<usize> = builder
+        .parquet_schema()
+        .columns()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.name() == RAW || Some(c.name()) == column.as_deref())
+        .map(|(i, _)| i)
+        .collect();
+    let mask = ProjectionMask::leaves(builder.parquet_schema(), wanted);
+    for batch in builder
+        .with_projection(mask)
+        .build()
+        .map_err(|e| invalid(&e))?
+    {
+        let batch = batch.map_err(|e| invalid(&e))?;
+        let raw = batch
+            .column_by_name(RAW)
+            .ok_or_else(|| invalid(&"no raw column"))?
+            .as_string::<i32>();
+        let parent = column
+            .as_deref()
+            .and_then(|c| batch.column_by_name(c))
+            .map(|c| c.as_string::<i32>());
+        for row in 0..batch.num_rows() {
+            let id = parent.filter(|p| !p.is_null(row)).map(|p| p.value(row));
+            each(raw.value(row), id)?;
         }
     }
     Ok(())

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::layout::{self, RunId};
 use crate::manifest::{Manifest, ParentFailure, Status};
 use crate::okta::{OktaError, RequestCounters, Shape};
-use crate::pii::{scrub, secrets_of};
+use crate::pii::{PiiPolicy, scrub, secrets_of};
 use crate::resources::{self, Group, Kind, Resource};
 use crate::scope::Scope;
 use crate::store::StateObject;
@@ -98,6 +98,9 @@ pub struct Current {
     /// The full run this state descends from (itself, for a full run).
     pub full_run: RunId,
     pub full_started_at: DateTime<Utc>,
+    /// The tenant's PII policy its records were written under ([`PiiPolicy::fingerprint`]).
+    #[serde(default)]
+    pub pii: Option<String>,
 }
 
 /// How a complete snapshot was made, in its manifest.
@@ -249,6 +252,11 @@ pub async fn plan(
                     .get_or_insert(format!("{}'s state could not be read ({e})", resource.name));
             }
         }
+    }
+    let pii = scope.pii.map(PiiPolicy::fingerprint);
+    if previous.values().any(|c| c.pii != pii) {
+        why_full
+            .get_or_insert("the tenant's PII settings changed since the state was written".into());
     }
     let oldest = previous.values().map(|c| c.started_at).min();
     let oldest_full = previous.values().map(|c| c.full_started_at).min();
@@ -442,6 +450,7 @@ pub async fn advance(scope: &Scope<'_>, plan: &Plan, manifests: &[Manifest]) {
             excluded: manifest.excluded.clone(),
             full_run,
             full_started_at,
+            pii: scope.pii.map(PiiPolicy::fingerprint),
         };
         let saved = match state.load::<Current>().await {
             Ok(Some((_, etag))) => state.save(&current, Some(&etag)).await,
