@@ -420,9 +420,13 @@ class Table:
         self.name = create.this.this.name
         self.database = create.this.this.db
         self.columns = [(c.name, hive_model(c.kind)) for c in create.this.expressions]
-        # A column whose COMMENT says "not in the demo" may be absent from the demo output.
-        self.optional = {c.name for c in create.this.expressions
-                         if "not in the demo" in comment(c)}
+        # A column whose COMMENT says "not in the demo" may be absent from the demo output, and
+        # so may a struct field that such a comment names by its path (`column.field`).
+        self.optional = set()
+        for c in create.this.expressions:
+            if "not in the demo" in comment(c):
+                self.optional.add(c.name)
+                self.optional.update(re.findall(rf"\b{re.escape(c.name)}(?:\.\w+)+", comment(c)))
         self.partitions, self.serde_props, self.tblprops = [], [], []
         self.serde = self.location = None
         for p in create.args["properties"].expressions:
@@ -512,6 +516,8 @@ def check_columns(table, records, undeclared_ok=()):
         if name.lower() in table.mapping:
             used_mappings.add(name.lower())
         present = [v for v in values if v is not _ABSENT]
+        if not present and path in table.optional:
+            return
         if not present:
             problems.append(f"{path}: no record has key {key!r}")
             return

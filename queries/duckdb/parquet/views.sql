@@ -26,7 +26,8 @@ FROM read_json(
     reason: 'VARCHAR', notes: 'VARCHAR[]', records: 'BIGINT',
     parts: 'STRUCT("key" VARCHAR, records BIGINT, bytes BIGINT)[]',
     started_at: 'TIMESTAMPTZ', finished_at: 'TIMESTAMPTZ', lag_seconds: 'BIGINT',
-    changes: 'STRUCT(source VARCHAR, base_run VARCHAR, added BIGINT, removed BIGINT, modified BIGINT, attributed BIGINT)'
+    changes: 'STRUCT(source VARCHAR, base_run VARCHAR, added BIGINT, removed BIGINT, modified BIGINT, attributed BIGINT)',
+    refresh: 'STRUCT(mode VARCHAR, reason VARCHAR, base_run VARCHAR, full_run VARCHAR, since TIMESTAMPTZ, "read" BIGINT, carried BIGINT, dropped BIGINT, events BIGINT, drift BIGINT)'
   }
 );
 
