@@ -20,9 +20,11 @@ use parquet::errors::ParquetError;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
-use serde_json::Value;
 
-use crate::columns::{Column, Kind, RAW, Table};
+use crate::columns::{Kind, RAW, Table};
+use fields::{Fields, Found, Scalar};
+
+mod fields;
 
 /// A row group is closed at this estimated encoded (compressed) size: tens of MB suit Athena
 /// and Spark, and a writer holds one in memory, so several resources written at once still fit
@@ -91,50 +93,42 @@ impl Builder {
         }
     }
 
-    /// Appends the value at the column's pointer, or a null if it is absent or of another type.
-    fn append(&mut self, column: &Column, record: Option<&Value>) {
-        if let Builder::TextList(list) = self {
-            let (array, each) = column
-                .pointer
-                .split_once("/*")
-                .expect("list pointers step into an array");
-            match record
-                .and_then(|r| r.pointer(array))
-                .and_then(Value::as_array)
-            {
-                Some(items) => {
-                    for item in items {
-                        let value = if each.is_empty() {
-                            Some(item)
-                        } else {
-                            item.pointer(each)
-                        };
-                        if let Some(s) = value.and_then(Value::as_str) {
-                            list.values().append_value(s);
-                        }
-                    }
-                    list.append(true);
-                }
-                None => list.append(false),
-            }
-            return;
-        }
-        let value = record.and_then(|r| r.pointer(column.pointer));
+    /// Appends what the column's pointer found, or a null if it found nothing of its type.
+    fn append(&mut self, found: Found<'_>) {
+        let (scalar, list) = match found {
+            Found::Scalar(scalar) => (Some(scalar), None),
+            Found::List(items) => (None, Some(items)),
+            Found::Missing => (None, None),
+        };
         match self {
-            Builder::Text(b) => b.append_option(value.and_then(Value::as_str)),
-            Builder::Timestamp(b) => b.append_option(value.and_then(|v| {
+            Builder::Text(b) => b.append_option(match &scalar {
+                Some(Scalar::Str(s)) => Some(s.as_ref()),
+                _ => None,
+            }),
+            Builder::Timestamp(b) => b.append_option(scalar.and_then(|v| {
                 match v {
-                    Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
+                    Scalar::Str(s) => chrono::DateTime::parse_from_rfc3339(&s)
                         .ok()
                         .map(|t| t.timestamp_millis()),
                     // Epoch milliseconds, as OCSF's `time` is written.
-                    _ => v.as_i64(),
+                    number => number.as_i64(),
                 }
             })),
-            Builder::Integer(b) => b.append_option(value.and_then(Value::as_i64)),
-            Builder::Double(b) => b.append_option(value.and_then(Value::as_f64)),
-            Builder::Boolean(b) => b.append_option(value.and_then(Value::as_bool)),
-            Builder::TextList(_) => unreachable!("handled above"),
+            Builder::Integer(b) => b.append_option(scalar.and_then(|v| v.as_i64())),
+            Builder::Double(b) => b.append_option(scalar.and_then(|v| v.as_f64())),
+            Builder::Boolean(b) => b.append_option(match scalar {
+                Some(Scalar::Bool(v)) => Some(v),
+                _ => None,
+            }),
+            Builder::TextList(b) => match list {
+                Some(items) => {
+                    for item in items {
+                        b.values().append_value(item);
+                    }
+                    b.append(true);
+                }
+                None => b.append(false),
+            },
         }
     }
 
@@ -152,7 +146,7 @@ impl Builder {
 
 /// A Parquet file being written into memory, emptied by the caller as row groups land.
 pub struct ParquetPart {
-    table: &'static Table,
+    fields: Fields,
     schema: SchemaRef,
     writer: ArrowWriter<Vec<u8>>,
     raw: StringBuilder,
@@ -186,7 +180,7 @@ impl ParquetPart {
             Some(properties),
         )?;
         Ok(Self {
-            table,
+            fields: Fields::new(table.columns),
             schema,
             writer,
             raw: StringBuilder::new(),
@@ -200,19 +194,16 @@ impl ParquetPart {
     /// Adds one record: `raw` byte for byte, `added` in the added column, and the declared
     /// columns read from it.
     pub fn write(&mut self, raw: &str, added: Option<&str>) -> Result<(), ParquetError> {
-        // Records reach us whole (the page was parsed); one that does not parse keeps its
-        // bytes in `raw` and nulls elsewhere rather than be lost.
-        let record: Option<Value> = if self.columns.is_empty() {
-            None
-        } else {
-            serde_json::from_str(raw).ok()
-        };
+        // A record that does not parse keeps its bytes in `raw` and nulls elsewhere rather
+        // than be lost.
+        if !self.columns.is_empty() {
+            for (builder, found) in self.columns.iter_mut().zip(self.fields.read(raw)) {
+                builder.append(found);
+            }
+        }
         self.raw.append_value(raw);
         if let Some(b) = self.added.as_mut() {
             b.append_option(added);
-        }
-        for (builder, column) in self.columns.iter_mut().zip(self.table.columns) {
-            builder.append(column, record.as_ref());
         }
         self.rows += 1;
         self.raw_bytes += raw.len();
