@@ -289,7 +289,7 @@ impl Mapper<'_> {
     /// Takes the value at `pointer` out of the event (null counts as absent).
     fn take(&mut self, pointer: &str) -> Option<Value> {
         let (parent, key) = pointer.rsplit_once('/')?;
-        let parent = self.event.pointer_mut(parent)?;
+        let parent = at_mut(self.event, parent)?;
         let value = match parent {
             Value::Object(map) => map.remove(key),
             _ => None,
@@ -299,7 +299,7 @@ impl Mapper<'_> {
 
     /// Takes a string; other JSON values are left in the event.
     fn string(&mut self, pointer: &str) -> Option<String> {
-        match self.event.pointer(pointer) {
+        match at(self.event, pointer) {
             Some(Value::String(_)) => self.take(pointer)?.as_str().map(str::to_owned),
             _ => None,
         }
@@ -307,7 +307,7 @@ impl Mapper<'_> {
 
     /// A string, read and left in the event.
     fn read(&self, pointer: &str) -> Option<String> {
-        self.event.pointer(pointer)?.as_str().map(str::to_owned)
+        at(self.event, pointer)?.as_str().map(str::to_owned)
     }
 
     /// An Okta actor or target (`id`, `alternateId`, `displayName`, `type`) at `at`.
@@ -323,9 +323,7 @@ impl Mapper<'_> {
     }
 
     fn targets(&self) -> Vec<Target> {
-        let count = self
-            .event
-            .pointer("/target")
+        let count = at(self.event, "/target")
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
         (0..count)
@@ -394,7 +392,7 @@ impl Mapper<'_> {
         if !location.is_empty() {
             for (from, to) in [("lat", "lat"), ("lon", "long")] {
                 let pointer = format!("{geo}/geolocation/{from}");
-                if self.event.pointer(&pointer).is_some_and(Value::is_number) {
+                if at(self.event, &pointer).is_some_and(Value::is_number) {
                     put(&mut location, to, self.take(&pointer));
                 }
             }
@@ -415,11 +413,7 @@ impl Mapper<'_> {
             "isp",
             self.string("/securityContext/isp").map(Value::from),
         );
-        if self
-            .event
-            .pointer("/securityContext/asNumber")
-            .is_some_and(Value::is_u64)
-        {
+        if at(self.event, "/securityContext/asNumber").is_some_and(Value::is_u64) {
             let mut system = Map::new();
             put(
                 &mut system,
@@ -463,11 +457,7 @@ impl Mapper<'_> {
             }
             device.insert("os".into(), os);
         }
-        if self
-            .event
-            .pointer("/device/managed")
-            .is_some_and(Value::is_boolean)
-        {
+        if at(self.event, "/device/managed").is_some_and(Value::is_boolean) {
             put(&mut device, "is_managed", self.take("/device/managed"));
         }
         Some(Value::Object(device))
@@ -564,6 +554,37 @@ impl Target {
     }
 }
 
+/// `Value::pointer` without its cost: it unescapes every token into a new `String`, which was
+/// a tenth of the System Log's CPU. The mapper's pointers are its own, built from constants
+/// and array indices, so a token with `~` (an escape) is refused rather than unescaped.
+fn at<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    tokens(pointer)?.try_fold(value, |value, token| match value {
+        Value::Object(map) => map.get(token),
+        Value::Array(list) => list.get(token.parse::<usize>().ok()?),
+        _ => None,
+    })
+}
+
+/// [`at`], to change the value.
+fn at_mut<'v>(value: &'v mut Value, pointer: &str) -> Option<&'v mut Value> {
+    tokens(pointer)?.try_fold(value, |value, token| match value {
+        Value::Object(map) => map.get_mut(token),
+        Value::Array(list) => list.get_mut(token.parse::<usize>().ok()?),
+        _ => None,
+    })
+}
+
+/// A pointer's tokens; none for a pointer that is not absolute or has an escape.
+fn tokens(pointer: &str) -> Option<impl Iterator<Item = &str>> {
+    if pointer.is_empty() {
+        return Some(None.into_iter().flatten());
+    }
+    let rest = pointer
+        .strip_prefix('/')
+        .filter(|_| !pointer.contains('~'))?;
+    Some(Some(rest.split('/')).into_iter().flatten())
+}
+
 const SEVERITIES: [&str; 5] = ["Unknown", "Informational", "Low", "Medium", "High"];
 
 /// An operating system by the name Okta gives it.
@@ -636,6 +657,38 @@ fn is_empty(value: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pointers_find_what_value_pointer_finds() {
+        let mut event = json!({
+            "a": {"b": [{"c": 1}, "x"], "": 2, "d/e": 3},
+            "target": [{"id": "u1"}],
+        });
+        for pointer in [
+            "",
+            "/a",
+            "/a/b",
+            "/a/b/0/c",
+            "/a/b/1",
+            "/a/b/2",
+            "/a/b/x",
+            "/a/",
+            "/target/0/id",
+            "/a/b/0/c/d",
+            "/missing",
+            "a",
+        ] {
+            assert_eq!(at(&event, pointer), event.pointer(pointer), "{pointer}");
+            let expected = event.clone().pointer_mut(pointer).map(|v| v.clone());
+            assert_eq!(
+                at_mut(&mut event, pointer).map(|v| v.clone()),
+                expected,
+                "{pointer}"
+            );
+        }
+        // An escaped token is refused, not misread: the mapper's pointers have none.
+        assert_eq!(at(&event, "/a/d~1e"), None);
+    }
 
     fn event(event_type: &str, result: &str, targets: Value) -> String {
         json!({
