@@ -7,8 +7,9 @@
 //! bounded, so a slow child slows the parent instead of piling up ids.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::pin::pin;
+use std::sync::Arc;
 use std::sync::Mutex as SyncMutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -179,6 +180,10 @@ impl<'a> Walk<'a> {
 pub struct Harvested {
     pub manifests: Vec<Manifest>,
     pub unfinished: Vec<Unfinished>,
+    /// For each resource an incremental run merged: the keys of records that may differ from
+    /// its base run's (read again, dropped or replaced). Every other record was carried byte
+    /// for byte, so the change feed compares only these.
+    pub fresh: HashMap<&'static str, crate::changes::KeyFilter>,
 }
 
 impl Harvest<'_> {
@@ -822,7 +827,8 @@ impl Harvest<'_> {
         let refresh = self
             .refresh
             .filter(|_| start.earlier.is_none() && start.written);
-        let verdict = refresh.and_then(|r| verdict(r, resource, touched.as_ref(), parent_touched));
+        let mut verdict =
+            refresh.and_then(|r| verdict(r, resource, touched.as_ref(), parent_touched));
         let mut note = match refresh {
             Some(r) => Some(RefreshNote {
                 read: records,
@@ -835,6 +841,7 @@ impl Harvest<'_> {
                 .filter(|_| start.written)
                 .map(|n| RefreshNote { read: records, ..n }),
         };
+        let mut merged = false;
         if let Some(refresh) = refresh.filter(|r| r.apply) {
             // Its changes are read again from the same state by the next run.
             if outcome.as_ref().is_err_and(Stop::at_page_boundary) {
@@ -848,6 +855,7 @@ impl Harvest<'_> {
             ) {
                 match carry::carry(self.scope.store, &previous.parts, verdict, parts).await {
                     Ok(carried) => {
+                        merged = true;
                         let note = note.as_mut().expect("noted when refreshing");
                         note.carried = carried.kept;
                         note.dropped = carried.dropped;
@@ -861,6 +869,13 @@ impl Harvest<'_> {
                     }
                     Err(e) => outcome = Err(Stop::Store(e)),
                 }
+            }
+            if merged
+                && outcome.is_ok()
+                && let Some(verdict) = verdict.take()
+            {
+                tree.fresh
+                    .insert(resource.name, Arc::new(move |key| !verdict.keeps_key(key)));
             }
         }
         // Whatever was fetched is written and listed, even when the listing stopped early;
@@ -917,8 +932,8 @@ impl Harvest<'_> {
                 fastrand::u32(..)
             ));
             let keep: crate::changes::KeyFilter = {
-                let verdict = std::sync::Arc::new(verdict);
-                std::sync::Arc::new(move |key: &str| verdict.keeps_key(key))
+                let verdict = Arc::new(verdict);
+                Arc::new(move |key: &str| verdict.keeps_key(key))
             };
             let measured = crate::changes::differences_where(
                 self.scope.store,

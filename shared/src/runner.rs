@@ -140,7 +140,8 @@ pub(crate) async fn run_tenant(
                     let Some(resource) = resources::find(&manifest.resource) else {
                         continue;
                     };
-                    let compared = changes::record(&scope, resource, manifest)
+                    let fresh = harvested.fresh.get(resource.name);
+                    let compared = changes::record(&scope, resource, manifest, fresh)
                         .instrument(tracing::info_span!("changes", resource = resource.name))
                         .await;
                     changes.extend(compared.as_ref().map(ChangesLine::from));

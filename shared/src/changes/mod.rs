@@ -27,6 +27,7 @@ use crate::columns;
 use crate::layout::{self, RunId};
 use crate::manifest::{ChangeSummary, Manifest, Status};
 use crate::okta::RequestStats;
+use crate::refresh::carry;
 use crate::resources::{self, Resource};
 use crate::scope::Scope;
 use crate::sink::{PartShape, Parts};
@@ -133,10 +134,15 @@ impl From<Pending> for Difference {
 /// Compares `resource`'s snapshot of this run (its `manifest`) with the resource's base, and
 /// writes the changes. Returns the changes manifest, or `None` when there is nothing to say
 /// (this run's snapshot is already the base: a retried invocation).
+///
+/// `fresh`, for a snapshot an incremental run merged from its base run's: the keys of the
+/// records that may differ from that run's. When the base compared with is that same run,
+/// only those records are compared; the rest are the same bytes on both sides.
 pub async fn record(
     scope: &Scope<'_>,
     resource: &'static Resource,
     manifest: &Manifest,
+    fresh: Option<&KeyFilter>,
 ) -> Option<Manifest> {
     let state = StateObject::new(
         scope.store,
@@ -206,7 +212,13 @@ pub async fn record(
         scope.run,
         fastrand::u32(..)
     ));
-    let compared = compare(scope, resource, &base, &this, &scratch).await;
+    let merged_from_base = manifest
+        .refresh
+        .as_ref()
+        .and_then(|r| r.base_run.as_deref())
+        .is_some_and(|run| run == base.run_id.to_string());
+    let only = fresh.filter(|_| merged_from_base).cloned();
+    let compared = compare(scope, resource, &base, &this, &scratch, only).await;
     let _ = tokio::fs::remove_dir_all(&scratch).await;
     let (parts, counts) = match compared {
         Ok(done) => done,
@@ -287,8 +299,17 @@ async fn compare(
     base: &Base,
     this: &Base,
     scratch: &Path,
+    only: Option<KeyFilter>,
 ) -> Result<(Vec<crate::sink::PartInfo>, ChangeSummary), FeedError> {
-    let found = differences(scope.store, resource, &base.parts, &this.parts, scratch).await?;
+    let found = differences_where(
+        scope.store,
+        resource,
+        &base.parts,
+        &this.parts,
+        scratch,
+        only,
+    )
+    .await?;
     let window = (base.started_at, this.finished_at);
     let causes = if found.count > MAX_ATTRIBUTED {
         None
@@ -469,14 +490,31 @@ async fn sort_snapshot(
         }
         let keep = keep.clone();
         sorter = blocking(move || {
-            records::for_each(&key, &file, added, |record| {
+            let mut push = |record: Value| {
                 let key = rules::key(resource, &record);
                 if keep.as_ref().is_some_and(|keep| !keep(&key)) {
                     return Ok(());
                 }
                 let kept = rules::without_noise(resource.name, record);
                 sorter.push(key, kept.to_string())
-            })?;
+            };
+            match &keep {
+                // Most records left out: each is skipped on its key, read without parsing the
+                // rest of it (a record without a string `id` is parsed and judged whole).
+                Some(keep) => records::for_each_raw(&key, &file, added, |raw, parent| {
+                    if let Some(id) = carry::id_of(raw) {
+                        let record_key = match resource.parent {
+                            Some(_) => format!("{}/{id}", parent.unwrap_or_default()),
+                            None => id,
+                        };
+                        if !keep(&record_key) {
+                            return Ok(());
+                        }
+                    }
+                    push(records::record_of(&key, raw, added, parent)?)
+                })?,
+                None => records::for_each(&key, &file, added, push)?,
+            }
             std::fs::remove_file(&file)?;
             Ok(sorter)
         })

@@ -45,13 +45,7 @@ pub fn for_each(
     let invalid = |e: &dyn std::fmt::Display| invalid_data(key, e);
     if is_parquet(key) {
         return parquet_rows(key, path, added, |raw, parent| {
-            let mut record: Value = serde_json::from_str(raw).map_err(|e| invalid(&e))?;
-            if let (Some(field), Some(parent)) = (added, parent)
-                && let Some(object) = record.as_object_mut()
-            {
-                object.insert(field.to_owned(), Value::from(parent));
-            }
-            each(record)
+            each(record_of(key, raw, added, parent)?)
         });
     }
     let reader = BufReader::new(MultiGzDecoder::new(File::open(path)?));
@@ -62,6 +56,23 @@ pub fn for_each(
         }
     }
     Ok(())
+}
+
+/// A record of the part `key` as [`for_each`] gives it: `raw` (as [`for_each_raw`] gives it)
+/// parsed, with the added field put back.
+pub fn record_of(
+    key: &str,
+    raw: &str,
+    added: Option<&str>,
+    parent: Option<&str>,
+) -> std::io::Result<Value> {
+    let mut record: Value = serde_json::from_str(raw).map_err(|e| invalid_data(key, &e))?;
+    if let (Some(field), Some(parent)) = (added, parent)
+        && let Some(object) = record.as_object_mut()
+    {
+        object.insert(field.to_owned(), Value::from(parent));
+    }
+    Ok(record)
 }
 
 /// Calls `each` with every record of the part `key` (downloaded to `path`) as it was

@@ -59,7 +59,7 @@ async fn manifests(aws: &TestAws, tenant: &str, summary: &RunSummary) -> Vec<Man
     found
 }
 
-/// The differences between two tenants' snapshots of the same org, per resource.
+/// The differences between two sets of snapshots, per resource, each compared whole.
 async fn differences(rt: &Runtime, ours: &[Manifest], theirs: &[Manifest]) -> Vec<String> {
     let mut found = Vec::new();
     for (a, b) in ours.iter().zip(theirs) {
@@ -72,13 +72,27 @@ async fn differences(rt: &Runtime, ours: &[Manifest], theirs: &[Manifest]) -> Ve
                 .await
                 .expect("compared");
         found.extend(
-            diff.keys(20)
+            diff.keys(diff.count)
                 .unwrap()
                 .into_iter()
                 .map(|k| format!("{}: {k}", a.resource)),
         );
         let _ = std::fs::remove_dir_all(&scratch);
     }
+    found
+}
+
+/// The change feed's counts for run `summary`, by resource: added, removed, modified.
+async fn feed(aws: &TestAws, tenant: &str, summary: &RunSummary) -> Vec<(String, [u64; 3])> {
+    let mut found: Vec<_> = aws
+        .manifests(resources::CHANGE_FEED.name, tenant)
+        .await
+        .into_iter()
+        .filter(|m| m.run_id == summary.run_id.as_str())
+        .filter_map(|m| m.changes)
+        .map(|c| (c.source, [c.added, c.removed, c.modified]))
+        .collect();
+    found.sort();
     found
 }
 
@@ -120,6 +134,7 @@ async fn hourly_incremental_states_equal_full_snapshots_and_reconciliation_finds
     run(&full, "full").await;
 
     let mut ratios = Vec::new();
+    let mut before = manifests(&aws, "inc", &first).await;
     // Every id a change named: a quiet change below must be to something else.
     let mut named = std::collections::BTreeSet::new();
     for step in 1..=6 {
@@ -149,6 +164,33 @@ async fn hourly_incremental_states_equal_full_snapshots_and_reconciliation_finds
             differ.is_empty(),
             "step {step}: the incremental state differs: {differ:#?}"
         );
+        // The change feed compares only what the run did not carry; it must find what a
+        // comparison of the whole snapshots finds.
+        let whole = differences(&incremental, &before, &a).await;
+        let mut expected: Vec<(String, [u64; 3])> = a
+            .iter()
+            .map(|m| {
+                let of = |kind: &str| {
+                    whole
+                        .iter()
+                        .filter(|d| d.starts_with(&format!("{}: {kind} ", m.resource)))
+                        .count() as u64
+                };
+                (
+                    m.resource.clone(),
+                    [of("added"), of("removed"), of("modified")],
+                )
+            })
+            .collect();
+        expected.sort();
+        assert_eq!(feed(&aws, "inc", &ours).await, expected, "step {step}");
+        assert!(
+            expected
+                .iter()
+                .any(|(_, counts)| counts.iter().sum::<u64>() > 0),
+            "step {step} changed something"
+        );
+        before = a;
         let removed = truth.iter().filter(|c| c.change == "removed").count();
         assert!(removed > 0, "step {step} deletes something");
         let (ours, theirs) = (requests(&ours), requests(&theirs));
