@@ -253,6 +253,7 @@ impl Harvest<'_> {
             let tree = self.run_tree(root, root_start, &children).await;
             harvested.manifests.extend(tree.manifests);
             harvested.unfinished.extend(tree.unfinished);
+            harvested.fresh.extend(tree.fresh);
         }
         harvested
             .manifests
