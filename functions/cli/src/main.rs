@@ -135,6 +135,10 @@ enum Command {
         /// System Log events in the simulated org.
         #[arg(long, default_value_t = 5_000)]
         log_events: usize,
+        /// Requests a minute each of the simulated org's rate-limit buckets allows (default
+        /// 10,000). Raised, a big org's per-user calls (factors) are not paced for minutes.
+        #[arg(long)]
+        rate_limit: Option<u32>,
         #[command(flatten)]
         format: FormatArg,
     },
@@ -246,11 +250,17 @@ impl Command {
                 users,
                 churn,
                 log_events,
+                rate_limit,
                 format,
             } => {
-                let config = okta_sim::SimConfig::demo()
+                let mut config = okta_sim::SimConfig::demo()
                     .with_users(users)
                     .with_log_events(log_events);
+                if let Some(limit) = rate_limit {
+                    for bucket in okta_sim::Bucket::ALL {
+                        config = config.with_rate_limit(bucket, limit);
+                    }
+                }
                 let simulator = okta_sim::Simulator::start(config)
                     .await
                     .map_err(|e| Error::Environment(format!("starting the simulator: {e}")))?;

@@ -312,12 +312,14 @@ impl Mapper<'_> {
 
     /// An Okta actor or target (`id`, `alternateId`, `displayName`, `type`) at `at`.
     fn target(&self, at: &str) -> Option<Target> {
+        let object = crate::ocsf::at(self.event, at)?;
+        let read = |key: &str| object.get(key)?.as_str().map(str::to_owned);
         let target = Target {
             at: at.to_owned(),
-            id: self.read(&format!("{at}/id")),
-            alternate_id: self.read(&format!("{at}/alternateId")),
-            display_name: self.read(&format!("{at}/displayName")),
-            kind: self.read(&format!("{at}/type")).unwrap_or_default(),
+            id: read("id"),
+            alternate_id: read("alternateId"),
+            display_name: read("displayName"),
+            kind: read("type").unwrap_or_default(),
         };
         (target.id.is_some() || target.alternate_id.is_some()).then_some(target)
     }
