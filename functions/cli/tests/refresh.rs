@@ -2,36 +2,16 @@
 //! incremental (it says what it read and carried), `--refresh full` reads everything again,
 //! and a wrong mode is refused before anything runs.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use okta_sim::{SimConfig, Simulator};
-use serde_json::json;
 
 async fn run(sim: &Simulator, dir: &Path, extra: &[&str]) -> Output {
-    std::fs::create_dir_all(dir).unwrap();
-    let config = dir.join("tenant.json");
-    let secret =
-        json!({"org_url": sim.url(), "auth": {"type": "ssws", "token": okta_sim::API_TOKEN}});
-    std::fs::write(&config, secret.to_string()).unwrap();
-    let out = dir.join("out");
-    let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_okta-ingest"))
-            .arg("run")
-            .arg("--config")
-            .arg(config)
-            .arg("--out")
-            .arg(out)
-            .args(["--tenant", "acme", "--resources", "okta-users"])
-            .args(extra)
-            .env("OKTA_INGEST_ALLOW_HTTP_LOOPBACK", "1")
-            .env("OKTA_INGEST_FORMAT", "ndjson")
-            .output()
-            .expect("okta-ingest runs")
-    })
-    .await
-    .unwrap();
+    let args = [&["--resources", "okta-users"], extra].concat();
+    let output = common::run(sim, dir, &args, &[("OKTA_INGEST_FORMAT", "ndjson")]).await;
     // Run ids are whole seconds: the next run gets its own.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     output

@@ -2,34 +2,15 @@
 //! alone, a child still reads its parent's ids without writing the parent, a group is named
 //! by its function, and `--help` says which is which.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use okta_sim::{SimConfig, Simulator};
-use serde_json::json;
 
-/// `okta-ingest` with `args`, for the simulator's org configured in `dir`, writing to `dir/out`.
 async fn run(sim: &Simulator, dir: &Path, resources: &str) -> Output {
-    std::fs::create_dir_all(dir).unwrap();
-    let config = dir.join("tenant.json");
-    let secret =
-        json!({"org_url": sim.url(), "auth": {"type": "ssws", "token": okta_sim::API_TOKEN}});
-    std::fs::write(&config, secret.to_string()).unwrap();
-    let (out, resources) = (dir.join("out"), resources.to_owned());
-    tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_okta-ingest"))
-            .arg("run")
-            .arg("--config")
-            .arg(config)
-            .arg("--out")
-            .arg(out)
-            .args(["--tenant", "acme", "--resources", &resources])
-            .env("OKTA_INGEST_ALLOW_HTTP_LOOPBACK", "1")
-            .output()
-            .expect("okta-ingest runs")
-    })
-    .await
-    .unwrap()
+    common::run(sim, dir, &["--resources", resources], &[]).await
 }
 
 /// The resources with a manifest under `dir/out`.
