@@ -73,6 +73,17 @@ struct Touched {
     changed: HashSet<String>,
     /// A root listed in full: every id listed.
     alive: Option<HashSet<String>>,
+    /// Child → changed ids whose listing there the System Log accounts for, so it is not read
+    /// again ([`Incremental::accounts_for`]).
+    accounted: HashMap<&'static str, HashSet<String>>,
+}
+
+impl Touched {
+    /// Whether `child`'s listing of `id` was (or, in a reconciliation, would have been) read
+    /// again for the change to the parent itself.
+    fn reads(&self, child: &str, id: &str) -> bool {
+        self.changed.contains(id) && !self.accounted.get(child).is_some_and(|a| a.contains(id))
+    }
 }
 
 /// How a resource's listing went, before it becomes a manifest.
@@ -395,8 +406,8 @@ impl Harvest<'_> {
         }
         let apply = refresh.is_some_and(|r| r.apply);
         let mut touched = refresh.map(|_| Touched {
-            changed: HashSet::new(),
             alive: resource.changed_since.is_none().then(HashSet::new),
+            ..Touched::default()
         });
         let previous = refresh.and_then(|r| r.previous_roots.get(resource.name));
         let outcome = self
@@ -452,6 +463,21 @@ impl Harvest<'_> {
                                 )))
                             })?,
                         };
+                        // The log accounts for it: an incremental run applies its events
+                        // instead, and a reconciliation notes that one would have.
+                        if let (Some(touched), Some(refresh)) = (touched.as_mut(), refresh)
+                            && changed
+                            && refresh.accounts_for(child, &id, record)
+                        {
+                            touched
+                                .accounted
+                                .entry(child.name)
+                                .or_default()
+                                .insert(id.clone());
+                            if apply {
+                                continue;
+                            }
+                        }
                         // A child that stopped has dropped its receiver; the rest still want ids.
                         let _ = ids.send(id).await;
                     }
@@ -467,7 +493,7 @@ impl Harvest<'_> {
             for (child, ids) in &mut children {
                 for id in refresh.named.reread_of(child.name) {
                     let gone = touched.alive.as_ref().is_some_and(|a| !a.contains(id));
-                    if !touched.changed.contains(id) && !gone {
+                    if !touched.reads(child.name, id) && !gone {
                         let _ = ids.send(id.clone()).await;
                     }
                 }
@@ -860,6 +886,7 @@ impl Harvest<'_> {
                         let note = note.as_mut().expect("noted when refreshing");
                         note.carried = carried.kept;
                         note.dropped = carried.dropped;
+                        note.applied = carried.applied;
                         excluded.extend(
                             previous
                                 .excluded
@@ -1020,7 +1047,12 @@ fn verdict(
         (None, None) => return None,
         (Some(_), _) => {
             let parent = parent?;
-            let mut read_again = parent.changed.clone();
+            let mut read_again: HashSet<String> = parent
+                .changed
+                .iter()
+                .filter(|id| parent.reads(resource.name, id))
+                .cloned()
+                .collect();
             read_again.extend(refresh.named.reread_of(resource.name).cloned());
             (read_again, parent.alive.clone())
         }
@@ -1032,6 +1064,17 @@ fn verdict(
         alive,
         mirrored: refresh
             .mirrored
+            .get(resource.name)
+            .cloned()
+            .unwrap_or_default(),
+        members: refresh
+            .named
+            .members
+            .get(resource.name)
+            .cloned()
+            .unwrap_or_default(),
+        added: refresh
+            .members
             .get(resource.name)
             .cloned()
             .unwrap_or_default(),

@@ -48,9 +48,13 @@ pub fn render(summary: &RunSummary) -> String {
             }
             match &res.refresh {
                 Some(r) if r.mode == "incremental" => {
+                    let applied = match r.applied {
+                        0 => String::new(),
+                        n => format!(", {n} member(s) added from the System Log"),
+                    };
                     let _ = writeln!(
                         out,
-                        "    ↳ incremental: {} read, {} carried from run {}",
+                        "    ↳ incremental: {} read, {} carried from run {}{applied}",
                         r.read,
                         r.carried,
                         r.base_run.as_deref().unwrap_or("?")

@@ -18,7 +18,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`manifests` (
   `requests`    struct<requests:bigint,retries:bigint,rate_limited:bigint>,
   `lag_seconds` bigint,
   `changes`     struct<source:string,base_run:string,window_start:string,window_end:string,added:bigint,removed:bigint,modified:bigint,attributed:bigint> COMMENT 'the change feed only (resource changes, one per run and compared resource)',
-  `refresh`     struct<mode:string,reason:string,base_run:string,full_run:string,since:string,read:bigint,carried:bigint,dropped:bigint,events:bigint,drift:bigint,drift_examples:array<string>> COMMENT 'snapshots of users, groups and apps: full or incremental, what it was merged with, what was read and carried; refresh.drift and refresh.drift_examples only on a reconciliation, not in the demo',
+  `refresh`     struct<mode:string,reason:string,base_run:string,full_run:string,since:string,read:bigint,carried:bigint,dropped:bigint,applied:bigint,events:bigint,drift:bigint,drift_examples:array<string>> COMMENT 'snapshots of users, groups and apps: full or incremental, what it was merged with, what was read and carried; refresh.drift and refresh.drift_examples only on a reconciliation, not in the demo',
   `started_at`  string,
   `finished_at` string
 )

@@ -27,7 +27,7 @@ FROM read_json(
     parts: 'STRUCT("key" VARCHAR, records BIGINT, bytes BIGINT)[]',
     started_at: 'TIMESTAMPTZ', finished_at: 'TIMESTAMPTZ', lag_seconds: 'BIGINT',
     changes: 'STRUCT(source VARCHAR, base_run VARCHAR, added BIGINT, removed BIGINT, modified BIGINT, attributed BIGINT)',
-    refresh: 'STRUCT(mode VARCHAR, reason VARCHAR, base_run VARCHAR, full_run VARCHAR, since TIMESTAMPTZ, "read" BIGINT, carried BIGINT, dropped BIGINT, events BIGINT, drift BIGINT)'
+    refresh: 'STRUCT(mode VARCHAR, reason VARCHAR, base_run VARCHAR, full_run VARCHAR, since TIMESTAMPTZ, "read" BIGINT, carried BIGINT, dropped BIGINT, applied BIGINT, events BIGINT, drift BIGINT)'
   }
 );
 

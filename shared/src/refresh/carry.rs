@@ -1,9 +1,11 @@
 //! Taking the previous state's records into an incremental run's snapshot: each record passes
 //! through unchanged (its bytes as written before) unless this run read its object again,
 //! the System Log says the object is gone, or a mirrored resource has a newer copy of it.
-//! The same verdict says which records a reconciliation compares.
+//! Members the log says were added are written after the carried records
+//! ([`super::events::MEMBERSHIPS`]). The same verdict says which records a reconciliation
+//! compares.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::path::PathBuf;
 
@@ -12,7 +14,7 @@ use crate::resources::Resource;
 use crate::sink::{ParentField, Parts};
 use crate::store::{ObjectStore, StoreError};
 
-use super::events::{By, Named};
+use super::events::{By, Member, Named};
 
 /// What becomes of one previous record.
 #[derive(Debug, PartialEq, Eq)]
@@ -36,6 +38,10 @@ pub struct Verdict {
     pub alive: Option<HashSet<String>>,
     /// Newer copies of this resource's objects, from the resource it mirrors, by id.
     pub mirrored: HashMap<String, String>,
+    /// Parent → member → its last change, from the log's membership events.
+    pub members: BTreeMap<String, BTreeMap<String, Member>>,
+    /// The records of members added, by id, where `mirrored` has none.
+    pub added: HashMap<String, String>,
 }
 
 impl Verdict {
@@ -52,6 +58,7 @@ impl Verdict {
                         .alive
                         .as_ref()
                         .is_some_and(|alive| !alive.contains(parent))
+                    || self.member(parent, id).is_some_and(|m| !m.added)
             }
         };
         if gone {
@@ -63,21 +70,49 @@ impl Verdict {
         }
     }
 
-    /// The same verdict on a record's key (`id`, or `{parent}/{id}` for a child).
+    /// The same verdict on a record's key (`id`, or `{parent}/{id}` for a child). A member
+    /// the log added is not kept: it may be new.
     pub fn keeps_key(&self, key: &str) -> bool {
-        let fate = match (&self.resource.parent, key.split_once('/')) {
-            (Some(_), Some((parent, id))) => self.fate(Some(parent), id),
-            _ => self.fate(None, key),
-        };
-        fate == Fate::Keep
+        match (&self.resource.parent, key.split_once('/')) {
+            (Some(_), Some((parent, id))) => {
+                self.fate(Some(parent), id) == Fate::Keep && self.member(parent, id).is_none()
+            }
+            _ => self.fate(None, key) == Fate::Keep,
+        }
+    }
+
+    fn member(&self, parent: &str, id: &str) -> Option<&Member> {
+        self.members.get(parent)?.get(id)
+    }
+
+    /// The members the log added that are still in, as `(parent, id)`, with their records.
+    fn additions(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.members.iter().flat_map(move |(parent, members)| {
+            members
+                .iter()
+                .filter(|(_, m)| m.added)
+                .filter_map(move |(id, _)| match self.fate(Some(parent), id) {
+                    Fate::Drop => None,
+                    Fate::Replace(_) => {
+                        let record = self.mirrored.get(id)?;
+                        Some((parent.as_str(), id.as_str(), record.as_str()))
+                    }
+                    Fate::Keep => {
+                        let record = self.added.get(id)?;
+                        Some((parent.as_str(), id.as_str(), record.as_str()))
+                    }
+                })
+        })
     }
 }
 
-/// How many previous records were taken over, and how many left out.
+/// How many previous records were taken over, how many left out, and how many members the
+/// log added.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Carried {
     pub kept: u64,
     pub dropped: u64,
+    pub applied: u64,
 }
 
 /// Writes into `parts` every record of the previous state (`keys`: its parts) that `verdict`
@@ -91,6 +126,8 @@ pub async fn carry(
 ) -> Result<Carried, StoreError> {
     let field = verdict.resource.parent.as_ref().map(|p| p.field);
     let mut carried = Carried::default();
+    // Members the log added that the previous state already had (an event in the overlap).
+    let mut present: HashSet<(String, String)> = HashSet::new();
     for key in records::one_format(keys) {
         let file = download(store, &key).await?;
         let (sender, mut received) = tokio::sync::mpsc::channel::<(String, Option<String>)>(1024);
@@ -104,11 +141,17 @@ pub async fn carry(
         });
         let mut written = Ok(());
         while let Some((raw, parent)) = received.recv().await {
-            let fate = match id_of(&raw) {
-                Some(id) => verdict.fate(parent.as_deref(), &id),
+            let id = id_of(&raw);
+            let fate = match &id {
+                Some(id) => verdict.fate(parent.as_deref(), id),
                 // A record without an id (a singleton, a setting) is not refreshed in part.
                 None => Fate::Keep,
             };
+            if let (Some(parent), Some(id)) = (&parent, id)
+                && verdict.member(parent, &id).is_some_and(|m| m.added)
+            {
+                present.insert((parent.clone(), id));
+            }
             let line = match &fate {
                 Fate::Keep => &raw,
                 Fate::Replace(fresh) => fresh,
@@ -132,6 +175,12 @@ pub async fn carry(
             key: store.location(&key),
             detail: e.to_string(),
         })?;
+    }
+    for (parent, id, record) in verdict.additions() {
+        if !present.contains(&(parent.to_owned(), id.to_owned())) {
+            parts.write(record, added(field, Some(parent))).await?;
+            carried.applied += 1;
+        }
     }
     Ok(carried)
 }
@@ -163,6 +212,43 @@ pub async fn hashes(
         })?;
     }
     Ok(hashes)
+}
+
+/// The records of `resource`'s previous state (`keys`: its parts) whose ids are `wanted`.
+pub async fn records_of(
+    store: &ObjectStore,
+    resource: &Resource,
+    keys: &[String],
+    wanted: &HashSet<String>,
+) -> Result<HashMap<String, String>, StoreError> {
+    let field = resource.parent.as_ref().map(|p| p.field);
+    let mut found = HashMap::new();
+    for key in records::one_format(keys) {
+        let file = download(store, &key).await?;
+        let wanted = wanted.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            let mut found = HashMap::new();
+            records::for_each_raw(&key, file.path(), field, |raw, _| {
+                if let Some(id) = id_of(raw).filter(|id| wanted.contains(id)) {
+                    found.insert(id, raw.to_owned());
+                }
+                Ok(())
+            })
+            .map(|()| found)
+            .map_err(|e| (key, e))
+        })
+        .await
+        .map_err(|e| StoreError::Io {
+            key: resource.name.into(),
+            detail: e.to_string(),
+        })?;
+        let part = read.map_err(|(key, e)| StoreError::Io {
+            key: store.location(&key),
+            detail: e.to_string(),
+        })?;
+        found.extend(part);
+    }
+    Ok(found)
 }
 
 /// A record's hash, stable within a process (records are compared within one run).
@@ -214,4 +300,59 @@ async fn download(store: &ObjectStore, key: &str) -> Result<Scratch, StoreError>
         });
     }
     Ok(Scratch(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(added: bool) -> Member {
+        Member {
+            added,
+            at: "2026-12-01T10:00:00Z".parse().unwrap(),
+        }
+    }
+
+    /// The log's membership changes: a removed member is dropped, an added one is written once
+    /// (from the mirrored copy when the user changed too), and neither counts as carried as-is.
+    #[test]
+    fn members_the_log_changed_are_dropped_or_added() {
+        let members = BTreeMap::from([
+            (
+                "00g1".to_owned(),
+                BTreeMap::from([
+                    ("00u1".to_owned(), member(false)),
+                    ("00u2".to_owned(), member(true)),
+                    ("00u3".to_owned(), member(true)),
+                ]),
+            ),
+            (
+                "00g2".to_owned(),
+                BTreeMap::from([("00u2".to_owned(), member(true))]),
+            ),
+        ]);
+        let verdict = Verdict {
+            resource: crate::resources::find("group_members").unwrap(),
+            named: Named::default(),
+            // 00g2's members are read again: its addition comes from Okta.
+            read_again: HashSet::from(["00g2".to_owned()]),
+            alive: None,
+            mirrored: HashMap::from([("00u3".to_owned(), r#"{"id":"00u3","v":2}"#.to_owned())]),
+            members,
+            added: HashMap::from([("00u2".to_owned(), r#"{"id":"00u2"}"#.to_owned())]),
+        };
+        assert_eq!(verdict.fate(Some("00g1"), "00u1"), Fate::Drop);
+        assert_eq!(verdict.fate(Some("00g1"), "00u4"), Fate::Keep);
+        assert!(verdict.keeps_key("00g1/00u4"));
+        assert!(!verdict.keeps_key("00g1/00u1"), "removed");
+        assert!(!verdict.keeps_key("00g1/00u2"), "added: maybe new");
+        let additions: Vec<_> = verdict.additions().collect();
+        assert_eq!(
+            additions,
+            [
+                ("00g1", "00u2", r#"{"id":"00u2"}"#),
+                ("00g1", "00u3", r#"{"id":"00u3","v":2}"#),
+            ]
+        );
+    }
 }

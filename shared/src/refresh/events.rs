@@ -7,9 +7,14 @@
 //! names an event type (or a prefix of them), the kind of target that names the object, the
 //! child resources whose listing for that object is read again, and the resources the object
 //! is removed from when the event is a delete.
+//!
+//! Some events carry a child's change whole ([`MEMBERSHIPS`]): a member added to or removed
+//! from a group names both. Those are applied to the previous members instead of reading the
+//! group's members again, which for a group like Everyone is hundreds of pages.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
 /// How a removal finds the records of a deleted object in a resource.
@@ -69,6 +74,8 @@ pub const TRIGGERS: &[Trigger] = &[
         ],
         ..reread("user.lifecycle.delete.", "User", &[])
     },
+    // A member added or removed is applied from the event itself ([`MEMBERSHIPS`]); any other
+    // event under this prefix reads the group's members again.
     reread("group.user_membership.", "UserGroup", &["group_members"]),
     Trigger {
         removes: &[
@@ -105,6 +112,48 @@ pub const TRIGGERS: &[Trigger] = &[
     },
 ];
 
+/// A child listing whose changes the log carries whole: each event names the parent and the
+/// member, so an incremental run applies it to the previous state. A member added is written
+/// as its record in the resource the child mirrors (`group_members` mirrors `users`).
+#[derive(Debug)]
+pub struct Membership {
+    pub child: &'static str,
+    /// The event type of a member added, and of one removed (successful ones only).
+    pub added: &'static str,
+    pub removed: &'static str,
+    /// The target types naming the parent and the member.
+    pub parent: &'static str,
+    pub member: &'static str,
+    /// The parent's field that Okta moves with every change to its members: a move that no
+    /// event explains means a change the log did not carry, and the listing is read again.
+    pub moved: &'static str,
+}
+
+pub const MEMBERSHIPS: &[Membership] = &[Membership {
+    child: "group_members",
+    added: "group.user_membership.add",
+    removed: "group.user_membership.remove",
+    parent: "UserGroup",
+    member: "User",
+    moved: "/lastMembershipUpdated",
+}];
+
+/// How far apart an event's `published` and the parent's moved field may be for the event to
+/// explain the move: Okta stamps both in the same request, milliseconds apart.
+pub const EXPLAINED_WITHIN: Duration = Duration::seconds(2);
+
+impl Membership {
+    /// Whether `event_type` adds a member (`Some(true)`), removes one (`Some(false)`), or is
+    /// not this membership's.
+    fn direction(&self, event_type: &str) -> Option<bool> {
+        match event_type {
+            t if t == self.added => Some(true),
+            t if t == self.removed => Some(false),
+            _ => None,
+        }
+    }
+}
+
 impl Trigger {
     pub fn matches(&self, event_type: &str) -> bool {
         let typed = match self.event_type.strip_suffix('.') {
@@ -126,6 +175,20 @@ pub struct Named {
     pub removed: BTreeMap<&'static str, BTreeMap<String, By>>,
     /// Events that matched a row.
     pub events: u64,
+    /// Child resource → parent → member → whether the member is in, by its last event in the
+    /// window ([`MEMBERSHIPS`]).
+    pub members: BTreeMap<&'static str, BTreeMap<String, BTreeMap<String, Member>>>,
+    /// Child resource → parent → when events changed its members.
+    moved: BTreeMap<&'static str, BTreeMap<String, Vec<DateTime<Utc>>>>,
+    /// Child resource → when a delete took a member out of every parent (a user deleted).
+    left_everywhere: BTreeMap<&'static str, Vec<DateTime<Utc>>>,
+}
+
+/// A member's last change in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Member {
+    pub added: bool,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Deserialize)]
@@ -136,6 +199,8 @@ struct Event<'a> {
     target: Option<Vec<Target>>,
     #[serde(default)]
     outcome: Option<Outcome>,
+    #[serde(default)]
+    published: Option<DateTime<Utc>>,
 }
 
 #[derive(Deserialize)]
@@ -163,17 +228,52 @@ impl Named {
             .as_ref()
             .and_then(|o| o.result.as_deref())
             .is_none_or(|r| r == "SUCCESS");
-        let mut matched = false;
-        for trigger in TRIGGERS.iter().filter(|t| t.matches(&event.event_type)) {
-            matched = true;
-            let ids = event
+        let targets = |kind: &'static str| {
+            event
                 .target
                 .iter()
                 .flatten()
-                .filter(|t| t.kind.as_deref() == Some(trigger.target))
-                .filter_map(|t| t.id.clone());
-            for id in ids {
+                .filter(move |t| t.kind.as_deref() == Some(kind))
+                .filter_map(|t| t.id.clone())
+        };
+        // A membership event is applied only when it succeeded and says when; otherwise its
+        // parent is read again like any other event's.
+        let applied = MEMBERSHIPS.iter().find_map(|m| {
+            let added = m.direction(&event.event_type)?;
+            let at = event.published.filter(|_| succeeded)?;
+            Some((m, Member { added, at }))
+        });
+        if let Some((membership, member)) = applied {
+            for parent in targets(membership.parent) {
+                self.moved
+                    .entry(membership.child)
+                    .or_default()
+                    .entry(parent.clone())
+                    .or_default()
+                    .push(member.at);
+                let members = self
+                    .members
+                    .entry(membership.child)
+                    .or_default()
+                    .entry(parent)
+                    .or_default();
+                for id in targets(membership.member) {
+                    // The log's order is `published`'s; the later event is the state.
+                    let last = members.entry(id).or_insert(member);
+                    if member.at >= last.at {
+                        *last = member;
+                    }
+                }
+            }
+        }
+        let mut matched = false;
+        for trigger in TRIGGERS.iter().filter(|t| t.matches(&event.event_type)) {
+            matched = true;
+            for id in targets(trigger.target) {
                 for child in trigger.reread {
+                    if applied.is_some_and(|(m, _)| m.child == *child) {
+                        continue;
+                    }
                     self.reread.entry(child).or_default().insert(id.clone());
                 }
                 if succeeded {
@@ -182,6 +282,9 @@ impl Named {
                             .entry(resource)
                             .or_default()
                             .insert(id.clone(), *by);
+                        if let (By::Member, Some(at)) = (by, event.published) {
+                            self.left_everywhere.entry(resource).or_default().push(at);
+                        }
                     }
                 }
             }
@@ -202,6 +305,25 @@ impl Named {
             .flatten()
             .filter(move |(_, b)| **b == by)
             .map(|(id, _)| id)
+    }
+
+    /// Whether an event explains that `parent`'s members in `child` changed at `moved`: one
+    /// applied to it, or a delete that took a member out of every parent, at that moment.
+    pub fn explains(&self, child: &str, parent: &str, moved: DateTime<Utc>) -> bool {
+        let near = |at: &DateTime<Utc>| (*at - moved).abs() <= EXPLAINED_WITHIN;
+        let applied = self.moved.get(child).and_then(|m| m.get(parent));
+        applied.into_iter().flatten().any(near)
+            || self
+                .left_everywhere
+                .get(child)
+                .into_iter()
+                .flatten()
+                .any(near)
+    }
+
+    /// The members `child`'s events added to or removed from `parent`.
+    pub fn members_of(&self, child: &str, parent: &str) -> Option<&BTreeMap<String, Member>> {
+        self.members.get(child)?.get(parent)
     }
 
     /// Whether the id is removed from `resource` in the way given.
@@ -392,6 +514,145 @@ mod tests {
         assert!(!row("app.oauth2.").matches("app.oauth2.as.token.revoke"));
         let unrelated = named(&[event("user.session.start", "SUCCESS", &[("00u1", "User")])]);
         assert_eq!(unrelated, Named::default());
+    }
+
+    fn membership(kind: &str, result: &str, group: &str, user: &str, at: &str) -> String {
+        let mut e: serde_json::Value = serde_json::from_str(&event(
+            kind,
+            result,
+            &[(user, "User"), (group, "UserGroup")],
+        ))
+        .unwrap();
+        e["published"] = json!(at);
+        e.to_string()
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    /// A member added or removed is applied from the event, the last one in the window
+    /// winning, and the group's members are not read again for it.
+    #[test]
+    fn membership_events_are_applied_not_read_again() {
+        let named = named(&[
+            membership(
+                "group.user_membership.add",
+                "SUCCESS",
+                "00g1",
+                "00u1",
+                "2026-12-01T10:00:00.000Z",
+            ),
+            membership(
+                "group.user_membership.remove",
+                "SUCCESS",
+                "00g1",
+                "00u1",
+                "2026-12-01T10:05:00.000Z",
+            ),
+            membership(
+                "group.user_membership.remove",
+                "SUCCESS",
+                "00g1",
+                "00u2",
+                "2026-12-01T10:01:00.000Z",
+            ),
+            membership(
+                "group.user_membership.add",
+                "SUCCESS",
+                "00g1",
+                "00u2",
+                "2026-12-01T10:02:00.000Z",
+            ),
+        ]);
+        let members = named.members_of("group_members", "00g1").unwrap();
+        assert!(!members["00u1"].added, "removed after it was added");
+        assert!(members["00u2"].added, "added after it was removed");
+        assert_eq!(rereads(&named, "group_members"), Vec::<String>::new());
+        assert_eq!(named.events, 4);
+    }
+
+    /// A failed membership change changed nothing; one without a time cannot be placed. Neither
+    /// is applied, and the one without a time reads the group again.
+    #[test]
+    fn membership_events_that_cannot_be_applied_are_not() {
+        let failed = named(&[membership(
+            "group.user_membership.add",
+            "FAILURE",
+            "00g1",
+            "00u1",
+            "2026-12-01T10:00:00.000Z",
+        )]);
+        assert!(failed.members.is_empty());
+        assert_eq!(rereads(&failed, "group_members"), ["00g1"]);
+        let untimed = named(&[event(
+            "group.user_membership.add",
+            "SUCCESS",
+            &[("00u1", "User"), ("00g1", "UserGroup")],
+        )]);
+        assert!(untimed.members.is_empty());
+        assert_eq!(rereads(&untimed, "group_members"), ["00g1"]);
+    }
+
+    /// A group's `lastMembershipUpdated` is explained by an event applied to that group at that
+    /// moment, or by a user's delete then; nothing else explains it.
+    #[test]
+    fn a_membership_move_is_explained_only_by_an_event_at_that_moment() {
+        let mut deleted: serde_json::Value = serde_json::from_str(&event(
+            "user.lifecycle.delete.initiated",
+            "SUCCESS",
+            &[("00u9", "User")],
+        ))
+        .unwrap();
+        deleted["published"] = json!("2026-12-01T11:00:00.000Z");
+        let named = named(&[
+            membership(
+                "group.user_membership.add",
+                "SUCCESS",
+                "00g1",
+                "00u1",
+                "2026-12-01T10:00:00.000Z",
+            ),
+            deleted.to_string(),
+        ]);
+        let explains = |group, time| named.explains("group_members", group, at(time));
+        assert!(explains("00g1", "2026-12-01T10:00:00.000Z"));
+        assert!(explains("00g1", "2026-12-01T10:00:01.900Z"));
+        assert!(
+            !explains("00g1", "2026-12-01T10:00:03.000Z"),
+            "a later move"
+        );
+        assert!(
+            !explains("00g2", "2026-12-01T10:00:00.000Z"),
+            "another group's event"
+        );
+        assert!(
+            explains("00g2", "2026-12-01T11:00:00.500Z"),
+            "the delete took a member out"
+        );
+        assert!(!named.explains("app_users", "0oa1", at("2026-12-01T10:00:00.000Z")));
+    }
+
+    /// Every membership applied is a child of an incremental group that mirrors its members,
+    /// and the log query asks for its events.
+    #[test]
+    fn every_membership_is_asked_for_and_has_its_members_records() {
+        let filter = filter();
+        for m in MEMBERSHIPS {
+            let child = crate::resources::find(m.child).unwrap();
+            assert!(
+                child.parent.is_some() && child.mirrors.is_some(),
+                "{}",
+                m.child
+            );
+            for kind in [m.added, m.removed] {
+                let prefix = kind.rsplit_once('.').unwrap().0;
+                assert!(
+                    filter.contains(&format!("eventType sw \"{prefix}.\"")),
+                    "{kind}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -125,6 +125,9 @@ pub struct RefreshNote {
     pub carried: u64,
     /// Records of the base left out: superseded by a new reading, or deleted.
     pub dropped: u64,
+    /// Members added from the System Log's membership events, not read from Okta.
+    #[serde(default)]
+    pub applied: u64,
     /// System Log events that named objects to read again or remove.
     pub events: u64,
     /// A reconciliation only: records an incremental run would have carried that differ from
@@ -151,18 +154,53 @@ pub struct Incremental {
     pub mirrored: HashMap<&'static str, HashMap<String, String>>,
     /// For roots listed in full: each previous record's hash, by id, to tell what changed.
     pub previous_roots: HashMap<&'static str, HashMap<String, u64>>,
+    /// Child resource → the records of the members its events added ([`events::MEMBERSHIPS`]),
+    /// by id, as written: from the mirrored resource's changes, or else its current state.
+    pub members: HashMap<&'static str, HashMap<String, String>>,
     /// Requests made to learn all this (log pages, mirrored listings).
     pub requests: RequestCounters,
     pub reason: String,
 }
 
+/// The change-filtered listing of `resource` for changes since `since`, if it has one.
+fn changed_listing(resource: &Resource, since: DateTime<Utc>) -> Option<String> {
+    let filter = resource.changed_since.as_ref()?;
+    let since = since.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let encoded: String = url::form_urlencoded::byte_serialize(since.as_bytes()).collect();
+    Some(filter.listing.replace("{since}", &encoded))
+}
+
 impl Incremental {
     /// The listings `resource` reads: its change-filtered one in an incremental run.
     pub fn listings(&self, resource: &Resource) -> Option<Vec<String>> {
-        let filter = resource.changed_since.as_ref().filter(|_| self.apply)?;
-        let since = self.since.to_rfc3339_opts(SecondsFormat::Millis, true);
-        let encoded: String = url::form_urlencoded::byte_serialize(since.as_bytes()).collect();
-        Some(vec![filter.listing.replace("{since}", &encoded)])
+        changed_listing(resource, self.since)
+            .filter(|_| self.apply)
+            .map(|listing| vec![listing])
+    }
+
+    /// Whether the System Log accounts for every change to `child`'s listing of `parent`, a
+    /// record its root listed as changed: the parent is not new, and its members either did
+    /// not move in the window or moved at an event this run applies. The listing is then not
+    /// read again.
+    pub fn accounts_for(&self, child: &Resource, parent: &str, record: &str) -> bool {
+        let Some(membership) = events::MEMBERSHIPS.iter().find(|m| m.child == child.name) else {
+            return false;
+        };
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(record) else {
+            return false;
+        };
+        let time = |pointer: &str| {
+            value
+                .pointer(pointer)
+                .and_then(|t| t.as_str())
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc))
+        };
+        let (Some(created), Some(moved)) = (time("/created"), time(membership.moved)) else {
+            return false;
+        };
+        created < self.since
+            && (moved < self.since || self.named.explains(child.name, parent, moved))
     }
 
     /// The note for a resource's manifest, before its counts.
@@ -325,52 +363,42 @@ async fn gather(
     reason: String,
 ) -> Result<Incremental, String> {
     let requests = RequestCounters::default();
-    let named = read_log(scope, since, &requests)
+    let mut named = read_log(scope, since, &requests)
         .await
         .map_err(|e| e.to_string())?;
+    let mut members = HashMap::new();
     let mut mirrored = HashMap::new();
     let mut previous_roots = HashMap::new();
     for resource in group.resources.iter().filter(|r| names.contains(&r.name)) {
         if let Some(source) = resource.mirrors.and_then(resources::find) {
-            let incremental = Incremental {
-                apply: true,
-                since,
-                named: Named::default(),
-                previous: HashMap::new(),
-                mirrored: HashMap::new(),
-                previous_roots: HashMap::new(),
-                requests: RequestCounters::default(),
-                reason: String::new(),
-            };
-            let listings = incremental.listings(source).ok_or_else(|| {
+            let listing = changed_listing(source, since).ok_or_else(|| {
                 format!(
                     "{} mirrors {}, which has no change filter",
                     resource.name, source.name
                 )
             })?;
             let mut fresh = HashMap::new();
-            for listing in listings {
-                let url =
-                    scope
-                        .client
-                        .org()
-                        .join(&source.first_url(source.path, &listing, source.limit));
-                let mut pages = pin!(scope.client.pages(
-                    url,
-                    source.scope,
-                    source.shape,
-                    &requests
-                ));
-                while let Some(page) = pages.next().await {
-                    for record in page.map_err(|e| e.to_string())?.records() {
-                        let written =
-                            scrub(scope.pii, &scrub(secrets_of(resource), record)).into_owned();
-                        if let Some(id) = carry::id_of(record) {
-                            fresh.insert(id, written);
-                        }
+            let url =
+                scope
+                    .client
+                    .org()
+                    .join(&source.first_url(source.path, &listing, source.limit));
+            let mut pages = pin!(
+                scope
+                    .client
+                    .pages(url, source.scope, source.shape, &requests)
+            );
+            while let Some(page) = pages.next().await {
+                for record in page.map_err(|e| e.to_string())?.records() {
+                    let written =
+                        scrub(scope.pii, &scrub(secrets_of(resource), record)).into_owned();
+                    if let Some(id) = carry::id_of(record) {
+                        fresh.insert(id, written);
                     }
                 }
             }
+            let added = added_members(scope, resource, source, &mut named, &fresh, since).await;
+            members.insert(resource.name, added);
             mirrored.insert(resource.name, fresh);
         }
         if resource.parent.is_none()
@@ -390,9 +418,65 @@ async fn gather(
         previous,
         mirrored,
         previous_roots,
+        members,
         requests,
         reason,
     })
+}
+
+/// The records of the members that `child`'s events added, by id: the newer copy the mirrored
+/// `source` listed (`fresh`), or else its record in `source`'s current state. That state must
+/// be written under the same controls, and no older than `since` (so `fresh` holds every
+/// change after it). A parent with an added member not found so is read again instead.
+async fn added_members(
+    scope: &Scope<'_>,
+    child: &Resource,
+    source: &Resource,
+    named: &mut Named,
+    fresh: &HashMap<String, String>,
+    since: DateTime<Utc>,
+) -> HashMap<String, String> {
+    let added = |named: &Named| -> Vec<(String, String)> {
+        let members = named.members.get(child.name).into_iter().flatten();
+        members
+            .flat_map(|(parent, members)| {
+                members
+                    .iter()
+                    .filter(|(id, m)| m.added && !fresh.contains_key(*id))
+                    .map(move |(id, _)| (parent.clone(), id.clone()))
+            })
+            .collect()
+    };
+    let wanted: std::collections::HashSet<String> =
+        added(named).into_iter().map(|(_, id)| id).collect();
+    let mut found = HashMap::new();
+    if !wanted.is_empty() {
+        let state = StateObject::new(
+            scope.store,
+            layout::state(source.name, scope.tenant, "current"),
+        );
+        let usable = match state.load::<Current>().await {
+            Ok(Some((current, _))) => (current.started_at >= since
+                && current.pii == scope.pii.map(PiiPolicy::fingerprint)
+                && source.secrets == child.secrets)
+                .then_some(current),
+            _ => None,
+        };
+        if let Some(current) = usable {
+            match carry::records_of(scope.store, source, &current.parts, &wanted).await {
+                Ok(records) => found = records,
+                Err(e) => {
+                    tracing::warn!(resource = child.name, error = %e, "members added by the log are read from Okta instead")
+                }
+            }
+        }
+    }
+    for (parent, id) in added(named) {
+        if !found.contains_key(&id) {
+            named.reread.entry(child.name).or_default().insert(parent);
+        }
+    }
+    found
 }
 
 /// The events from `since` to now that name objects ([`events::TRIGGERS`]):
@@ -460,5 +544,73 @@ pub async fn advance(scope: &Scope<'_>, plan: &Plan, manifests: &[Manifest]) {
         if let Err(e) = saved {
             tracing::warn!(resource = resource.name, error = %e, "the current state did not move; the next run reads from the one before");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn incremental(events: &[serde_json::Value]) -> Incremental {
+        let mut named = Named::default();
+        for e in events {
+            named.offer(&e.to_string());
+        }
+        Incremental {
+            apply: true,
+            since: "2026-12-01T10:00:00Z".parse().unwrap(),
+            named,
+            previous: HashMap::new(),
+            mirrored: HashMap::new(),
+            previous_roots: HashMap::new(),
+            members: HashMap::new(),
+            requests: RequestCounters::default(),
+            reason: String::new(),
+        }
+    }
+
+    fn group(created: &str, moved: &str) -> String {
+        json!({ "id": "00g1", "created": created, "lastMembershipUpdated": moved }).to_string()
+    }
+
+    /// A changed group's members are read again unless the log accounts for them: the group is
+    /// not new, and its members did not move in the window or moved at an applied event.
+    #[test]
+    fn the_log_accounts_for_a_group_only_when_it_explains_its_members() {
+        let members = resources::find("group_members").unwrap();
+        let factors = resources::find("user_factors").unwrap();
+        let old = "2026-01-01T00:00:00.000Z";
+        let run = incremental(&[json!({
+            "eventType": "group.user_membership.remove",
+            "published": "2026-12-01T10:20:00.000Z",
+            "outcome": { "result": "SUCCESS" },
+            "target": [{ "id": "00u1", "type": "User" }, { "id": "00g1", "type": "UserGroup" }],
+        })]);
+        let accounts = |record: &str| run.accounts_for(members, "00g1", record);
+        assert!(
+            accounts(&group(old, "2026-11-30T00:00:00.000Z")),
+            "only the group changed"
+        );
+        assert!(
+            accounts(&group(old, "2026-12-01T10:20:00.400Z")),
+            "moved by the event"
+        );
+        assert!(
+            !accounts(&group(old, "2026-12-01T10:30:00.000Z")),
+            "moved after it"
+        );
+        assert!(
+            !accounts(&group(
+                "2026-12-01T10:10:00.000Z",
+                "2026-12-01T10:20:00.000Z"
+            )),
+            "new"
+        );
+        assert!(!accounts(r#"{"id":"00g1"}"#), "no timestamps: read");
+        assert!(
+            !run.accounts_for(factors, "00g1", &group(old, old)),
+            "not a membership"
+        );
     }
 }

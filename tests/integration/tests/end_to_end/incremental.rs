@@ -134,6 +134,8 @@ async fn hourly_incremental_states_equal_full_snapshots_and_reconciliation_finds
     run(&full, "full").await;
 
     let mut ratios = Vec::new();
+    // Members the log's membership events added, not read from Okta.
+    let mut applied = 0;
     let mut before = manifests(&aws, "inc", &first).await;
     // Every id a change named: a quiet change below must be to something else.
     let mut named = std::collections::BTreeSet::new();
@@ -158,6 +160,7 @@ async fn hourly_incremental_states_equal_full_snapshots_and_reconciliation_finds
                 m.resource, note.reason
             );
             assert_eq!(m.status, Status::Complete);
+            applied += note.applied;
         }
         let differ = differences(&incremental, &a, &b).await;
         assert!(
@@ -201,6 +204,10 @@ async fn hourly_incremental_states_equal_full_snapshots_and_reconciliation_finds
         ratios.push(ours as f64 / theirs as f64);
     }
     println!("incremental/full requests per step: {ratios:.3?} (first full run: {full_requests})");
+    assert!(
+        applied > 0,
+        "the churn adds members, and each equal state above had them applied from the log"
+    );
 
     // The reconciliation finds nothing after the churn the log saw…
     let truth = sim.churn_fraction(7, 0.01);
