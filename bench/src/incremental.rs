@@ -174,10 +174,29 @@ fn manifests(out: &std::path::Path, summary: &RunSummary) -> Vec<Manifest> {
 }
 
 fn row(name: &str, m: &Measured, full_requests: u64, out: &std::path::Path) {
-    let notes: Vec<_> = manifests(out, &m.summary)
-        .into_iter()
-        .filter_map(|m| m.refresh)
+    let manifests = manifests(out, &m.summary);
+    // Where the requests went (the log window and mirrored listings are the tenant's, not a
+    // resource's), and what the membership events added.
+    let mut by_resource: Vec<(u64, &str)> = manifests
+        .iter()
+        .map(|m| (m.requests.requests, m.resource.as_str()))
+        .filter(|(n, _)| *n > 0)
         .collect();
+    by_resource.sort_unstable_by(|a, b| b.cmp(a));
+    let applied: u64 = manifests
+        .iter()
+        .filter_map(|m| Some(m.refresh.as_ref()?.applied))
+        .sum();
+    eprintln!(
+        "run {name}: requests by resource {}; members applied from the log {applied}",
+        by_resource
+            .iter()
+            .take(6)
+            .map(|(n, r)| format!("{r} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let notes: Vec<_> = manifests.into_iter().filter_map(|m| m.refresh).collect();
     let mode = notes.first().map_or("?", |n| n.mode.as_str()).to_owned();
     let read: u64 = notes.iter().map(|n| n.read).sum();
     let carried: u64 = notes.iter().map(|n| n.carried).sum();
