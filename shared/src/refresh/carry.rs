@@ -196,22 +196,12 @@ pub async fn hashes(
     resource: &Resource,
     keys: &[String],
 ) -> Result<HashMap<String, u64>, StoreError> {
-    let field = resource.parent.as_ref().map(|p| p.field);
-    let mut hashes = HashMap::new();
-    for key in records::one_format(keys) {
-        let file = download(store, &key).await?;
-        records::for_each_raw(&key, file.path(), field, |raw, _| {
-            if let Some(id) = id_of(raw) {
-                hashes.insert(id, hash(raw));
-            }
-            Ok(())
-        })
-        .map_err(|e| StoreError::Io {
-            key: store.location(&key),
-            detail: e.to_string(),
-        })?;
-    }
-    Ok(hashes)
+    fold(store, resource, keys, HashMap::new(), |hashes, raw| {
+        if let Some(id) = id_of(raw) {
+            hashes.insert(id, hash(raw));
+        }
+    })
+    .await
 }
 
 /// The records of `resource`'s previous state (`keys`: its parts) whose ids are `wanted`.
@@ -219,36 +209,53 @@ pub async fn records_of(
     store: &ObjectStore,
     resource: &Resource,
     keys: &[String],
-    wanted: &HashSet<String>,
+    wanted: HashSet<String>,
 ) -> Result<HashMap<String, String>, StoreError> {
+    let (_, found) = fold(
+        store,
+        resource,
+        keys,
+        (wanted, HashMap::new()),
+        |(wanted, found), raw| {
+            if let Some(id) = id_of(raw).filter(|id| wanted.contains(id)) {
+                found.insert(id, raw.to_owned());
+            }
+        },
+    )
+    .await?;
+    Ok(found)
+}
+
+/// Folds every record of a previous state (`keys`: its parts) into `state`, one part at a
+/// time, each downloaded to a scratch file and read on a blocking thread.
+async fn fold<T: Send + 'static>(
+    store: &ObjectStore,
+    resource: &Resource,
+    keys: &[String],
+    mut state: T,
+    each: fn(&mut T, &str),
+) -> Result<T, StoreError> {
     let field = resource.parent.as_ref().map(|p| p.field);
-    let mut found = HashMap::new();
     for key in records::one_format(keys) {
         let file = download(store, &key).await?;
-        let wanted = wanted.clone();
+        let location = store.location(&key);
         let read = tokio::task::spawn_blocking(move || {
-            let mut found = HashMap::new();
-            records::for_each_raw(&key, file.path(), field, |raw, _| {
-                if let Some(id) = id_of(raw).filter(|id| wanted.contains(id)) {
-                    found.insert(id, raw.to_owned());
-                }
+            let read = records::for_each_raw(&key, file.path(), field, |raw, _| {
+                each(&mut state, raw);
                 Ok(())
-            })
-            .map(|()| found)
-            .map_err(|e| (key, e))
+            });
+            read.map(|()| state)
         })
-        .await
-        .map_err(|e| StoreError::Io {
-            key: resource.name.into(),
-            detail: e.to_string(),
-        })?;
-        let part = read.map_err(|(key, e)| StoreError::Io {
-            key: store.location(&key),
-            detail: e.to_string(),
-        })?;
-        found.extend(part);
+        .await;
+        state = read
+            .map_err(|e| std::io::Error::other(e.to_string()))
+            .and_then(|r| r)
+            .map_err(|e| StoreError::Io {
+                key: location,
+                detail: e.to_string(),
+            })?;
     }
-    Ok(found)
+    Ok(state)
 }
 
 /// A record's hash, stable within a process (records are compared within one run).

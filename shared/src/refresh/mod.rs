@@ -449,8 +449,9 @@ async fn added_members(
     };
     let wanted: std::collections::HashSet<String> =
         added(named).into_iter().map(|(_, id)| id).collect();
+    let asked = !wanted.is_empty();
     let mut found = HashMap::new();
-    if !wanted.is_empty() {
+    if asked {
         let state = StateObject::new(
             scope.store,
             layout::state(source.name, scope.tenant, "current"),
@@ -463,7 +464,7 @@ async fn added_members(
             _ => None,
         };
         if let Some(current) = usable {
-            match carry::records_of(scope.store, source, &current.parts, &wanted).await {
+            match carry::records_of(scope.store, source, &current.parts, wanted).await {
                 Ok(records) => found = records,
                 Err(e) => {
                     tracing::warn!(resource = child.name, error = %e, "members added by the log are read from Okta instead")
