@@ -25,7 +25,8 @@ pub fn record(event: &str) -> Result<String, String> {
         return Err("an event that is not a JSON object".into());
     }
     let record = Mapper { event: &mut event }.map()?;
-    Ok(record.to_string())
+    // Straight into a buffer: `Value`'s `Display` goes through a formatter per token.
+    serde_json::to_string(&record).map_err(|e| format!("the record could not be written: {e}"))
 }
 
 /// Takes mapped fields out of the event; what is left becomes `unmapped`.
