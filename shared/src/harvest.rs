@@ -1067,12 +1067,6 @@ fn verdict(
             .get(resource.name)
             .cloned()
             .unwrap_or_default(),
-        members: refresh
-            .named
-            .members
-            .get(resource.name)
-            .cloned()
-            .unwrap_or_default(),
         added: refresh
             .members
             .get(resource.name)

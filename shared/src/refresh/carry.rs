@@ -5,7 +5,7 @@
 //! ([`super::events::MEMBERSHIPS`]). The same verdict says which records a reconciliation
 //! compares.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::path::PathBuf;
 
@@ -38,8 +38,6 @@ pub struct Verdict {
     pub alive: Option<HashSet<String>>,
     /// Newer copies of this resource's objects, from the resource it mirrors, by id.
     pub mirrored: HashMap<String, String>,
-    /// Parent → member → its last change, from the log's membership events.
-    pub members: BTreeMap<String, BTreeMap<String, Member>>,
     /// The records of members added, by id, where `mirrored` has none.
     pub added: HashMap<String, String>,
 }
@@ -81,13 +79,15 @@ impl Verdict {
         }
     }
 
+    /// The member's last change in the log's membership events, if any.
     fn member(&self, parent: &str, id: &str) -> Option<&Member> {
-        self.members.get(parent)?.get(id)
+        self.named.members_of(self.resource.name, parent)?.get(id)
     }
 
     /// The members the log added that are still in, as `(parent, id)`, with their records.
     fn additions(&self) -> impl Iterator<Item = (&str, &str, &str)> {
-        self.members.iter().flat_map(move |(parent, members)| {
+        let members = self.named.members.get(self.resource.name).into_iter();
+        members.flatten().flat_map(move |(parent, members)| {
             members
                 .iter()
                 .filter(|(_, m)| m.added)
@@ -312,6 +312,7 @@ async fn download(store: &ObjectStore, key: &str) -> Result<Scratch, StoreError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn member(added: bool) -> Member {
         Member {
@@ -338,14 +339,15 @@ mod tests {
                 BTreeMap::from([("00u2".to_owned(), member(true))]),
             ),
         ]);
+        let mut named = Named::default();
+        named.members.insert("group_members", members);
         let verdict = Verdict {
             resource: crate::resources::find("group_members").unwrap(),
-            named: Named::default(),
+            named,
             // 00g2's members are read again: its addition comes from Okta.
             read_again: HashSet::from(["00g2".to_owned()]),
             alive: None,
             mirrored: HashMap::from([("00u3".to_owned(), r#"{"id":"00u3","v":2}"#.to_owned())]),
-            members,
             added: HashMap::from([("00u2".to_owned(), r#"{"id":"00u2"}"#.to_owned())]),
         };
         assert_eq!(verdict.fate(Some("00g1"), "00u1"), Fate::Drop);

@@ -527,6 +527,11 @@ mod tests {
         e.to_string()
     }
 
+    /// A successful add of `user` to `group` at `at`.
+    fn added(group: &str, user: &str, at: &str) -> String {
+        membership("group.user_membership.add", "SUCCESS", group, user, at)
+    }
+
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
     }
@@ -536,13 +541,7 @@ mod tests {
     #[test]
     fn membership_events_are_applied_not_read_again() {
         let named = named(&[
-            membership(
-                "group.user_membership.add",
-                "SUCCESS",
-                "00g1",
-                "00u1",
-                "2026-12-01T10:00:00.000Z",
-            ),
+            added("00g1", "00u1", "2026-12-01T10:00:00.000Z"),
             membership(
                 "group.user_membership.remove",
                 "SUCCESS",
@@ -557,13 +556,7 @@ mod tests {
                 "00u2",
                 "2026-12-01T10:01:00.000Z",
             ),
-            membership(
-                "group.user_membership.add",
-                "SUCCESS",
-                "00g1",
-                "00u2",
-                "2026-12-01T10:02:00.000Z",
-            ),
+            added("00g1", "00u2", "2026-12-01T10:02:00.000Z"),
         ]);
         let members = named.members_of("group_members", "00g1").unwrap();
         assert!(!members["00u1"].added, "removed after it was added");
@@ -606,13 +599,7 @@ mod tests {
         .unwrap();
         deleted["published"] = json!("2026-12-01T11:00:00.000Z");
         let named = named(&[
-            membership(
-                "group.user_membership.add",
-                "SUCCESS",
-                "00g1",
-                "00u1",
-                "2026-12-01T10:00:00.000Z",
-            ),
+            added("00g1", "00u1", "2026-12-01T10:00:00.000Z"),
             deleted.to_string(),
         ]);
         let explains = |group, time| named.explains("group_members", group, at(time));

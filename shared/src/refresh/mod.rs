@@ -436,22 +436,23 @@ async fn added_members(
     fresh: &HashMap<String, String>,
     since: DateTime<Utc>,
 ) -> HashMap<String, String> {
-    let added = |named: &Named| -> Vec<(String, String)> {
-        let members = named.members.get(child.name).into_iter().flatten();
-        members
-            .flat_map(|(parent, members)| {
-                members
-                    .iter()
-                    .filter(|(id, m)| m.added && !fresh.contains_key(*id))
-                    .map(move |(id, _)| (parent.clone(), id.clone()))
-            })
-            .collect()
-    };
+    // (parent, member) pairs whose member's record must be found.
+    let pairs: Vec<(String, String)> = named
+        .members
+        .get(child.name)
+        .into_iter()
+        .flatten()
+        .flat_map(|(parent, members)| {
+            members
+                .iter()
+                .filter(|(id, m)| m.added && !fresh.contains_key(*id))
+                .map(move |(id, _)| (parent.clone(), id.clone()))
+        })
+        .collect();
     let wanted: std::collections::HashSet<String> =
-        added(named).into_iter().map(|(_, id)| id).collect();
-    let asked = !wanted.is_empty();
+        pairs.iter().map(|(_, id)| id.clone()).collect();
     let mut found = HashMap::new();
-    if asked {
+    if !wanted.is_empty() {
         let state = StateObject::new(
             scope.store,
             layout::state(source.name, scope.tenant, "current"),
@@ -472,7 +473,7 @@ async fn added_members(
             }
         }
     }
-    for (parent, id) in added(named) {
+    for (parent, id) in pairs {
         if !found.contains_key(&id) {
             named.reread.entry(child.name).or_default().insert(parent);
         }
