@@ -56,6 +56,7 @@ pub mod continuation;
 pub mod env;
 pub mod error;
 pub mod harvest;
+pub mod heap;
 pub mod invocation;
 pub mod lambda;
 pub mod layout;

@@ -34,6 +34,7 @@ pub async fn run(
     window: &Window,
     deadline: Option<SystemTime>,
 ) -> Result<RunSummary, Error> {
+    crate::heap::tune_for(plan.iter().map(|(group, _)| *group));
     let run = RunId::new(Utc::now());
     let started = Instant::now();
     let budget = Budget::new(&rt.options, deadline, started);
