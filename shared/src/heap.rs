@@ -8,7 +8,7 @@
 //!
 //! The System Log keeps the adaptive default. It writes a small part per page, so fresh
 //! mappings for its page-sized buffers cost page faults on every page (about 10 % more CPU,
-//! measured), while its peak RSS stays under 50 MB either way.
+//! measured), while its peak RSS (28–77 MB measured) is well within a 128 MB Lambda either way.
 
 use crate::resources::{Group, Kind};
 
